@@ -1,0 +1,80 @@
+import { Client, Pool, type PoolConfig } from 'pg';
+
+const DUPLICATE_DATABASE = '42P04';
+const UNIQUE_VIOLATION = '23505';
+
+function quoteIdentifier(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** The database name in a connection URL. */
+export function databaseName(url: string): string {
+  const name = decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
+  if (!name) throw new Error(`The database URL names no database: ${redactUrl(url)}`);
+  return name;
+}
+
+/** The URL with the password hidden, for log lines and error messages. */
+export function redactUrl(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
+}
+
+/** The same server, another database. */
+export function withDatabase(url: string, name: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${encodeURIComponent(name)}`;
+  return parsed.toString();
+}
+
+/**
+ * Creates the database named in `url` when it does not exist. Two replicas may race here:
+ * losing the race is fine.
+ */
+export async function ensureDatabase(url: string, template?: string): Promise<void> {
+  const name = databaseName(url);
+  const admin = new Client({ connectionString: withDatabase(url, 'postgres') });
+  await admin.connect();
+  try {
+    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (exists.rowCount) return;
+    const from = template ? ` TEMPLATE ${quoteIdentifier(template)}` : '';
+    await admin.query(`CREATE DATABASE ${quoteIdentifier(name)}${from}`);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code !== DUPLICATE_DATABASE && code !== UNIQUE_VIOLATION) throw error;
+  } finally {
+    await admin.end();
+  }
+}
+
+/** Drops a database, ending other sessions on it first (tests only). */
+export async function dropDatabase(url: string): Promise<void> {
+  const admin = new Client({ connectionString: withDatabase(url, 'postgres') });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(databaseName(url))} WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
+}
+
+export interface PoolOptions {
+  readonly url: string;
+  readonly max?: number;
+  readonly applicationName: string;
+}
+
+/** A pool with bounded waits, so a stuck database surfaces as errors rather than hangs. */
+export function createPool(options: PoolOptions): Pool {
+  const config: PoolConfig = {
+    connectionString: options.url,
+    max: options.max ?? 10,
+    application_name: options.applicationName,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+    statement_timeout: 10_000,
+  };
+  return new Pool(config);
+}

@@ -1,0 +1,11 @@
+export { infrastructureImages } from './images';
+export {
+  resolveInfrastructure,
+  exportInfrastructure,
+  testInfrastructure,
+  type Infrastructure,
+  type ResolvedInfrastructure,
+} from './infrastructure';
+export { createTestDatabase, createTestRedisPrefix, serveOnFreePort, uniqueName, type TestDatabase, type RunningServer } from './isolation';
+export { parseSetCookie, setCookies, type SetCookie } from './cookies';
+export { captureLogs } from './log-capture';
