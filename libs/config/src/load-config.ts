@@ -26,7 +26,7 @@ export function loadConfig<T extends object>(service: string, schema: ObjectSche
     // Defaults are written as an operator would write them in the environment, and are
     // validated and converted the same way (Joi itself passes defaults through untouched).
     if (value !== undefined && value !== '') relevant[key] = value;
-    else if (description.flags?.default !== undefined) relevant[key] = description.flags.default;
+    else if (typeof description.flags?.default === 'string') relevant[key] = description.flags.default;
   }
   const { value, error } = schema.validate(relevant, { abortEarly: false, convert: true, allowUnknown: false });
   if (error) {

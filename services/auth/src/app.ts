@@ -1,0 +1,105 @@
+import type { Express } from 'express';
+import type { Pool } from 'pg';
+import type Redis from 'ioredis';
+import cookieParser from 'cookie-parser';
+import { Router } from 'express';
+import { createHttpApp, type HttpApp } from '@gatehouse/http';
+import type { Logger } from '@gatehouse/logger';
+import type { AuthConfig } from './config';
+import type { Clock, PasswordHasher } from './domain/auth.ports';
+import { register } from './domain/register.use-case';
+import { login } from './domain/login.use-case';
+import { refresh } from './domain/refresh.use-case';
+import { logout } from './domain/logout.use-case';
+import { bootstrapAdmin } from './domain/bootstrap-admin.use-case';
+import { secrets } from './crypto/secrets';
+import { createAccessTokenSigner } from './crypto/access-token.signer';
+import type { KeySet } from './crypto/signing-keys';
+import { createCredentialStore } from './store/credential.store';
+import { createRefreshTokenStore } from './store/refresh-token.store';
+import { createLoginThrottle } from './store/login-throttle.store';
+import { createRateLimiter } from './store/rate-limiter.store';
+import { authRoutes } from './http/auth.routes';
+import { jwksRoutes } from './http/jwks.routes';
+
+export interface AuthDeps {
+  readonly pool: Pool;
+  /** Created with `keyPrefix: config.REDIS_KEY_PREFIX`. */
+  readonly redis: Redis;
+  readonly keys: KeySet;
+  readonly hasher: PasswordHasher;
+  readonly logger: Logger;
+  readonly clock?: Clock;
+}
+
+export interface AuthApp {
+  readonly app: Express;
+  readonly http: HttpApp;
+  /** Creates the configured first admin unless that account exists. */
+  bootstrapAdmin(email: string, password: string): Promise<boolean>;
+}
+
+/** Composition root of the auth service: stores, use cases and routes from injected connections. */
+export function createApp(config: Readonly<AuthConfig>, deps: AuthDeps): AuthApp {
+  const clock = deps.clock ?? Date.now;
+  const credentials = createCredentialStore(deps.pool);
+  const refreshTokens = createRefreshTokenStore(deps.redis, {
+    keyPrefix: config.REDIS_KEY_PREFIX,
+    ttlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
+    reuseGraceMs: config.REFRESH_REUSE_GRACE_SECONDS * 1000,
+    clock,
+  });
+  const throttle = createLoginThrottle(deps.redis, {
+    backoff: { freeAttempts: config.LOGIN_FREE_ATTEMPTS, baseDelayMs: 1000, maxDelayMs: config.LOGIN_BACKOFF_MAX_SECONDS * 1000 },
+    accountFailureLimit: config.LOGIN_ACCOUNT_FAILURE_LIMIT,
+    accountWindowSeconds: config.LOGIN_ACCOUNT_WINDOW_SECONDS,
+    clock,
+  });
+  const signer = createAccessTokenSigner({
+    key: deps.keys.signing,
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+    clock,
+  });
+  const logger = deps.logger;
+  const hasher = deps.hasher;
+
+  const http = createHttpApp({
+    service: 'auth',
+    logger,
+    trustProxyHops: config.TRUST_PROXY_HOPS,
+    readinessChecks: {
+      postgres: async () => void (await deps.pool.query('SELECT 1')),
+      redis: async () => void (await deps.redis.ping()),
+    },
+  });
+  http.app.use(cookieParser());
+
+  const routes = Router();
+  routes.use(jwksRoutes(deps.keys, config.JWKS_MAX_AGE_SECONDS));
+  routes.use(
+    authRoutes({
+      useCases: {
+        register: (input) => register({ credentials, hasher, secrets }, input),
+        login: (input) =>
+          login({ credentials, hasher, throttle, refreshTokens, signer, secrets, requireVerifiedEmail: config.REQUIRE_VERIFIED_EMAIL }, input),
+        refresh: (presented) => refresh({ refreshTokens, signer, secrets, logger }, presented),
+        logout: (presented) => logout({ refreshTokens, secrets }, presented),
+      },
+      cookies: { secure: config.COOKIE_SECURE, refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS },
+      allowedOrigins: config.CORS_ORIGINS,
+      limits: {
+        login: createRateLimiter(deps.redis, 'login', config.LOGIN_IP_LIMIT, config.LOGIN_IP_WINDOW_SECONDS),
+        refresh: createRateLimiter(deps.redis, 'refresh', config.REFRESH_IP_LIMIT, config.REFRESH_IP_WINDOW_SECONDS),
+        register: createRateLimiter(deps.redis, 'register', config.REGISTER_IP_LIMIT, config.REGISTER_IP_WINDOW_SECONDS),
+      },
+    }),
+  );
+
+  return {
+    app: http.finish(routes),
+    http,
+    bootstrapAdmin: (email, password) => bootstrapAdmin({ credentials, hasher, secrets, logger }, email, password),
+  };
+}

@@ -1,0 +1,24 @@
+import { ConfigError } from '@gatehouse/config';
+import { loadAuthConfig } from './config';
+
+describe('auth config', () => {
+  it('when nothing is set, then the defaults work against the local services', () => {
+    const config = loadAuthConfig({});
+    expect(config).toMatchObject({ PORT: 4001, BCRYPT_COST: 12, COOKIE_SECURE: true, ACCESS_TOKEN_TTL_SECONDS: 900, REFRESH_TOKEN_TTL_SECONDS: 604_800 });
+    expect(config.DATABASE_URL).toMatch(/^postgres:\/\/.*127\.0\.0\.1:5432/);
+  });
+
+  it('when production runs without a signing key or with a weak bcrypt cost, then boot stops with every reason', () => {
+    expect(() => loadAuthConfig({ NODE_ENV: 'production', BCRYPT_COST: '8' })).toThrow(ConfigError);
+    try {
+      loadAuthConfig({ NODE_ENV: 'production', BCRYPT_COST: '8' });
+    } catch (error) {
+      expect((error as ConfigError).message).toMatch(/BCRYPT_COST" must be at least 10 in production/);
+      expect((error as ConfigError).message).toMatch(/JWT_PRIVATE_KEY_FILE/);
+    }
+  });
+
+  it('when only one half of the bootstrap admin is given, then boot stops', () => {
+    expect(() => loadAuthConfig({ BOOTSTRAP_ADMIN_EMAIL: 'root@example.com' })).toThrow(/BOOTSTRAP_ADMIN_PASSWORD/);
+  });
+});

@@ -1,0 +1,9 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { SecretGenerator } from '../domain/auth.ports';
+
+/** 256-bit opaque tokens; SHA-256 is the right digest for high-entropy secrets (no salt needed). */
+export const secrets: SecretGenerator = {
+  token: () => randomBytes(32).toString('base64url'),
+  digest: (secret) => createHash('sha256').update(secret).digest('base64url'),
+  uuid: () => randomUUID(),
+};

@@ -1,0 +1,78 @@
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+export type SigningAlgorithm = 'RS256' | 'ES256';
+
+export interface SigningKey {
+  readonly kid: string;
+  readonly algorithm: SigningAlgorithm;
+  readonly privateKey: KeyObject;
+}
+
+export interface PublicJwk extends JsonWebKey {
+  readonly kid: string;
+  readonly use: 'sig';
+  readonly alg: SigningAlgorithm;
+}
+
+export interface KeySet {
+  /** The key new tokens are signed with. */
+  readonly signing: SigningKey;
+  /** Everything gateways should accept: the signing key plus keys being rotated in or out. */
+  readonly jwks: { readonly keys: readonly PublicJwk[] };
+}
+
+function algorithmOf(key: KeyObject): SigningAlgorithm {
+  if (key.asymmetricKeyType === 'rsa') {
+    const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
+    if (bits < 2048) throw new Error(`RSA signing keys must have at least 2048 bits (got ${bits})`);
+    return 'RS256';
+  }
+  if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') return 'ES256';
+  throw new Error(`Unsupported signing key type ${key.asymmetricKeyType}; use RSA (≥2048) or EC P-256`);
+}
+
+/** RFC 7638 thumbprint: a kid that is stable for a key and needs no configuration. */
+function thumbprint(jwk: JsonWebKey): string {
+  const members =
+    jwk.kty === 'RSA' ? { e: jwk.e, kty: jwk.kty, n: jwk.n } : { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y };
+  return createHash('sha256').update(JSON.stringify(members)).digest('base64url');
+}
+
+function publicJwk(publicKey: KeyObject): PublicJwk {
+  const jwk = publicKey.export({ format: 'jwk' });
+  return { ...jwk, kid: thumbprint(jwk), use: 'sig', alg: algorithmOf(publicKey) };
+}
+
+/** Builds the key set from PEM text: one private signing key, any number of extra public keys. */
+export function keySetFromPem(privatePem: string, extraPublicPems: readonly string[] = []): KeySet {
+  const privateKey = createPrivateKey(privatePem);
+  const signingJwk = publicJwk(createPublicKey(privateKey));
+  const extra = extraPublicPems.map((pem) => publicJwk(createPublicKey(pem))).filter((k) => k.kid !== signingJwk.kid);
+  return {
+    signing: { kid: signingJwk.kid, algorithm: signingJwk.alg, privateKey },
+    jwks: { keys: [signingJwk, ...extra] },
+  };
+}
+
+export async function loadKeySet(privateKeyFile: string, publicKeyFiles: readonly string[]): Promise<KeySet> {
+  const [privatePem, ...publicPems] = await Promise.all([privateKeyFile, ...publicKeyFiles].map((f) => readFile(f, 'utf8')));
+  return keySetFromPem(privatePem!, publicPems);
+}
+
+/**
+ * For local development only: creates an RSA key at `file` unless one is there. `wx` makes two
+ * processes racing here keep the same key.
+ */
+export async function ensureDevSigningKey(file: string): Promise<boolean> {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+  try {
+    await writeFile(file, privateKey.export({ type: 'pkcs8', format: 'pem' }), { flag: 'wx', mode: 0o600 });
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
+}
