@@ -32,7 +32,7 @@ local sess = redis.call('HMGET', sessKey, 'uid', 'claims')
 local uid, claims = sess[1], sess[2]
 if not uid then return {'invalid'} end
 if state == 'rotated' then
-  if tonumber(ARGV[2]) - tonumber(rotatedAt) > tonumber(ARGV[3]) then
+  if tonumber(ARGV[2]) - tonumber(rotatedAt) >= tonumber(ARGV[3]) then
     redis.call('DEL', sessKey)
     redis.call('SREM', ARGV[1] .. 'user:' .. uid .. ':sess', sid)
     return {'reused', sid, uid}

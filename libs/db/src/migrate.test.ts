@@ -1,0 +1,49 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTestDatabase, type TestDatabase } from '@gatehouse/testing';
+import { createPool } from './database';
+import { migrate } from './migrate';
+
+let database: TestDatabase;
+let directory: string;
+beforeAll(async () => {
+  database = await createTestDatabase('migrate');
+  directory = await mkdtemp(join(tmpdir(), 'gh-migrations-'));
+  await writeFile(join(directory, '0001_items.sql'), 'CREATE TABLE items (id int PRIMARY KEY);');
+  // A non-idempotent migration: applied twice, it would fail on the duplicate key.
+  await writeFile(join(directory, '0002_seed.sql'), 'INSERT INTO items (id) VALUES (1);');
+});
+afterAll(() => database.drop());
+
+describe('migrate', () => {
+  it('when three replicas migrate the same database at once, then each migration is applied exactly once', async () => {
+    const pools = [1, 2, 3].map(() => createPool({ url: database.url, applicationName: 'migrate-test' }));
+    try {
+      const results = await Promise.all(pools.map((pool) => migrate(pool, directory)));
+      expect(results.flatMap((r) => r.applied).sort()).toEqual(['0001_items.sql', '0002_seed.sql']);
+      const { rows } = await pools[0]!.query('SELECT count(*)::int AS n FROM items');
+      expect(rows[0].n).toBe(1);
+    } finally {
+      await Promise.all(pools.map((p) => p.end()));
+    }
+  });
+
+  it('when a migration fails, then it is rolled back, not recorded, and the error names the file', async () => {
+    const broken = await mkdtemp(join(tmpdir(), 'gh-migrations-'));
+    await writeFile(join(broken, '0001_ok.sql'), 'CREATE TABLE ok_table (id int);');
+    await writeFile(join(broken, '0002_bad.sql'), 'CREATE TABLE half (id int); SELECT no_such_column FROM ok_table;');
+    const other = await createTestDatabase('migrate_fail');
+    const pool = createPool({ url: other.url, applicationName: 'migrate-test' });
+    try {
+      await expect(migrate(pool, broken)).rejects.toThrow(/0002_bad\.sql/);
+      const { rows } = await pool.query("SELECT name FROM schema_migrations ORDER BY name");
+      expect(rows.map((r: { name: string }) => r.name)).toEqual(['0001_ok.sql']);
+      const half = await pool.query("SELECT to_regclass('half') AS t");
+      expect(half.rows[0].t).toBeNull();
+    } finally {
+      await pool.end();
+      await other.drop();
+    }
+  });
+});

@@ -1,0 +1,164 @@
+import { generateKeyPairSync } from 'node:crypto';
+import Redis from 'ioredis';
+import { createPool } from '@gatehouse/db';
+import { migrate } from '@gatehouse/db';
+import { createLogger } from '@gatehouse/logger';
+import {
+  captureLogs,
+  createTestDatabase,
+  createTestRedisPrefix,
+  serveOnFreePort,
+  setCookies,
+  testInfrastructure,
+  type SetCookie,
+} from '@gatehouse/testing';
+import { createApp, type AuthApp } from '../src/app';
+import { loadAuthConfig, type AuthConfig } from '../src/config';
+import { keySetFromPem, type KeySet } from '../src/crypto/signing-keys';
+import { createBcryptPasswordHasher } from '../src/crypto/bcrypt-password-hasher';
+import { MIGRATIONS_DIR } from '../src/infrastructure';
+import type { Pool } from 'pg';
+
+export interface AuthHarness {
+  readonly url: string;
+  readonly config: Readonly<AuthConfig>;
+  readonly pool: Pool;
+  readonly redis: Redis;
+  readonly keys: KeySet;
+  readonly auth: AuthApp;
+  readonly logs: ReturnType<typeof captureLogs>;
+  /** Moves the injected clock forward. */
+  advance(ms: number): void;
+  close(): Promise<void>;
+}
+
+export function newSigningKeys(): KeySet {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return keySetFromPem(privateKey.export({ type: 'pkcs8', format: 'pem' }) as string);
+}
+
+/**
+ * A real auth service for one test file: its own database, its own Redis prefix, real bcrypt
+ * (low cost, for speed) and an in-memory signing key. `env` overrides configuration.
+ */
+export async function startAuth(label: string, env: Record<string, string> = {}): Promise<AuthHarness> {
+  const infra = testInfrastructure();
+  const database = await createTestDatabase(`auth_${label}`);
+  const redisPrefix = createTestRedisPrefix(`auth_${label}`);
+  const config = loadAuthConfig({ BCRYPT_COST: '4', LOG_LEVEL: 'debug', REDIS_KEY_PREFIX: redisPrefix.prefix, DATABASE_URL: database.url, REDIS_URL: infra.redisUrl, ...env });
+  const pool = createPool({ url: database.url, applicationName: 'auth-test' });
+  await migrate(pool, MIGRATIONS_DIR);
+  const redis = new Redis(infra.redisUrl, { keyPrefix: config.REDIS_KEY_PREFIX });
+  const keys = newSigningKeys();
+  const logs = captureLogs();
+  const logger = createLogger({ service: 'auth', level: 'debug', destination: logs.stream });
+  let offset = 0;
+  const auth = createApp(config, {
+    pool,
+    redis,
+    keys,
+    logger,
+    hasher: await createBcryptPasswordHasher(config.BCRYPT_COST),
+    clock: () => Date.now() + offset,
+  });
+  const server = await serveOnFreePort(auth.app);
+  return {
+    url: server.url,
+    config,
+    pool,
+    redis,
+    keys,
+    auth,
+    logs,
+    advance: (ms) => {
+      offset += ms;
+    },
+    async close() {
+      await server.close();
+      await redisPrefix.cleanup();
+      redis.disconnect();
+      await pool.end();
+      await database.drop();
+    },
+  };
+}
+
+/** A browser-like client: keeps the cookies the service sets and echoes the CSRF token. */
+export class Client {
+  readonly jar = new Map<string, string>();
+
+  constructor(
+    private readonly baseUrl: string,
+    private readonly defaults: Record<string, string> = {},
+  ) {}
+
+  async post(path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
+    return this.request('POST', path, body, headers);
+  }
+
+  async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
+    const cookie = [...this.jar].map(([k, v]) => `${k}=${v}`).join('; ');
+    const response = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers: {
+        ...this.defaults,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(cookie ? { cookie } : {}),
+        ...headers,
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    this.store(setCookies(response));
+    return response;
+  }
+
+  private store(cookies: Record<string, SetCookie>): void {
+    for (const cookie of Object.values(cookies)) {
+      if (cookie.attributes['max-age'] === '0' || cookie.value === '') this.jar.delete(cookie.name);
+      else this.jar.set(cookie.name, cookie.value);
+    }
+  }
+
+  csrf(): string {
+    return this.jar.get('__Host-csrf_token') ?? this.jar.get('csrf_token') ?? '';
+  }
+
+  refreshToken(): string | undefined {
+    return this.jar.get('__Secure-refresh_token') ?? this.jar.get('refresh_token');
+  }
+
+  /** Refresh the way a page does: cookie plus the CSRF header. */
+  refresh(extra: Record<string, string> = {}): Promise<Response> {
+    return this.post('/api/auth/refresh', undefined, { 'x-csrf-token': this.csrf(), ...extra });
+  }
+
+  logout(extra: Record<string, string> = {}): Promise<Response> {
+    return this.post('/api/auth/logout', undefined, { 'x-csrf-token': this.csrf(), ...extra });
+  }
+}
+
+let counter = 0;
+/** A unique email for one test. */
+export function email(label = 'user'): string {
+  counter += 1;
+  return `${label}.${counter}.${Date.now()}@example.com`;
+}
+
+export const PASSWORD = 'correct horse battery staple';
+
+export async function registerAndLogin(harness: AuthHarness, address = email()): Promise<{ client: Client; body: LoginBody; email: string }> {
+  const client = new Client(harness.url);
+  const registered = await client.post('/api/auth/register', { email: address, password: PASSWORD });
+  if (registered.status !== 201) throw new Error(`register failed: ${registered.status} ${await registered.text()}`);
+  const response = await client.post('/api/auth/login', { email: address, password: PASSWORD });
+  if (response.status !== 200) throw new Error(`login failed: ${response.status} ${await response.text()}`);
+  return { client, body: (await response.json()) as LoginBody, email: address };
+}
+
+export interface LoginBody {
+  accessToken: string;
+  tokenType: string;
+  expiresIn: number;
+  csrfToken: string;
+  user: { id: string; email: string; name: string | null; roles: string[]; emailVerified: boolean };
+}

@@ -1,0 +1,83 @@
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+
+import { keySetFromPem } from '../src/crypto/signing-keys';
+import { startAuth, registerAndLogin, type AuthHarness } from './auth-harness';
+
+let harness: AuthHarness;
+beforeAll(async () => {
+  harness = await startAuth('jwks');
+});
+afterAll(() => harness.close());
+
+describe('GET /.well-known/jwks.json', () => {
+  it('when fetched, then it lists the public signing key by kid with a cache lifetime, and tokens verify with it', async () => {
+    const response = await fetch(`${harness.url}/.well-known/jwks.json`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('public, max-age=300');
+    const jwks = (await response.json()) as { keys: Record<string, string>[] };
+    expect(jwks.keys).toHaveLength(1);
+    const key = jwks.keys[0]!;
+    expect(key).toMatchObject({ kty: 'RSA', use: 'sig', alg: 'RS256', kid: expect.any(String), n: expect.any(String), e: 'AQAB' });
+    expect(key).not.toHaveProperty('d');
+    const { body } = await registerAndLogin(harness);
+    const header = jwt.decode(body.accessToken, { complete: true })!.header;
+    expect(header.kid).toBe(key.kid);
+    expect(() => jwt.verify(body.accessToken, createPublicKey({ key: key as never, format: 'jwk' }), { algorithms: ['RS256'] })).not.toThrow();
+  });
+});
+
+describe('key rotation', () => {
+  it('when a next key is published beside the signing key, then the JWKS carries both and the kids differ', async () => {
+    const current = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+    const next = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }) as string;
+    const keys = keySetFromPem(current, [next]);
+    expect(keys.jwks.keys.map((k) => k.alg)).toEqual(['RS256', 'ES256']);
+    expect(new Set(keys.jwks.keys.map((k) => k.kid)).size).toBe(2);
+    expect(keys.signing.kid).toBe(keys.jwks.keys[0]!.kid);
+  });
+
+  it('when an RSA key is too short, then loading refuses it', () => {
+    const weak = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+    expect(() => keySetFromPem(weak)).toThrow(/at least 2048/);
+  });
+});
+
+describe('operations endpoints', () => {
+  it('when the dependencies are up, then /healthz and /readyz are 200', async () => {
+    expect((await fetch(`${harness.url}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${harness.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready', checks: { postgres: 'ok', redis: 'ok' } });
+  });
+
+  it('when traffic stops being accepted for shutdown, then /readyz turns 503 while /healthz stays 200', async () => {
+    const draining = await startAuth('jwks_drain');
+    try {
+      draining.auth.http.stopAcceptingTraffic();
+      expect((await fetch(`${draining.url}/readyz`)).status).toBe(503);
+      expect((await fetch(`${draining.url}/healthz`)).status).toBe(200);
+    } finally {
+      await draining.close();
+    }
+  });
+
+  it('when requests were served, then /metrics exposes them by route pattern', async () => {
+    await fetch(`${harness.url}/.well-known/jwks.json`);
+    const metrics = await (await fetch(`${harness.url}/metrics`)).text();
+    expect(metrics).toMatch(/http_request_duration_seconds_count\{[^}]*route="\/\.well-known\/jwks\.json"[^}]*\} \d+/);
+    expect(metrics).toContain('process_resident_memory_bytes');
+  });
+
+  it('when a path does not exist, then 404 problem+json with the request id echoed', async () => {
+    const response = await fetch(`${harness.url}/nope`, { headers: { 'x-request-id': 'trace-123' } });
+    expect(response.status).toBe(404);
+    expect(response.headers.get('x-request-id')).toBe('trace-123');
+    expect(await response.json()).toMatchObject({ code: 'not_found', requestId: 'trace-123' });
+  });
+
+  it('when the request id is unsafe, then a fresh one replaces it', async () => {
+    const response = await fetch(`${harness.url}/healthz`, { headers: { 'x-request-id': 'bad id\twith\tspaces' } });
+    expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
