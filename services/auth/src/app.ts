@@ -21,6 +21,7 @@ import { createLoginThrottle } from './store/login-throttle.store';
 import { createRateLimiter } from './store/rate-limiter.store';
 import { authRoutes } from './http/auth.routes';
 import { jwksRoutes } from './http/jwks.routes';
+import { createAuthMetrics } from './http/auth-metrics';
 
 export interface AuthDeps {
   readonly pool: Pool;
@@ -75,16 +76,19 @@ export function createApp(config: Readonly<AuthConfig>, deps: AuthDeps): AuthApp
     },
   });
   http.app.use(cookieParser());
+  const metrics = createAuthMetrics(http.registry);
 
   const routes = Router();
   routes.use(jwksRoutes(deps.keys, config.JWKS_MAX_AGE_SECONDS));
   routes.use(
     authRoutes({
       useCases: {
-        register: (input) => register({ credentials, hasher, secrets }, input),
+        register: (input) => metrics.track('register', () => register({ credentials, hasher, secrets }, input)),
         login: (input) =>
-          login({ credentials, hasher, throttle, refreshTokens, signer, secrets, requireVerifiedEmail: config.REQUIRE_VERIFIED_EMAIL }, input),
-        refresh: (presented) => refresh({ refreshTokens, signer, secrets, logger }, presented),
+          metrics.track('login', () =>
+            login({ credentials, hasher, throttle, refreshTokens, signer, secrets, requireVerifiedEmail: config.REQUIRE_VERIFIED_EMAIL }, input),
+          ),
+        refresh: (presented) => metrics.track('refresh', () => refresh({ refreshTokens, signer, secrets, logger }, presented)),
         logout: (presented) => logout({ refreshTokens, secrets }, presented),
       },
       cookies: { secure: config.COOKIE_SECURE, refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS },

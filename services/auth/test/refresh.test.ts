@@ -43,6 +43,8 @@ describe('POST /api/auth/refresh', () => {
     const victim = await client.refresh();
     expect(victim.status).toBe(401);
     expect(harness.logs.lines().some((l) => l.event === 'refresh_token_reused')).toBe(true);
+    const metrics = await (await fetch(`${harness.url}/metrics`)).text();
+    expect(metrics).toMatch(/gatehouse_auth_outcomes_total\{[^}]*operation="refresh"[^}]*outcome="reused"[^}]*\} [1-9]/);
   });
 
   it('when two tabs refresh with the same token within the grace window, then both succeed and the session lives on', async () => {
