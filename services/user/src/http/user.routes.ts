@@ -1,0 +1,68 @@
+import { Router, type RequestHandler } from 'express';
+import { route, validate } from '@gatehouse/http';
+import { requireAccessToken, requireRole, type AccessTokenVerifier } from '@gatehouse/jwt';
+import type { Caller, Profile, ProfileChanges } from '../domain/user.ports';
+import type { ListUsersInput, UserPage } from '../domain/list-users.use-case';
+import { listUsersQuery, updateProfileBody, userIdParams } from './user.schemas';
+import { profileBody } from './profile.view';
+import { callerOf, ensureCaller } from './caller';
+
+/** The use cases, already bound to their dependencies by the composition root. */
+export interface UserUseCases {
+  ensureProfile(caller: Caller): Promise<Profile>;
+  updateProfile(caller: Caller, changes: ProfileChanges): Promise<Profile>;
+  listUsers(input: ListUsersInput): Promise<UserPage>;
+  deleteUser(id: string): Promise<void>;
+}
+
+export interface UserRoutesOptions {
+  readonly useCases: UserUseCases;
+  /** The gateway checks tokens too; this service never trusts identity headers and checks again. */
+  readonly verifier: AccessTokenVerifier;
+}
+
+export function userRoutes(options: UserRoutesOptions): Router {
+  const router = Router();
+  const { useCases } = options;
+  const authenticated = requireAccessToken(options.verifier);
+  const admin: RequestHandler[] = [authenticated, requireRole('admin'), ensureCaller(useCases.ensureProfile)];
+
+  route(router, '/api/user/profile', {
+    GET: [
+      authenticated,
+      async (_req, res) => {
+        res.json(profileBody(await useCases.ensureProfile(callerOf(res))));
+      },
+    ],
+    PUT: [
+      authenticated,
+      async (req, res) => {
+        const changes = validate(updateProfileBody, req.body);
+        res.json(profileBody(await useCases.updateProfile(callerOf(res), changes)));
+      },
+    ],
+  });
+
+  route(router, '/api/admin/users', {
+    GET: [
+      ...admin,
+      async (req, res) => {
+        const page = await useCases.listUsers(validate(listUsersQuery, req.query));
+        res.json({ users: page.users.map(profileBody), nextCursor: page.nextCursor });
+      },
+    ],
+  });
+
+  route(router, '/api/admin/users/:id', {
+    DELETE: [
+      ...admin,
+      async (req, res) => {
+        const { id } = validate(userIdParams, req.params);
+        await useCases.deleteUser(id);
+        res.status(204).end();
+      },
+    ],
+  });
+
+  return router;
+}

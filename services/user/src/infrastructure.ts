@@ -1,0 +1,33 @@
+import { join } from 'node:path';
+import type { Pool } from 'pg';
+import { createPool, ensureDatabase, migrate } from '@gatehouse/db';
+import { createJwksVerifier, type JwksVerifier } from '@gatehouse/jwt';
+import type { Logger } from '@gatehouse/logger';
+import type { UserConfig } from './config';
+
+export const MIGRATIONS_DIR = join(__dirname, '..', 'migrations');
+
+export interface UserInfrastructure {
+  readonly pool: Pool;
+  readonly verifier: JwksVerifier;
+  close(): Promise<void>;
+}
+
+/** Connects to PostgreSQL (creating and migrating the database) and to the auth service's JWKS. */
+export async function connectInfrastructure(config: Readonly<UserConfig>, logger: Logger): Promise<UserInfrastructure> {
+  await ensureDatabase(config.DATABASE_URL);
+  const pool = createPool({ url: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE, applicationName: 'gatehouse-user' });
+  const { applied } = await migrate(pool, MIGRATIONS_DIR);
+  if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+  const verifier = createJwksVerifier({ jwksUrl: config.JWKS_URL, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, logger });
+  // Auth may still be starting: boot anyway and stay unready (/readyz) until its keys load.
+  await verifier.refresh().catch((error: unknown) => logger.warn({ err: error, jwksUrl: config.JWKS_URL }, 'JWKS not loaded yet'));
+  return {
+    pool,
+    verifier,
+    async close() {
+      verifier.close();
+      await pool.end();
+    },
+  };
+}

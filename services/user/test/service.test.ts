@@ -1,0 +1,39 @@
+import { newIdentity, startUser, type UserHarness } from './user-harness';
+
+let harness: UserHarness;
+beforeAll(async () => {
+  harness = await startUser('service');
+});
+afterAll(() => harness.close());
+
+describe('operations endpoints', () => {
+  it('when postgres and the JWKS are reachable, then /readyz reports both ready', async () => {
+    const response = await fetch(`${harness.url}/readyz`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ready', checks: { postgres: 'ok', jwks: 'ok' } });
+  });
+
+  it('when /healthz and /metrics are asked, then the process answers', async () => {
+    expect((await fetch(`${harness.url}/healthz`)).status).toBe(200);
+    const metrics = await (await fetch(`${harness.url}/metrics`)).text();
+    expect(metrics).toMatch(/service="user"/);
+  });
+
+  it('when a path is unknown, then 404 problem+json', async () => {
+    const response = await fetch(`${harness.url}/api/user/nothing-here`);
+    expect(response.status).toBe(404);
+    expect(response.headers.get('content-type')).toMatch(/application\/problem\+json/);
+  });
+
+  it('when a token passes through, then it never appears in the logs', async () => {
+    const token = harness.token(newIdentity());
+    await harness.request('GET', '/api/user/profile', { token });
+    expect(harness.logs.text()).not.toContain(token);
+  });
+
+  it('when shutdown begins, then /readyz turns 503 so traffic drains', async () => {
+    harness.user.http.stopAcceptingTraffic();
+    const response = await fetch(`${harness.url}/readyz`);
+    expect(response.status).toBe(503);
+  });
+});

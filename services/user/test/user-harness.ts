@@ -1,0 +1,173 @@
+import { createHash, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
+import express from 'express';
+import jwt from 'jsonwebtoken';
+import type { Pool } from 'pg';
+import { createPool, migrate } from '@gatehouse/db';
+import { createJwksVerifier, type JwksVerifier } from '@gatehouse/jwt';
+import { createLogger } from '@gatehouse/logger';
+import { captureLogs, createTestDatabase, serveOnFreePort, type RunningServer } from '@gatehouse/testing';
+import { createApp, type UserApp } from '../src/app';
+import { loadUserConfig, type UserConfig } from '../src/config';
+import { MIGRATIONS_DIR } from '../src/infrastructure';
+
+export interface SigningKey {
+  readonly kid: string;
+  readonly privateKey: KeyObject;
+  readonly publicKey: KeyObject;
+}
+
+export function newSigningKey(): SigningKey {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const { e, n } = publicKey.export({ format: 'jwk' });
+  // RFC 7638 thumbprint, the kid auth publishes.
+  const kid = createHash('sha256').update(JSON.stringify({ e, kty: 'RSA', n })).digest('base64url');
+  return { kid, privateKey, publicKey };
+}
+
+/** The auth service's JWKS endpoint, reduced to one key. */
+async function serveJwks(key: SigningKey): Promise<RunningServer> {
+  const app = express();
+  const body = { keys: [{ ...key.publicKey.export({ format: 'jwk' }), kid: key.kid, use: 'sig', alg: 'RS256' }] };
+  app.get('/.well-known/jwks.json', (_req, res) => {
+    res.json(body);
+  });
+  return serveOnFreePort(app);
+}
+
+export interface Identity {
+  readonly sub: string;
+  readonly email: string;
+  readonly name: string | null;
+  readonly roles: string[];
+}
+
+let counter = 0;
+/** A fresh account as auth would describe it. */
+export function newIdentity(overrides: Partial<Identity> = {}): Identity {
+  counter += 1;
+  return { sub: randomUUID(), email: `user.${counter}.${Date.now()}@example.com`, name: `User ${counter}`, roles: ['user'], ...overrides };
+}
+
+export const newAdmin = (overrides: Partial<Identity> = {}) => newIdentity({ roles: ['user', 'admin'], ...overrides });
+
+/** A real RS256 access token shaped exactly like the ones auth issues. */
+export function mintToken(identity: Identity, key: SigningKey, options: { expiresInSeconds?: number } = {}): string {
+  const iat = Math.floor(Date.now() / 1000);
+  return jwt.sign(
+    {
+      sub: identity.sub,
+      email: identity.email,
+      name: identity.name,
+      roles: identity.roles,
+      email_verified: true,
+      sid: randomUUID(),
+      jti: randomUUID(),
+      iss: 'gatehouse',
+      aud: 'gatehouse-api',
+      iat,
+      exp: iat + (options.expiresInSeconds ?? 900),
+    },
+    key.privateKey,
+    { algorithm: 'RS256', header: { alg: 'RS256', typ: 'at+jwt', kid: key.kid } },
+  );
+}
+
+export interface UserHarness {
+  readonly url: string;
+  readonly config: Readonly<UserConfig>;
+  readonly pool: Pool;
+  readonly key: SigningKey;
+  readonly user: UserApp;
+  readonly logs: ReturnType<typeof captureLogs>;
+  /** Moves the injected clock forward. */
+  advance(ms: number): void;
+  /** Stops the injected clock until `thaw`, so rows can share one creation instant. */
+  freeze(): void;
+  thaw(): void;
+  /** Token of `identity`, signed by the harness's key unless another is given. */
+  token(identity: Identity, key?: SigningKey): string;
+  request(method: string, path: string, options?: { identity?: Identity; token?: string; body?: unknown }): Promise<Response>;
+  close(): Promise<void>;
+}
+
+/**
+ * A real user service for one test file: its own database, a JWKS served in-process with a key
+ * made for this file, and a real verifier pointed at it.
+ */
+export async function startUser(label: string): Promise<UserHarness> {
+  const database = await createTestDatabase(`user_${label}`);
+  const key = newSigningKey();
+  const jwks = await serveJwks(key);
+  const config = loadUserConfig({ LOG_LEVEL: 'debug', DATABASE_URL: database.url, JWKS_URL: `${jwks.url}/.well-known/jwks.json` });
+  const pool = createPool({ url: database.url, applicationName: 'user-test' });
+  await migrate(pool, MIGRATIONS_DIR);
+  const logs = captureLogs();
+  const logger = createLogger({ service: 'user', level: 'debug', destination: logs.stream });
+  const verifier: JwksVerifier = createJwksVerifier({
+    jwksUrl: config.JWKS_URL,
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    logger,
+    refreshIntervalMs: 0,
+  });
+  await verifier.refresh();
+  let offset = 0;
+  let frozenAt: number | undefined;
+  const user = createApp(config, { pool, verifier, logger, clock: () => (frozenAt ?? Date.now()) + offset });
+  const server = await serveOnFreePort(user.app);
+  const token = (identity: Identity, signer = key) => mintToken(identity, signer);
+  return {
+    url: server.url,
+    config,
+    pool,
+    key,
+    user,
+    logs,
+    advance: (ms) => {
+      offset += ms;
+    },
+    freeze: () => {
+      frozenAt = Date.now();
+    },
+    thaw: () => {
+      frozenAt = undefined;
+    },
+    token,
+    request: (method, path, options = {}) => {
+      const bearer = options.token ?? (options.identity ? token(options.identity) : undefined);
+      return fetch(`${server.url}${path}`, {
+        method,
+        headers: {
+          ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
+          ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      });
+    },
+    async close() {
+      await server.close();
+      await jwks.close();
+      verifier.close();
+      await pool.end();
+      await database.drop();
+    },
+  };
+}
+
+export interface ProfileBody {
+  id: string;
+  email: string;
+  name: string | null;
+  bio: string | null;
+  avatarUrl: string | null;
+  locale: string | null;
+  roles: string[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ProblemBody {
+  status: number;
+  code: string;
+  errors?: { path: string; message: string }[];
+}
