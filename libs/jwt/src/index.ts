@@ -1,1 +1,5 @@
-export {};
+export { claimsFromPayload, TokenRejection, type AccessTokenClaims, type ClaimRules } from './access-token-claims';
+export { keysFromJwks, type VerificationAlgorithm, type VerificationKey } from './jwks-keys';
+export { MAX_TOKEN_BYTES } from './compact-token';
+export { createJwksVerifier, type AccessTokenVerifier, type JwksVerifier, type JwksVerifierOptions } from './jwks-verifier';
+export { requireAccessToken, requireRole, identityOf, type RequireAccessTokenOptions } from './access-token.middleware';

@@ -1,0 +1,92 @@
+import { Agent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { Router, type Express } from 'express';
+import cors from 'cors';
+import helmet from 'helmet';
+import { AppError } from '@gatehouse/errors';
+import { createHttpApp, type HttpApp } from '@gatehouse/http';
+import type { AccessTokenVerifier } from '@gatehouse/jwt';
+import type { Logger } from '@gatehouse/logger';
+import type { GatewayConfig } from './config';
+import { accessControl } from './auth/access-control';
+import { bodyLimit } from './proxy/body-limit';
+import { dropUntrustedForwardingHeaders, rejectAmbiguousPaths, stripIdentityHeaders } from './proxy/request-hygiene';
+import { upstreamProxy } from './proxy/upstream-proxy';
+
+export interface GatewayDeps {
+  readonly logger: Logger;
+  readonly verifier: AccessTokenVerifier;
+}
+
+export interface GatewayApp {
+  readonly app: Express;
+  readonly http: HttpApp;
+  /** Closes pooled upstream connections. */
+  close(): void;
+}
+
+const AUTH_PREFIXES = ['/api/auth', '/.well-known/jwks.json'];
+const USER_PREFIXES = ['/api/user', '/api/admin'];
+
+function upstreamAgent(target: string, maxSockets: number): Agent {
+  const options = { keepAlive: true, maxSockets, maxFreeSockets: Math.min(maxSockets, 64), timeout: 30_000, scheduling: 'lifo' as const };
+  return target.startsWith('https:') ? new HttpsAgent(options) : new Agent(options);
+}
+
+/** Composition root of the gateway: edge security, then streaming proxies to the services. */
+export function createApp(config: Readonly<GatewayConfig>, deps: GatewayDeps): GatewayApp {
+  const { logger, verifier } = deps;
+  const http = createHttpApp({
+    service: 'gateway',
+    logger,
+    trustProxyHops: config.TRUST_PROXY_HOPS,
+    parseJson: false,
+    readinessChecks: {
+      jwks: async () => {
+        if (config.JWT_VERIFY_MODE !== 'off' && !verifier.ready()) throw new AppError('service_unavailable', 'JWKS not loaded yet.');
+      },
+    },
+  });
+  http.app.use(helmet());
+  http.app.use(
+    cors({
+      origin: [...config.CORS_ORIGINS],
+      credentials: true,
+      allowedHeaders: ['Authorization', 'Content-Type', 'X-CSRF-Token', 'X-Request-Id'],
+      exposedHeaders: ['X-Request-Id', 'WWW-Authenticate', 'Retry-After'],
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      maxAge: 600,
+    }),
+  );
+
+  const agents = {
+    auth: upstreamAgent(config.AUTH_SERVICE_URL, config.UPSTREAM_MAX_SOCKETS),
+    user: upstreamAgent(config.USER_SERVICE_URL, config.UPSTREAM_MAX_SOCKETS),
+  };
+  const upstream = { timeoutMs: config.UPSTREAM_TIMEOUT_MS, connectTimeoutMs: config.UPSTREAM_CONNECT_TIMEOUT_MS, logger };
+
+  const routes = Router();
+  routes.use(rejectAmbiguousPaths);
+  routes.use(stripIdentityHeaders);
+  routes.use(dropUntrustedForwardingHeaders(config.TRUST_PROXY_HOPS));
+  routes.use(bodyLimit(config.BODY_LIMIT_BYTES));
+  routes.use(
+    ...accessControl({
+      mode: config.JWT_VERIFY_MODE,
+      verifier,
+      protectedPrefixes: USER_PREFIXES,
+      roleRules: [{ prefix: '/api/admin', role: 'admin' }],
+    }),
+  );
+  routes.use(upstreamProxy({ ...upstream, name: 'auth', target: config.AUTH_SERVICE_URL, prefixes: AUTH_PREFIXES, agent: agents.auth }));
+  routes.use(upstreamProxy({ ...upstream, name: 'user', target: config.USER_SERVICE_URL, prefixes: USER_PREFIXES, agent: agents.user }));
+
+  return {
+    app: http.finish(routes),
+    http,
+    close() {
+      agents.auth.destroy();
+      agents.user.destroy();
+    },
+  };
+}

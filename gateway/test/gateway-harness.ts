@@ -1,0 +1,108 @@
+import { request, type IncomingHttpHeaders } from 'node:http';
+import express from 'express';
+import { createLogger } from '@gatehouse/logger';
+import { serveOnFreePort, type RunningServer } from '@gatehouse/testing';
+import { loadGatewayConfig, type GatewayConfig } from '../src/config';
+import { createApp } from '../src/app';
+import { createGatewayVerifier } from '../src/auth/create-verifier';
+import { generateTestKey, serveJwks, type JwksServer, type TestKey } from '../../libs/jwt/test/token-fixtures';
+
+export interface SeenRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: string;
+}
+
+export interface EchoUpstream extends RunningServer {
+  readonly seen: SeenRequest[];
+}
+
+/**
+ * A stand-in service that records and echoes every request. `/slow` answers late; auth paths
+ * set a cookie so Set-Cookie pass-through can be checked.
+ */
+export async function startEchoUpstream(slowMs = 1000): Promise<EchoUpstream> {
+  const seen: SeenRequest[] = [];
+  const app = express();
+  app.use(express.text({ type: '*/*', limit: '1mb' }));
+  app.use(async (req, res) => {
+    const body = typeof req.body === 'string' ? req.body : '';
+    seen.push({ method: req.method, url: req.originalUrl, headers: req.headers, body });
+    if (req.path.endsWith('/slow')) await new Promise((resolve) => setTimeout(resolve, slowMs));
+    if (req.path.startsWith('/api/auth')) res.cookie('refresh', 'r1', { httpOnly: true, path: '/api/auth' });
+    if (!res.writableEnded) res.status(200).json({ method: req.method, url: req.originalUrl, headers: req.headers, body });
+  });
+  const server = await serveOnFreePort(app);
+  return { ...server, seen };
+}
+
+/** A URL where nothing listens: bound once, then released. */
+export async function deadUrl(): Promise<string> {
+  const server = await serveOnFreePort(express());
+  await server.close();
+  return server.url;
+}
+
+export interface Gateway {
+  readonly url: string;
+  readonly key: TestKey;
+  readonly jwks: JwksServer;
+  readonly auth: EchoUpstream;
+  readonly user: EchoUpstream;
+  readonly config: Readonly<GatewayConfig>;
+  /** Requests the upstreams received, in total. */
+  upstreamHits(): number;
+  close(): Promise<void>;
+}
+
+/** The gateway in-process on a free port, with a real JWKS server and echo upstreams. */
+export async function startGateway(env: Record<string, string> = {}): Promise<Gateway> {
+  const key = generateTestKey('RS256');
+  const jwks = await serveJwks([key]);
+  const auth = await startEchoUpstream();
+  const user = await startEchoUpstream();
+  const config = loadGatewayConfig({
+    NODE_ENV: 'test',
+    AUTH_SERVICE_URL: auth.url,
+    USER_SERVICE_URL: user.url,
+    JWKS_URL: jwks.jwksUrl,
+    UPSTREAM_TIMEOUT_MS: '200',
+    UPSTREAM_CONNECT_TIMEOUT_MS: '200',
+    BODY_LIMIT_BYTES: '1024',
+    ...env,
+  });
+  const logger = createLogger({ service: 'gateway-test', level: 'silent' });
+  const verifier = createGatewayVerifier(config, logger);
+  await verifier.refresh().catch(() => undefined);
+  const gateway = createApp(config, { logger, verifier });
+  const server = await serveOnFreePort(gateway.app);
+  return {
+    url: server.url,
+    key,
+    jwks,
+    auth,
+    user,
+    config,
+    upstreamHits: () => auth.seen.length + user.seen.length,
+    async close() {
+      await server.close();
+      verifier.close();
+      gateway.close();
+      await Promise.all([jwks.close(), auth.close(), user.close()]);
+    },
+  };
+}
+
+/** A GET with the path sent byte for byte (fetch would normalise dot segments away). */
+export function rawGet(baseUrl: string, path: string, headers: Record<string, string> = {}): Promise<number> {
+  const { hostname, port } = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const req = request({ hostname, port, path, method: 'GET', headers }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}

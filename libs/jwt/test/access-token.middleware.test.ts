@@ -1,0 +1,84 @@
+import { Router } from 'express';
+import { createHttpApp } from '@gatehouse/http';
+import { createLogger } from '@gatehouse/logger';
+import { serveOnFreePort, type RunningServer } from '@gatehouse/testing';
+import { createJwksVerifier, identityOf, requireAccessToken, requireRole, type AccessTokenClaims, type JwksVerifier } from '../src';
+import { AUDIENCE, ISSUER, generateTestKey, serveJwks, signToken, type JwksServer } from './token-fixtures';
+
+const logger = createLogger({ service: 'jwt-middleware-test', level: 'silent' });
+const key = generateTestKey('ES256');
+
+describe('access token middleware', () => {
+  let jwks: JwksServer;
+  let verifier: JwksVerifier;
+  let server: RunningServer;
+  const revokedSessions = new Set<string>();
+
+  beforeAll(async () => {
+    jwks = await serveJwks([key]);
+    verifier = createJwksVerifier({ jwksUrl: jwks.jwksUrl, issuer: ISSUER, audience: AUDIENCE, logger });
+    await verifier.refresh();
+    const http = createHttpApp({ service: 'jwt-test', logger, trustProxyHops: 0, readinessChecks: {} });
+    const routes = Router();
+    const authenticated = requireAccessToken(verifier, { isRevoked: (claims: AccessTokenClaims) => revokedSessions.has(claims.sid) });
+    routes.get('/me', authenticated, (_req, res) => {
+      res.json(identityOf(res));
+    });
+    routes.get('/admin', authenticated, requireRole('admin'), (_req, res) => {
+      res.json({ ok: true });
+    });
+    routes.get('/unguarded', (_req, res) => {
+      res.json(identityOf(res));
+    });
+    server = await serveOnFreePort(http.finish(routes));
+  });
+  afterAll(async () => {
+    verifier.close();
+    await Promise.all([server.close(), jwks.close()]);
+  });
+
+  const get = (path: string, headers: Record<string, string> = {}) => fetch(`${server.url}${path}`, { headers });
+
+  it('when the bearer token is valid, then the handler sees the verified identity', async () => {
+    const response = await get('/me', { authorization: `bearer ${signToken(key, { claims: { sub: 'user-7' } })}` });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ sub: 'user-7', emailVerified: true });
+  });
+
+  it('when no Authorization header is sent, then 401 token_missing with a bare Bearer challenge', async () => {
+    const response = await get('/me');
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toBe('Bearer');
+    expect(await response.json()).toMatchObject({ code: 'token_missing' });
+  });
+
+  it('when the token is only in the query string, then it is not looked at', async () => {
+    const response = await get(`/me?access_token=${signToken(key)}`);
+    expect(response.status).toBe(401);
+    expect(await response.json()).toMatchObject({ code: 'token_missing' });
+  });
+
+  it.each([['Bearer '], ['Bearer a b'], ['Bearer not.a.token']])('when the header is "%s", then 401 invalid_token', async (header) => {
+    const response = await get('/me', { authorization: header });
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
+    expect(await response.json()).toMatchObject({ code: 'token_invalid' });
+  });
+
+  it('when the session of a valid token is revoked, then 401 invalid_token', async () => {
+    revokedSessions.add('revoked-session');
+    const response = await get('/me', { authorization: `Bearer ${signToken(key, { claims: { sid: 'revoked-session' } })}` });
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
+  });
+
+  it('when the bearer lacks the required role, then 403 forbidden; with it, the handler runs', async () => {
+    expect((await get('/admin', { authorization: `Bearer ${signToken(key, { claims: { roles: ['user'] } })}` })).status).toBe(403);
+    expect((await get('/admin', { authorization: `Bearer ${signToken(key, { claims: { roles: ['admin'] } })}` })).status).toBe(200);
+  });
+
+  it('when a handler asks for the identity without the middleware, then it fails closed with 500', async () => {
+    const response = await get('/unguarded', { authorization: `Bearer ${signToken(key)}` });
+    expect(response.status).toBe(500);
+  });
+});
