@@ -1,0 +1,130 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { dropDatabase, withDatabase } from '@gatehouse/db';
+import { createTestRedisPrefix, testInfrastructure, uniqueName } from '@gatehouse/testing';
+
+const ROOT = resolve(__dirname, '..', '..', '..');
+
+/** A free loopback port (the OS picks it; we release it for the child to bind). */
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+  });
+}
+
+export interface RunningProcess {
+  readonly name: string;
+  readonly url: string;
+  readonly output: () => string;
+  /** SIGTERM and wait; resolves with the exit code. */
+  stop(): Promise<number | null>;
+}
+
+async function waitReady(name: string, url: string, child: ChildProcess, output: () => string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${name} exited during start:\n${output()}`);
+    try {
+      if ((await fetch(`${url}/readyz`)).status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${name} was not ready within 20 s:\n${output()}`);
+}
+
+async function startProcess(name: string, entry: string, env: Record<string, string>): Promise<RunningProcess> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, [join(ROOT, entry)], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(port), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  child.stdout!.on('data', (c: Buffer) => (log += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (log += c.toString()));
+  const output = () => log;
+  await waitReady(name, url, child, output);
+  return {
+    name,
+    url,
+    output,
+    stop: () =>
+      new Promise((done) => {
+        if (child.exitCode !== null) return done(child.exitCode);
+        child.once('exit', (code) => done(code));
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+export interface System {
+  readonly gateway: RunningProcess;
+  readonly auth: RunningProcess;
+  readonly user: RunningProcess;
+  readonly admin: { email: string; password: string };
+  /** Where the auth process keeps its generated signing key (to forge tokens with the real key). */
+  readonly keysDir: string;
+  /** Stops everything and asserts nothing; returns each process's exit code. */
+  stop(): Promise<Record<string, number | null>>;
+}
+
+/**
+ * The whole system as separate processes, built from `dist/` (run `tsc -b` first, as `npm test`
+ * does), against the test PostgreSQL and Redis with databases and a key prefix of its own.
+ */
+export async function startSystem(label: string, env: { auth?: Record<string, string>; gateway?: Record<string, string> } = {}): Promise<System> {
+  const infra = testInfrastructure();
+  const name = uniqueName(label);
+  const authDb = withDatabase(infra.postgresUrl, `gh_e2e_${name}_auth`);
+  const userDb = withDatabase(infra.postgresUrl, `gh_e2e_${name}_user`);
+  const redis = createTestRedisPrefix(`e2e_${label}`);
+  const keysDir = await mkdtemp(join(tmpdir(), 'gh-e2e-keys-'));
+  const admin = { email: `admin.${name}@example.com`, password: 'an admin passphrase for e2e' };
+
+  const auth = await startProcess('auth', 'services/auth/dist/main.js', {
+    DATABASE_URL: authDb,
+    REDIS_URL: infra.redisUrl,
+    REDIS_KEY_PREFIX: redis.prefix,
+    DEV_KEYS_DIR: keysDir,
+    BCRYPT_COST: '4',
+    TRUST_PROXY_HOPS: '1',
+    BOOTSTRAP_ADMIN_EMAIL: admin.email,
+    BOOTSTRAP_ADMIN_PASSWORD: admin.password,
+    ...env.auth,
+  });
+  const user = await startProcess('user', 'services/user/dist/main.js', {
+    DATABASE_URL: userDb,
+    JWKS_URL: `${auth.url}/.well-known/jwks.json`,
+    TRUST_PROXY_HOPS: '1',
+  });
+  const gateway = await startProcess('gateway', 'gateway/dist/main.js', {
+    AUTH_SERVICE_URL: auth.url,
+    USER_SERVICE_URL: user.url,
+    JWKS_URL: `${auth.url}/.well-known/jwks.json`,
+    ...env.gateway,
+  });
+  return {
+    gateway,
+    auth,
+    user,
+    admin,
+    keysDir,
+    async stop() {
+      const codes: Record<string, number | null> = {};
+      for (const p of [gateway, user, auth]) codes[p.name] = await p.stop();
+      await Promise.allSettled([dropDatabase(authDb), dropDatabase(userDb), redis.cleanup(), rm(keysDir, { recursive: true, force: true })]);
+      return codes;
+    },
+  };
+}
