@@ -1,45 +1,42 @@
 import Joi from 'joi';
-import { loadConfig, logLevel, nodeEnv, originList, port, url } from '@gatehouse/config';
+import {
+  baseServiceKeys,
+  loadConfig,
+  originList,
+  positiveInt,
+  tokenClaimsKeys,
+  url,
+  type BaseServiceConfig,
+  type TokenClaimsConfig,
+} from '@gatehouse/config';
 
 export type JwtVerifyMode = 'cached' | 'uncached' | 'off';
 
-export interface GatewayConfig {
-  NODE_ENV: 'development' | 'production' | 'test';
-  LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  HOST: string;
-  PORT: number;
+export interface GatewayConfig extends BaseServiceConfig, TokenClaimsConfig {
   AUTH_SERVICE_URL: string;
   USER_SERVICE_URL: string;
   JWKS_URL: string;
-  JWT_ISSUER: string;
-  JWT_AUDIENCE: string;
   JWT_CLOCK_TOLERANCE_SECONDS: number;
   JWKS_REFETCH_COOLDOWN_MS: number;
   JWKS_REFRESH_INTERVAL_MS: number;
   /** `cached` (default), `uncached` (every request pays a signature check) or `off` (benchmarks only). */
   JWT_VERIFY_MODE: JwtVerifyMode;
   CORS_ORIGINS: string[];
-  TRUST_PROXY_HOPS: number;
   UPSTREAM_TIMEOUT_MS: number;
   UPSTREAM_CONNECT_TIMEOUT_MS: number;
   UPSTREAM_MAX_SOCKETS: number;
   BODY_LIMIT_BYTES: number;
-  SHUTDOWN_TIMEOUT_MS: number;
 }
 
-const positive = () => Joi.number().integer().min(1);
+const positive = positiveInt;
 const DEFAULT_AUTH_URL = 'http://127.0.0.1:4001';
 
 export const gatewayConfigSchema = Joi.object<GatewayConfig>({
-  NODE_ENV: nodeEnv(),
-  LOG_LEVEL: logLevel(),
-  HOST: Joi.string().default('0.0.0.0'),
-  PORT: port().default(8080),
+  ...baseServiceKeys(8080),
+  ...tokenClaimsKeys(),
   AUTH_SERVICE_URL: url(['http', 'https']).default(DEFAULT_AUTH_URL),
   USER_SERVICE_URL: url(['http', 'https']).default('http://127.0.0.1:4002'),
   JWKS_URL: url(['http', 'https']),
-  JWT_ISSUER: Joi.string().default('gatehouse'),
-  JWT_AUDIENCE: Joi.string().default('gatehouse-api'),
   JWT_CLOCK_TOLERANCE_SECONDS: Joi.number().integer().min(0).max(60).default(30),
   JWKS_REFETCH_COOLDOWN_MS: positive().default(30_000),
   JWKS_REFRESH_INTERVAL_MS: positive().default(300_000),
@@ -48,12 +45,10 @@ export const gatewayConfigSchema = Joi.object<GatewayConfig>({
     .default('cached')
     .when('NODE_ENV', { is: 'production', then: Joi.invalid('off').messages({ 'any.invalid': '"JWT_VERIFY_MODE" cannot be "off" in production' }) }),
   CORS_ORIGINS: originList().default('http://localhost:3000,http://localhost:8080'),
-  TRUST_PROXY_HOPS: Joi.number().integer().min(0).max(10).default(0),
   UPSTREAM_TIMEOUT_MS: positive().max(120_000).default(10_000),
   UPSTREAM_CONNECT_TIMEOUT_MS: positive().max(60_000).default(2000),
   UPSTREAM_MAX_SOCKETS: positive().max(10_000).default(256),
   BODY_LIMIT_BYTES: positive().max(10 * 1024 * 1024).default(16_384),
-  SHUTDOWN_TIMEOUT_MS: positive().default(10_000),
 });
 
 /** Validates the gateway's environment once; JWKS_URL defaults to the auth service's. */

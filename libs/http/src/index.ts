@@ -6,3 +6,4 @@ export { route } from './routes';
 export { requestId } from './request-id';
 export { listen, closeServer, onShutdownSignal, type ShutdownOptions } from './serve';
 export type { ReadinessCheck } from './health';
+export { runService, type ServiceToRun } from './run-service';

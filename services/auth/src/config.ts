@@ -1,17 +1,22 @@
 import Joi from 'joi';
-import { flag, loadConfig, logLevel, nodeEnv, originList, port, stringList, url } from '@gatehouse/config';
+import {
+  baseServiceKeys,
+  databaseKeys,
+  flag,
+  loadConfig,
+  originList,
+  positiveInt,
+  stringList,
+  tokenClaimsKeys,
+  url,
+  type BaseServiceConfig,
+  type DatabaseConfig,
+  type TokenClaimsConfig,
+} from '@gatehouse/config';
 
-export interface AuthConfig {
-  NODE_ENV: 'development' | 'production' | 'test';
-  LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  HOST: string;
-  PORT: number;
-  DATABASE_URL: string;
-  DATABASE_POOL_SIZE: number;
+export interface AuthConfig extends BaseServiceConfig, DatabaseConfig, TokenClaimsConfig {
   REDIS_URL: string;
   REDIS_KEY_PREFIX: string;
-  JWT_ISSUER: string;
-  JWT_AUDIENCE: string;
   JWT_PRIVATE_KEY_FILE?: string;
   JWT_PUBLISHED_PUBLIC_KEY_FILES: string[];
   DEV_KEYS_DIR: string;
@@ -22,7 +27,6 @@ export interface AuthConfig {
   BCRYPT_COST: number;
   CORS_ORIGINS: string[];
   COOKIE_SECURE: boolean;
-  TRUST_PROXY_HOPS: number;
   REQUIRE_VERIFIED_EMAIL: boolean;
   LOGIN_IP_LIMIT: number;
   LOGIN_IP_WINDOW_SECONDS: number;
@@ -36,22 +40,16 @@ export interface AuthConfig {
   REGISTER_IP_WINDOW_SECONDS: number;
   BOOTSTRAP_ADMIN_EMAIL?: string;
   BOOTSTRAP_ADMIN_PASSWORD?: string;
-  SHUTDOWN_TIMEOUT_MS: number;
 }
 
-const positive = () => Joi.number().integer().min(1);
+const positive = positiveInt;
 
 export const authConfigSchema = Joi.object<AuthConfig>({
-  NODE_ENV: nodeEnv(),
-  LOG_LEVEL: logLevel(),
-  HOST: Joi.string().default('0.0.0.0'),
-  PORT: port().default(4001),
-  DATABASE_URL: url(['postgres', 'postgresql']).default('postgres://postgres@127.0.0.1:5432/gatehouse_auth'),
-  DATABASE_POOL_SIZE: positive().max(100).default(10),
+  ...baseServiceKeys(4001),
+  ...databaseKeys('gatehouse_auth'),
+  ...tokenClaimsKeys(),
   REDIS_URL: url(['redis', 'rediss']).default('redis://127.0.0.1:6379'),
   REDIS_KEY_PREFIX: Joi.string().pattern(/^[\w:.-]+$/).default('gatehouse:auth:'),
-  JWT_ISSUER: Joi.string().default('gatehouse'),
-  JWT_AUDIENCE: Joi.string().default('gatehouse-api'),
   JWT_PRIVATE_KEY_FILE: Joi.string(),
   JWT_PUBLISHED_PUBLIC_KEY_FILES: stringList().default([]),
   DEV_KEYS_DIR: Joi.string().default('.dev-keys'),
@@ -67,7 +65,6 @@ export const authConfigSchema = Joi.object<AuthConfig>({
     .when('NODE_ENV', { is: 'production', then: Joi.number().min(10).messages({ 'number.min': '"BCRYPT_COST" must be at least 10 in production' }) }),
   CORS_ORIGINS: originList().default('http://localhost:3000,http://localhost:8080'),
   COOKIE_SECURE: flag().default(true),
-  TRUST_PROXY_HOPS: Joi.number().integer().min(0).max(10).default(0),
   REQUIRE_VERIFIED_EMAIL: flag().default(false),
   LOGIN_IP_LIMIT: positive().default(30),
   LOGIN_IP_WINDOW_SECONDS: positive().default(60),
@@ -81,7 +78,6 @@ export const authConfigSchema = Joi.object<AuthConfig>({
   REGISTER_IP_WINDOW_SECONDS: positive().default(3600),
   BOOTSTRAP_ADMIN_EMAIL: Joi.string().trim().lowercase().email({ tlds: false }),
   BOOTSTRAP_ADMIN_PASSWORD: Joi.string().min(8),
-  SHUTDOWN_TIMEOUT_MS: positive().default(10_000),
 })
   .and('BOOTSTRAP_ADMIN_EMAIL', 'BOOTSTRAP_ADMIN_PASSWORD')
   .when(Joi.object({ NODE_ENV: 'production' }).unknown(), {

@@ -1,0 +1,52 @@
+import Joi from 'joi';
+import { logLevel, nodeEnv, port, url } from './config-types';
+
+export const positiveInt = () => Joi.number().integer().min(1);
+
+/** What every Gatehouse process reads: environment, logging, listen address, proxies, shutdown. */
+export interface BaseServiceConfig {
+  NODE_ENV: 'development' | 'production' | 'test';
+  LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  HOST: string;
+  PORT: number;
+  /** How many reverse proxies may set X-Forwarded-For; 0 trusts none. */
+  TRUST_PROXY_HOPS: number;
+  SHUTDOWN_TIMEOUT_MS: number;
+}
+
+export function baseServiceKeys(defaultPort: number) {
+  return {
+    NODE_ENV: nodeEnv(),
+    LOG_LEVEL: logLevel(),
+    HOST: Joi.string().default('0.0.0.0'),
+    PORT: port().default(defaultPort),
+    TRUST_PROXY_HOPS: Joi.number().integer().min(0).max(10).default(0),
+    SHUTDOWN_TIMEOUT_MS: positiveInt().default(10_000),
+  };
+}
+
+export interface DatabaseConfig {
+  DATABASE_URL: string;
+  DATABASE_POOL_SIZE: number;
+}
+
+/** A service's own PostgreSQL database, on the local server by default. */
+export function databaseKeys(defaultDatabase: string) {
+  return {
+    DATABASE_URL: url(['postgres', 'postgresql']).default(`postgres://postgres@127.0.0.1:5432/${defaultDatabase}`),
+    DATABASE_POOL_SIZE: positiveInt().max(100).default(10),
+  };
+}
+
+/** The `iss` and `aud` access tokens carry; signer and verifiers must agree. */
+export interface TokenClaimsConfig {
+  JWT_ISSUER: string;
+  JWT_AUDIENCE: string;
+}
+
+export function tokenClaimsKeys() {
+  return {
+    JWT_ISSUER: Joi.string().default('gatehouse'),
+    JWT_AUDIENCE: Joi.string().default('gatehouse-api'),
+  };
+}
