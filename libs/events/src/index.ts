@@ -1,1 +1,29 @@
-export {};
+export {
+  createEvent,
+  validateEvent,
+  parseEvent,
+  eventNames,
+  InvalidEventError,
+  type EventName,
+  type EventPayloads,
+  type EventEnvelope,
+  type AnyEvent,
+  type NewEventOptions,
+  type SessionRevokedReason,
+} from './event-contracts';
+export { createAmqpConnection, type AmqpConnection, type AmqpConnectionOptions, type ChannelSetup } from './amqp-connection';
+export {
+  DEFAULT_EXCHANGE,
+  ATTEMPT_HEADER,
+  declareExchange,
+  declareConsumerQueue,
+  deleteConsumerQueue,
+  consumerQueueNames,
+  type ConsumerQueueOptions,
+} from './topology';
+export { publishEvent } from './publisher';
+export { createEventConsumer, type EventConsumer, type EventConsumerOptions, type EventHandler } from './event-consumer';
+export { outboxMigrationSql, insertOutboxEvent, OUTBOX_CHANNEL } from './outbox';
+export { createOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
+export { processedEventsMigrationSql, createProcessedEvents, type ProcessedEvents } from './processed-events';
+export { backoffDelay } from './backoff';

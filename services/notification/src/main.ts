@@ -1,1 +1,26 @@
-export {};
+import { runService } from '@gatehouse/http';
+import { createLogger } from '@gatehouse/logger';
+import { loadNotificationConfig } from './config';
+import { createApp } from './app';
+import { connectInfrastructure } from './infrastructure';
+
+runService('notification', async () => {
+  const config = loadNotificationConfig(process.env);
+  const logger = createLogger({ service: 'notification', level: config.LOG_LEVEL });
+  const infrastructure = await connectInfrastructure(config, logger);
+  const notification = createApp(config, { ...infrastructure, logger });
+  await notification.start();
+  return {
+    logger,
+    http: notification.http,
+    port: config.PORT,
+    host: config.HOST,
+    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    describe: { exchange: config.EVENTS_EXCHANGE, mail: config.SMTP_URL ? 'smtp' : config.MAIL_DIR },
+    // Stop taking deliveries and finish the ones in flight before the channel closes under them.
+    close: async () => {
+      await notification.stop();
+      await infrastructure.close();
+    },
+  };
+});

@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import Joi from 'joi';
+
+/** Why a user's sessions were revoked. */
+export type SessionRevokedReason = 'logout_all' | 'reuse_detected' | 'user_deleted';
+
+/** Every event Gatehouse publishes, by name, with the payload of its current version. */
+export interface EventPayloads {
+  'user.registered': {
+    readonly userId: string;
+    readonly email: string;
+    readonly name: string | null;
+    /** The raw token (43 base64url characters); the publisher stores only its hash. */
+    readonly verificationToken: string;
+    readonly verificationExpiresAt: string;
+  };
+  'user.deleted': { readonly userId: string };
+  'user.email_verified': { readonly userId: string; readonly email: string };
+  'session.revoked': { readonly userId: string; readonly sessionIds: readonly string[]; readonly reason: SessionRevokedReason };
+}
+
+export type EventName = keyof EventPayloads;
+
+/** The envelope every message carries; `version` names the payload contract. */
+export interface EventEnvelope<N extends EventName = EventName> {
+  readonly name: N;
+  readonly version: 1;
+  readonly id: string;
+  readonly occurredAt: string;
+  readonly correlationId: string;
+  readonly payload: EventPayloads[N];
+}
+
+/** Any one event, narrowed by `name`. */
+export type AnyEvent = { [N in EventName]: EventEnvelope<N> }[EventName];
+
+const uuid = () => Joi.string().guid({ version: ['uuidv4', 'uuidv7'] });
+const email = () => Joi.string().email({ tlds: false }).max(254);
+
+const payloadSchemas: { readonly [N in EventName]: Joi.ObjectSchema } = {
+  'user.registered': Joi.object({
+    userId: uuid().required(),
+    email: email().required(),
+    name: Joi.string().max(100).allow(null).required(),
+    verificationToken: Joi.string().pattern(/^[A-Za-z0-9_-]{43}$/).required(),
+    verificationExpiresAt: Joi.string().isoDate().required(),
+  }),
+  'user.deleted': Joi.object({ userId: uuid().required() }),
+  'user.email_verified': Joi.object({ userId: uuid().required(), email: email().required() }),
+  'session.revoked': Joi.object({
+    userId: uuid().required(),
+    sessionIds: Joi.array().items(Joi.string().min(1).max(128)).max(1000).required(),
+    reason: Joi.string().valid('logout_all', 'reuse_detected', 'user_deleted').required(),
+  }),
+};
+
+export const eventNames = Object.keys(payloadSchemas) as EventName[];
+
+const envelopeSchema = Joi.object({
+  name: Joi.string()
+    .valid(...eventNames)
+    .required(),
+  version: Joi.number().valid(1).required(),
+  id: uuid().required(),
+  occurredAt: Joi.string().isoDate().required(),
+  correlationId: Joi.string().min(1).max(128).required(),
+  payload: Joi.when('name', {
+    switch: eventNames.map((name) => ({ is: name, then: payloadSchemas[name].required() })),
+    otherwise: Joi.forbidden(),
+  }),
+});
+
+/** Thrown when a message does not match its contract; such a message is never retried. */
+export class InvalidEventError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid event: ${problems.join('; ')}`);
+    this.name = 'InvalidEventError';
+  }
+}
+
+/** Checks `value` against the envelope and the payload contract of its name and version. */
+export function validateEvent(value: unknown): AnyEvent {
+  const { value: event, error } = envelopeSchema.validate(value, { abortEarly: false, stripUnknown: false, allowUnknown: false, convert: false });
+  if (error) throw new InvalidEventError(error.details.map((d) => d.message));
+  return event as AnyEvent;
+}
+
+/** Parses and validates a message body. */
+export function parseEvent(content: Buffer): AnyEvent {
+  let value: unknown;
+  try {
+    value = JSON.parse(content.toString('utf8'));
+  } catch {
+    throw new InvalidEventError(['the message body is not JSON']);
+  }
+  return validateEvent(value);
+}
+
+export interface NewEventOptions {
+  /** Ties the event to the request that caused it; a new id when absent. */
+  readonly correlationId?: string;
+  readonly now?: () => number;
+}
+
+/** A new, validated envelope for `payload`. */
+export function createEvent<N extends EventName>(name: N, payload: EventPayloads[N], options: NewEventOptions = {}): EventEnvelope<N> {
+  const event = {
+    name,
+    version: 1 as const,
+    id: randomUUID(),
+    occurredAt: new Date((options.now ?? Date.now)()).toISOString(),
+    correlationId: options.correlationId ?? randomUUID(),
+    payload,
+  };
+  validateEvent(event);
+  return event;
+}

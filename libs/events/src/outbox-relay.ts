@@ -1,0 +1,135 @@
+import type { Pool, PoolClient } from 'pg';
+import type { Logger } from '@gatehouse/logger';
+import type { AmqpConnection } from './amqp-connection';
+import type { AnyEvent } from './event-contracts';
+import { OUTBOX_CHANNEL } from './outbox';
+import { publishEvent } from './publisher';
+
+export interface OutboxRelayOptions {
+  readonly pool: Pool;
+  readonly connection: Pick<AmqpConnection, 'channel' | 'onConnected'>;
+  readonly exchange: string;
+  readonly logger: Logger;
+  /** Fallback when a notification is missed (default 5 s). */
+  readonly pollIntervalMs?: number;
+  readonly batchSize?: number;
+}
+
+export interface OutboxRelay {
+  /** LISTENs for new rows, polls as a fallback and publishes what is pending. */
+  start(): Promise<void>;
+  /** Publishes pending rows now; resolves when none are left or the broker is away. */
+  drain(): Promise<void>;
+  /** Stops listening and polling, after the batch in flight. */
+  stop(): Promise<void>;
+}
+
+interface OutboxRow {
+  position: string;
+  envelope: AnyEvent;
+}
+
+/**
+ * Publishes outbox rows with publisher confirms and marks them published. Rows are claimed
+ * with `FOR UPDATE SKIP LOCKED`, so any number of replicas can relay without publishing a row
+ * twice; a row stays pending while the broker is away and leaves once it is back. Delivery is
+ * at least once (a crash between confirm and commit republishes): consumers deduplicate by id.
+ */
+export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
+  const { pool, logger } = options;
+  const batchSize = options.batchSize ?? 100;
+  let listener: PoolClient | undefined;
+  let poll: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  let again = false;
+  let stopped = false;
+
+  const publishBatch = async (): Promise<number> => {
+    const channel = options.connection.channel();
+    if (!channel) return 0;
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query<OutboxRow>(
+        'SELECT position, envelope FROM outbox WHERE published_at IS NULL ORDER BY position LIMIT $1 FOR UPDATE SKIP LOCKED',
+        [batchSize],
+      );
+      const published: string[] = [];
+      try {
+        for (const row of rows) {
+          await publishEvent(channel, options.exchange, row.envelope);
+          published.push(row.position);
+        }
+      } catch (error) {
+        logger.warn({ err: error, pending: rows.length - published.length }, 'outbox publish failed; rows stay pending');
+      }
+      if (published.length > 0) await client.query('UPDATE outbox SET published_at = now() WHERE position = ANY ($1::bigint[])', [published]);
+      await client.query('COMMIT');
+      return published.length === rows.length ? rows.length : 0;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  };
+
+  const run = async () => {
+    do {
+      again = false;
+      while (!stopped && (await publishBatch()) === batchSize);
+    } while (again && !stopped);
+  };
+
+  const drain = (): Promise<void> => {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = run()
+      .catch((error: unknown) => logger.warn({ err: error }, 'outbox relay pass failed'))
+      .finally(() => {
+        running = undefined;
+      });
+    return running;
+  };
+
+  const listen = async () => {
+    const client = await pool.connect();
+    client.on('notification', () => void drain());
+    client.on('error', (error) => {
+      logger.warn({ err: error }, 'outbox listener lost; polling until it is back');
+      client.release(error);
+      if (listener === client) listener = undefined;
+    });
+    await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
+    listener = client;
+  };
+
+  const tick = async () => {
+    if (!listener) await listen().catch((error: unknown) => logger.warn({ err: error }, 'outbox LISTEN failed'));
+    await drain();
+  };
+
+  return {
+    async start() {
+      stopped = false;
+      await listen();
+      // Rows written while the broker was away leave as soon as it is back.
+      await options.connection.onConnected(async () => void drain());
+      poll = setInterval(() => void tick(), options.pollIntervalMs ?? 5000);
+      await drain();
+    },
+    drain,
+    async stop() {
+      stopped = true;
+      clearInterval(poll);
+      await running;
+      if (listener) {
+        await listener.query(`UNLISTEN ${OUTBOX_CHANNEL}`).catch(() => undefined);
+        listener.release();
+        listener = undefined;
+      }
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import type { Pool, PoolClient } from 'pg';
+
+/** Schema of the consumer-side deduplication table; copied into services' migrations like the outbox. */
+export const processedEventsMigrationSql = `CREATE TABLE processed_events (
+  consumer     text NOT NULL,
+  event_id     uuid NOT NULL,
+  processed_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (consumer, event_id)
+);
+`;
+
+/** Which events one consumer has already applied. */
+export interface ProcessedEvents {
+  has(eventId: string): Promise<boolean>;
+  /** Records the id; true when it was not recorded before. */
+  record(eventId: string): Promise<boolean>;
+  /**
+   * Runs `effect` and records the id in one transaction, or does nothing when the id is
+   * already there: exactly once for side effects that live in the same database.
+   */
+  once(eventId: string, effect: (client: PoolClient) => Promise<void>): Promise<boolean>;
+}
+
+/** The `processed_events` rows of `consumer`, e.g. `notification.user-registered`. */
+export function createProcessedEvents(pool: Pool, consumer: string): ProcessedEvents {
+  return {
+    async has(eventId) {
+      const { rowCount } = await pool.query('SELECT 1 FROM processed_events WHERE consumer = $1 AND event_id = $2', [consumer, eventId]);
+      return rowCount === 1;
+    },
+    async record(eventId) {
+      const { rowCount } = await pool.query('INSERT INTO processed_events (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
+        consumer,
+        eventId,
+      ]);
+      return rowCount === 1;
+    },
+    async once(eventId, effect) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        // The insert takes the row lock, so a concurrent redelivery waits here and then skips.
+        const { rowCount } = await client.query(
+          'INSERT INTO processed_events (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING',
+          [consumer, eventId],
+        );
+        if (rowCount === 1) await effect(client);
+        await client.query('COMMIT');
+        return rowCount === 1;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import Joi from 'joi';
+import { baseServiceKeys, databaseKeys, loadConfig, positiveInt, url, type BaseServiceConfig, type DatabaseConfig } from '@gatehouse/config';
+
+export interface NotificationConfig extends BaseServiceConfig, DatabaseConfig {
+  AMQP_URL: string;
+  EVENTS_EXCHANGE: string;
+  /** Prefix of this service's queues (`<prefix>.user-registered`); tests make it unique. */
+  EVENTS_QUEUE_PREFIX: string;
+  MAX_DELIVERY_ATTEMPTS: number;
+  RETRY_BASE_DELAY_MS: number;
+  RETRY_MAX_DELAY_MS: number;
+  /** Absent: emails are written as .eml files into MAIL_DIR (local development). */
+  SMTP_URL?: string;
+  MAIL_FROM: string;
+  MAIL_DIR: string;
+  /** Public origin of the platform; verification links point at its gateway. */
+  APP_URL: string;
+}
+
+export const notificationConfigSchema = Joi.object<NotificationConfig>({
+  ...baseServiceKeys(4003),
+  ...databaseKeys('gatehouse_notification'),
+  AMQP_URL: url(['amqp', 'amqps']).default('amqp://guest:guest@127.0.0.1:5672'),
+  EVENTS_EXCHANGE: Joi.string().max(200).default('gatehouse.events'),
+  EVENTS_QUEUE_PREFIX: Joi.string()
+    .pattern(/^[\w.-]{1,100}$/)
+    .default('notification'),
+  MAX_DELIVERY_ATTEMPTS: positiveInt().max(20).default(5),
+  RETRY_BASE_DELAY_MS: positiveInt().default(1000),
+  RETRY_MAX_DELAY_MS: positiveInt().default(300_000),
+  SMTP_URL: url(['smtp', 'smtps']),
+  MAIL_FROM: Joi.string().max(200).default('Gatehouse <no-reply@gatehouse.local>'),
+  MAIL_DIR: Joi.string().default('.dev-mail'),
+  APP_URL: url(['http', 'https']).default('http://localhost:8080'),
+});
+
+export function loadNotificationConfig(env: Record<string, string | undefined>): Readonly<NotificationConfig> {
+  return loadConfig('notification', notificationConfigSchema, env);
+}

@@ -1,0 +1,27 @@
+/** What the notification use cases need from the outside world. */
+
+export interface OutgoingEmail {
+  readonly to: string;
+  readonly subject: string;
+  readonly text: string;
+  readonly html: string;
+  /** Ties the email to the event that caused it (file names, logs, headers). */
+  readonly reference: string;
+}
+
+export interface Mailer {
+  /** Resolves once the message is accepted (by the SMTP server, or written); rejects otherwise. */
+  send(email: OutgoingEmail): Promise<void>;
+  close(): void;
+}
+
+/** Event ids this consumer has already acted on. */
+export interface ProcessedEventLog {
+  has(eventId: string): Promise<boolean>;
+  record(eventId: string): Promise<boolean>;
+}
+
+export interface EmailMetrics {
+  sent(kind: string): void;
+  failed(kind: string): void;
+}
