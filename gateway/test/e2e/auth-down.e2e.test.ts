@@ -32,6 +32,6 @@ describe('when the auth service is down', () => {
     expect((await fetch(`${system.gateway.url}/readyz`)).status).toBe(200);
 
     const codes = await system.stop();
-    expect(codes).toEqual({ gateway: 0, user: 0, auth: 0 });
+    expect(codes).toEqual({ gateway: 0, notification: 0, user: 0, auth: 0 });
   });
 });

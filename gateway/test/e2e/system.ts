@@ -4,9 +4,30 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { dropDatabase, withDatabase } from '@gatehouse/db';
+import { connect as amqpConnect } from 'amqplib';
 import { createTestRedisPrefix, testInfrastructure, uniqueName } from '@gatehouse/testing';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
+
+/** Removes what the system's services declared on the broker: its exchange and its queues. */
+async function deleteExchangeAndQueues(exchange: string, name: string): Promise<void> {
+  const connection = await amqpConnect(testInfrastructure().amqpUrl);
+  try {
+    const channel = await connection.createChannel();
+    channel.on('error', () => undefined);
+    await channel.deleteExchange(exchange);
+    const consumers = ['notification.user-registered', 'auth.user-deleted', 'user.user-registered', 'user.user-email-verified'];
+    for (const queue of consumers) {
+      const base = `${name}.${queue}`;
+      for (const suffix of ['', '.dead-letter', ...[1, 2, 3, 4, 5, 6].map((n) => `.retry.${n}`)]) {
+        await channel.deleteQueue(`${base}${suffix}`).catch(() => undefined);
+      }
+    }
+    await channel.close().catch(() => undefined);
+  } finally {
+    await connection.close().catch(() => undefined);
+  }
+}
 
 /** A free loopback port (the OS picks it; we release it for the child to bind). */
 function freePort(): Promise<number> {
@@ -42,8 +63,8 @@ async function waitReady(name: string, url: string, child: ChildProcess, output:
   throw new Error(`${name} was not ready within 20 s:\n${output()}`);
 }
 
-async function startProcess(name: string, entry: string, env: Record<string, string>): Promise<RunningProcess> {
-  const port = await freePort();
+async function startProcess(name: string, entry: string, env: Record<string, string>, chosenPort?: number): Promise<RunningProcess> {
+  const port = chosenPort ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, [join(ROOT, entry)], {
     cwd: ROOT,
@@ -68,10 +89,22 @@ async function startProcess(name: string, entry: string, env: Record<string, str
   };
 }
 
+export interface SystemOptions {
+  readonly auth?: Record<string, string>;
+  readonly gateway?: Record<string, string>;
+  /** Where the notification service delivers mail; without it, it writes files. */
+  readonly smtpUrl?: string;
+  /** The broker URL auth uses (e.g. a proxy the test can cut); the real broker otherwise. */
+  readonly authAmqpUrl?: string;
+}
+
 export interface System {
   readonly gateway: RunningProcess;
   readonly auth: RunningProcess;
   readonly user: RunningProcess;
+  readonly notification: RunningProcess;
+  /** The topic exchange this system's events travel on (its own, per test file). */
+  readonly exchange: string;
   readonly admin: { email: string; password: string };
   /** Where the auth process keeps its generated signing key (to forge tokens with the real key). */
   readonly keysDir: string;
@@ -83,9 +116,14 @@ export interface System {
  * The whole system as separate processes, built from `dist/` (run `tsc -b` first, as `npm test`
  * does), against the test PostgreSQL and Redis with databases and a key prefix of its own.
  */
-export async function startSystem(label: string, env: { auth?: Record<string, string>; gateway?: Record<string, string> } = {}): Promise<System> {
+export async function startSystem(label: string, options: SystemOptions = {}): Promise<System> {
   const infra = testInfrastructure();
   const name = uniqueName(label);
+  const exchange = `gh_e2e.${name}`;
+  const events = (prefix: string) => ({ AMQP_URL: infra.amqpUrl, EVENTS_EXCHANGE: exchange, EVENTS_QUEUE_PREFIX: `${name}.${prefix}` });
+  const gatewayPort = await freePort();
+  const mailDir = await mkdtemp(join(tmpdir(), 'gh-e2e-mail-'));
+  const notificationDb = withDatabase(infra.postgresUrl, `gh_e2e_${name}_notification`);
   const authDb = withDatabase(infra.postgresUrl, `gh_e2e_${name}_auth`);
   const userDb = withDatabase(infra.postgresUrl, `gh_e2e_${name}_user`);
   const redis = createTestRedisPrefix(`e2e_${label}`);
@@ -101,29 +139,57 @@ export async function startSystem(label: string, env: { auth?: Record<string, st
     TRUST_PROXY_HOPS: '1',
     BOOTSTRAP_ADMIN_EMAIL: admin.email,
     BOOTSTRAP_ADMIN_PASSWORD: admin.password,
-    ...env.auth,
+    APP_URL: `http://127.0.0.1:${gatewayPort}`,
+    ...events('auth'),
+    ...(options.authAmqpUrl ? { AMQP_URL: options.authAmqpUrl } : {}),
+    ...options.auth,
   });
   const user = await startProcess('user', 'services/user/dist/main.js', {
     DATABASE_URL: userDb,
     JWKS_URL: `${auth.url}/.well-known/jwks.json`,
     TRUST_PROXY_HOPS: '1',
+    ...events('user'),
   });
-  const gateway = await startProcess('gateway', 'gateway/dist/main.js', {
-    AUTH_SERVICE_URL: auth.url,
-    USER_SERVICE_URL: user.url,
-    JWKS_URL: `${auth.url}/.well-known/jwks.json`,
-    ...env.gateway,
+  const notification = await startProcess('notification', 'services/notification/dist/main.js', {
+    DATABASE_URL: notificationDb,
+    APP_URL: `http://127.0.0.1:${gatewayPort}`,
+    MAIL_DIR: mailDir,
+    RETRY_BASE_DELAY_MS: '200',
+    ...events('notification'),
+    ...(options.smtpUrl ? { SMTP_URL: options.smtpUrl } : {}),
   });
+  const gateway = await startProcess(
+    'gateway',
+    'gateway/dist/main.js',
+    {
+      AUTH_SERVICE_URL: auth.url,
+      USER_SERVICE_URL: user.url,
+      JWKS_URL: `${auth.url}/.well-known/jwks.json`,
+      ...events('gateway'),
+      ...options.gateway,
+    },
+    gatewayPort,
+  );
   return {
     gateway,
     auth,
     user,
+    notification,
+    exchange,
     admin,
     keysDir,
     async stop() {
       const codes: Record<string, number | null> = {};
-      for (const p of [gateway, user, auth]) codes[p.name] = await p.stop();
-      await Promise.allSettled([dropDatabase(authDb), dropDatabase(userDb), redis.cleanup(), rm(keysDir, { recursive: true, force: true })]);
+      for (const p of [gateway, notification, user, auth]) codes[p.name] = await p.stop();
+      await Promise.allSettled([
+        dropDatabase(authDb),
+        dropDatabase(userDb),
+        dropDatabase(notificationDb),
+        redis.cleanup(),
+        deleteExchangeAndQueues(exchange, name),
+        rm(keysDir, { recursive: true, force: true }),
+        rm(mailDir, { recursive: true, force: true }),
+      ]);
       return codes;
     },
   };

@@ -9,3 +9,5 @@ export {
 export { createTestDatabase, createTestRedisPrefix, serveOnFreePort, uniqueName, type TestDatabase, type RunningServer } from './isolation';
 export { parseSetCookie, setCookies, type SetCookie } from './cookies';
 export { captureLogs } from './log-capture';
+export { startBrokerProxy, type BrokerProxy } from './broker-proxy';
+export { startSmtpCapture, type SmtpCapture, type CapturedEmail } from './smtp-capture';

@@ -1,0 +1,127 @@
+import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
+import { clone, loadBaseManifests, loadSecretTemplates, ofKind, type Manifest } from './manifests';
+import { containerEnv, dataSources } from './pod-env';
+import { deployedService, deployedServices, keysToProvide, type DeployedService } from './service-catalog';
+
+const base = loadBaseManifests();
+const templates = loadSecretTemplates();
+
+function podSpec(manifests: readonly Manifest[], name: string) {
+  const deployment = ofKind<IDeployment>(manifests, 'Deployment').find((d) => d.metadata?.name === name);
+  if (!deployment) throw new Error(`no Deployment ${name}`);
+  return deployment.spec!.template.spec!;
+}
+
+/** The environment a service's container gets from the base plus the Secret templates. */
+function envOf(service: DeployedService, manifests: readonly Manifest[] = base) {
+  return containerEnv(podSpec(manifests, service.name).containers[0]!, dataSources([...manifests, ...templates]));
+}
+
+function missingKeys(service: DeployedService, manifests: readonly Manifest[] = base): string[] {
+  const { env } = envOf(service, manifests);
+  return keysToProvide(service, { localOrigins: false }).filter((key) => env[key] === undefined || env[key] === '');
+}
+
+describe('configuration in Kubernetes', () => {
+  it.each(deployedServices.map((s) => [s.name, s] as const))('when %s starts, then every ConfigMap and Secret it refers to exists', (_name, service) => {
+    expect(envOf(service).problems).toEqual([]);
+  });
+
+  it.each(deployedServices.map((s) => [s.name, s] as const))(
+    'when %s starts, then every variable without a safe production default is provided',
+    (_name, service) => {
+      const expected = service.name === 'gateway' ? ['AMQP_URL', 'AUTH_SERVICE_URL', 'USER_SERVICE_URL'] : ['AMQP_URL', 'DATABASE_URL'];
+      expect(keysToProvide(service, { localOrigins: false })).toEqual(expect.arrayContaining(['NODE_ENV', ...expected]));
+      expect(missingKeys(service)).toEqual([]);
+    },
+  );
+
+  it('when auth is deployed, then the keys production constrains (signing key, secure cookies, bcrypt cost) are among those checked', () => {
+    const service = deployedService('auth');
+    expect(keysToProvide(service, { localOrigins: false })).toEqual(
+      expect.arrayContaining(['JWT_PRIVATE_KEY_FILE', 'COOKIE_SECURE', 'BCRYPT_COST', 'DATABASE_URL', 'REDIS_URL', 'CORS_ORIGINS']),
+    );
+    const production = { NODE_ENV: 'production', JWT_PRIVATE_KEY_FILE: '/k.pem' };
+    expect(() => service.load(production)).not.toThrow();
+    expect(() => service.load({ NODE_ENV: 'production' })).toThrow(/JWT_PRIVATE_KEY_FILE/);
+    expect(() => service.load({ ...production, COOKIE_SECURE: 'false' })).toThrow(/COOKIE_SECURE/);
+    expect(() => service.load({ ...production, BCRYPT_COST: '4' })).toThrow(/BCRYPT_COST/);
+  });
+
+  it('when a required variable disappears from its Secret, then the check reports it missing', () => {
+    const withoutDatabase = templates.map((m) => {
+      if (m.object.metadata.name !== 'gatehouse-user') return m;
+      const object = clone(m.object) as Manifest['object'] & { stringData: Record<string, string> };
+      delete object.stringData.DATABASE_URL;
+      return { ...m, object };
+    });
+    const service = deployedService('user');
+    const { env } = containerEnv(podSpec(base, 'user').containers[0]!, dataSources([...base, ...withoutDatabase]));
+    expect(keysToProvide(service, { localOrigins: false }).filter((k) => env[k] === undefined)).toEqual(['DATABASE_URL']);
+  });
+
+  it('when a container refers to a ConfigMap that does not exist, then the check reports it', () => {
+    const renamed = base.map((m) => (m.object.kind === 'ConfigMap' && m.object.metadata.name === 'gatehouse-auth' ? { ...m, object: { ...m.object, metadata: { name: 'other' } } } : m));
+    expect(envOf(deployedService('auth'), renamed).problems).toEqual([expect.stringMatching(/ConfigMap\/gatehouse-auth does not exist/)]);
+  });
+
+  it.each(deployedServices.map((s) => [s.name, s] as const))(
+    'when %s loads the manifest environment with its real config loader, then it accepts it as production',
+    (_name, service) => {
+      const { env } = envOf(service);
+      expect(env.NODE_ENV).toBe('production');
+      const config = service.load(env) as { NODE_ENV: string; PORT: number };
+      expect(config).toMatchObject({ NODE_ENV: 'production', PORT: service.port });
+    },
+  );
+
+  it('when auth is configured, then it signs with the key mounted from the signing-key Secret, with secure cookies and bcrypt cost >= 10', () => {
+    const service = deployedService('auth');
+    const config = service.load(envOf(service).env) as { JWT_PRIVATE_KEY_FILE: string; COOKIE_SECURE: boolean; BCRYPT_COST: number };
+    expect(config.COOKIE_SECURE).toBe(true);
+    expect(config.BCRYPT_COST).toBeGreaterThanOrEqual(10);
+    const pod = podSpec(base, 'auth');
+    const mount = pod.containers[0]!.volumeMounts!.find((m) => config.JWT_PRIVATE_KEY_FILE.startsWith(`${m.mountPath}/`));
+    const volume = pod.volumes!.find((v) => v.name === mount?.name);
+    const keyName = config.JWT_PRIVATE_KEY_FILE.slice(`${mount?.mountPath}/`.length);
+    const secret = templates.find((t) => t.object.metadata.name === volume?.secret?.secretName)?.object as { stringData?: Record<string, string> } | undefined;
+    expect(mount?.readOnly).toBe(true);
+    expect(Object.keys(secret?.stringData ?? {})).toContain(keyName);
+  });
+
+  it('when auth loads the manifest environment without its signing key, then its real loader refuses production', () => {
+    const service = deployedService('auth');
+    const { JWT_PRIVATE_KEY_FILE: _dropped, ...env } = envOf(service).env;
+    expect(() => service.load(env)).toThrow(/JWT_PRIVATE_KEY_FILE/);
+  });
+
+  it('when services sit behind the ingress controller (and auth and user behind the gateway too), then proxy hops are counted to match', () => {
+    const hops = (name: string) => (deployedService(name).load(envOf(deployedService(name)).env) as { TRUST_PROXY_HOPS: number }).TRUST_PROXY_HOPS;
+    expect(hops('gateway')).toBe(1);
+    expect(hops('auth')).toBe(2);
+    expect(hops('user')).toBe(2);
+  });
+
+  it('when services use PostgreSQL, then each has its own database', () => {
+    for (const name of ['auth', 'user', 'notification']) {
+      expect(new URL(envOf(deployedService(name)).env.DATABASE_URL!).pathname).toBe(`/gatehouse_${name}`);
+    }
+  });
+
+  it('when the gateway and user verify tokens, then they fetch the JWKS from the auth Service', () => {
+    for (const name of ['gateway', 'user']) {
+      expect(envOf(deployedService(name)).env.JWKS_URL).toBe('http://auth:4001/.well-known/jwks.json');
+    }
+  });
+
+  it.each(deployedServices.map((s) => [s.name, s] as const))(
+    'when %s is terminated, then the grace period covers the preStop sleep plus its shutdown deadline',
+    (_name, service) => {
+      const pod = podSpec(base, service.name);
+      const shutdownMs = Number(envOf(service).env.SHUTDOWN_TIMEOUT_MS);
+      const preStopSeconds = Number(pod.containers[0]!.lifecycle!.preStop!.exec!.command![1]);
+      expect(shutdownMs).toBeGreaterThan(0);
+      expect(pod.terminationGracePeriodSeconds! * 1000).toBeGreaterThan(preStopSeconds * 1000 + shutdownMs);
+    },
+  );
+});
