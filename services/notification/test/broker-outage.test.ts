@@ -1,4 +1,4 @@
-import { startBrokerProxy } from './broker-proxy';
+import { startBrokerProxy } from '@gatehouse/testing';
 import { eventually, registeredEvent, startNotification, type NotificationHarness } from './notification-harness';
 
 let harness: NotificationHarness;

@@ -20,7 +20,7 @@ import { captureLogs, createTestDatabase, serveOnFreePort, testInfrastructure, u
 import { createApp, type NotificationApp } from '../src/app';
 import { loadNotificationConfig, type NotificationConfig } from '../src/config';
 import { createMailer, MIGRATIONS_DIR } from '../src/infrastructure';
-import { startSmtpCapture, type SmtpCapture } from './smtp-capture';
+import { startSmtpCapture, type SmtpCapture } from '@gatehouse/testing';
 
 /** The upstream side: an outbox database of its own and a relay, as auth will run them. */
 export interface Publisher {
