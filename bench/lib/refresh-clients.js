@@ -1,0 +1,108 @@
+#!/usr/bin/env node
+/**
+ * Child process: many virtual browser sessions, each chaining its own cookies
+ * (refresh → take the rotated cookies → refresh). Config comes as JSON in BENCH_REFRESH:
+ * { authUrl, email, password, clients, mode: 'throughput' | 'count', warmupMs, windowMs, reps, perClient }.
+ * `throughput` prints { windows: [rotations/s…], errors }; `count` prints READY, waits for GO on
+ * stdin, runs clients × perClient refreshes and prints { refreshes, errors }.
+ */
+const http = require('node:http');
+const { URL } = require('node:url');
+
+const cfg = JSON.parse(process.env.BENCH_REFRESH);
+const target = new URL(cfg.authUrl);
+const agent = new http.Agent({ keepAlive: true, maxSockets: cfg.clients });
+
+function post(path, body, headers = {}) {
+  return new Promise((resolve, reject) => {
+    const payload = Buffer.from(JSON.stringify(body));
+    const req = http.request(
+      { host: target.hostname, port: target.port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': payload.length, ...headers } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode, cookies: res.headers['set-cookie'] ?? [] }));
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+function jar(setCookies) {
+  const values = {};
+  for (const line of setCookies) {
+    const [pair] = line.split(';');
+    const i = pair.indexOf('=');
+    values[pair.slice(0, i).trim()] = pair.slice(i + 1);
+  }
+  return values;
+}
+
+async function login() {
+  const res = await post('/api/auth/login', { email: cfg.email, password: cfg.password });
+  if (res.status !== 200) throw new Error(`login answered ${res.status}`);
+  return jar(res.cookies);
+}
+
+const stats = { ok: 0, errors: 0, statuses: {} };
+
+async function refreshOnce(session) {
+  const res = await post('/api/auth/refresh', {}, { cookie: `refresh_token=${session.refresh_token}; csrf_token=${session.csrf_token}`, 'x-csrf-token': session.csrf_token });
+  if (res.status === 200) {
+    stats.ok++;
+    return jar(res.cookies);
+  }
+  stats.errors++;
+  stats.statuses[res.status] = (stats.statuses[res.status] ?? 0) + 1;
+  return login();
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const out = (obj) => process.stdout.write(`${JSON.stringify(obj)}\n`);
+
+async function throughput(sessions) {
+  let running = true;
+  const loops = sessions.map(async (s) => {
+    let session = s;
+    while (running) session = await refreshOnce(session);
+  });
+  await sleep(cfg.warmupMs);
+  const windows = [];
+  for (let i = 0; i < cfg.reps; i++) {
+    const before = stats.ok;
+    const t0 = process.hrtime.bigint();
+    await sleep(cfg.windowMs);
+    windows.push((stats.ok - before) / (Number(process.hrtime.bigint() - t0) / 1e9));
+  }
+  running = false;
+  await Promise.all(loops);
+  out({ windows, errors: stats.errors, statuses: stats.statuses });
+}
+
+async function counted(sessions) {
+  out({ ready: true });
+  await new Promise((resolve) => process.stdin.once('data', resolve));
+  stats.ok = 0;
+  await Promise.all(
+    sessions.map(async (s) => {
+      let session = s;
+      for (let i = 0; i < cfg.perClient; i++) session = await refreshOnce(session);
+    }),
+  );
+  out({ refreshes: stats.ok, errors: stats.errors, statuses: stats.statuses });
+}
+
+async function main() {
+  const sessions = [];
+  for (let i = 0; i < cfg.clients; i += 16) {
+    sessions.push(...(await Promise.all(Array.from({ length: Math.min(16, cfg.clients - i) }, login))));
+  }
+  await (cfg.mode === 'count' ? counted(sessions) : throughput(sessions));
+  agent.destroy();
+  process.exit(0);
+}
+
+main().catch((error) => {
+  process.stderr.write(`${error.stack}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,122 @@
+/**
+ * The measured scenarios. Each takes already-running services, warms up, runs 3 interleaved
+ * repetitions and returns raw per-repetition figures; run.js turns them into table rows.
+ */
+const { readFileSync } = require('node:fs');
+const path = require('node:path');
+const { autocannon, runChild, scrape, median } = require('./load');
+const { commandStats, diffStats, monitorClientCommands } = require('./infra');
+
+const REPS = 3;
+const TICKS_PER_SECOND = 100;
+
+/** CPU seconds a process has used so far (Linux /proc); NaN elsewhere. */
+function cpuSeconds(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  } catch {
+    return NaN;
+  }
+}
+
+/** Runs `fn` and adds, per named process, the CPU milliseconds it spent per successful response. */
+async function withCpu(processes, fn) {
+  const before = Object.fromEntries(Object.entries(processes).map(([k, s]) => [k, cpuSeconds(s.child.pid)]));
+  const result = await fn();
+  const served = result.okPerSec * result.seconds;
+  result.cpuMsPerRequest = Object.fromEntries(Object.entries(processes).map(([k, s]) => [k, ((cpuSeconds(s.child.pid) - before[k]) * 1000) / served]));
+  return result;
+}
+const RSS = 'process_resident_memory_bytes';
+const LAG_P99 = 'nodejs_eventloop_lag_p99_seconds';
+
+async function rssMb(services) {
+  const out = {};
+  for (const s of services) out[s.name] = (await scrape(s.url, [RSS]))[RSS] / 2 ** 20;
+  return out;
+}
+
+/** P1/P2: GET /api/user/profile direct on user vs through gateways in each verify mode. */
+async function proxyScenario({ user, gateways, token, seconds = 5, connections = 32 }) {
+  const headers = { authorization: `Bearer ${token}` };
+  const run = (url, s, c = connections) => autocannon({ url: `${url}/api/user/profile`, headers, connections: c, seconds: s });
+  const via = (gateway) => (s) => withCpu({ gateway, user }, () => run(gateway.url, s));
+  const targets = {
+    direct: (s) => withCpu({ user }, () => run(user.url, s)),
+    cached: via(gateways.cached),
+    uncached: via(gateways.uncached),
+    off: via(gateways.off),
+    twoGateways: (s) =>
+      withCpu({ gateway: gateways.cached, gateway2: gateways.cached2, user }, async () => {
+        const [a, b] = await Promise.all([run(gateways.cached.url, s, connections / 2), run(gateways.cached2.url, s, connections / 2)]);
+        return { okPerSec: a.okPerSec + b.okPerSec, seconds: a.seconds, non2xx: a.non2xx + b.non2xx, errors: a.errors + b.errors, latencyP99Ms: Math.max(a.latencyP99Ms, b.latencyP99Ms) };
+      }),
+  };
+  for (const fn of Object.values(targets)) await fn(2);
+  const reps = [];
+  for (let i = 0; i < REPS; i++) {
+    const rep = {};
+    for (const [name, fn] of Object.entries(targets)) rep[name] = await fn(seconds);
+    reps.push(rep);
+  }
+  return reps;
+}
+
+/** P3/P4: login storm at the configured cost vs the bcrypt bound, with a /healthz probe alongside. */
+// 2 × nproc connections keep every bcrypt thread busy with one login queued behind it.
+async function loginScenario({ auth, users, nproc, cost, seconds = 6, connections = 2 * nproc }) {
+  const login = (u, s) =>
+    autocannon({ url: `${auth.url}/api/auth/login`, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(u), connections, seconds: s });
+  const bound = async () =>
+    JSON.parse(await runChild([path.join(__dirname, 'bcrypt-bound.js'), String(cost), String(seconds * 1000)], { env: { UV_THREADPOOL_SIZE: String(nproc) } }));
+  await login(users[0], 2);
+  const reps = [];
+  for (let i = 0; i < REPS; i++) {
+    const boundResult = await bound();
+    const idle = await scrape(auth.url, [LAG_P99]); // collecting also resets the loop-delay histogram
+    const [storm, probe] = await Promise.all([
+      login(users[i % users.length], seconds),
+      autocannon({ url: `${auth.url}/healthz`, connections: 1, rate: 20, seconds }),
+    ]);
+    const lag = await scrape(auth.url, [LAG_P99]);
+    reps.push({ boundPerSec: boundResult.comparesPerSec, storm, probe, loopLagP99Ms: lag[LAG_P99] * 1000, idleLoopLagP99Ms: idle[LAG_P99] * 1000 });
+  }
+  return reps;
+}
+
+/** P5: chained refresh rotations from a child with many virtual clients, and Redis commands per refresh. */
+async function refreshScenario({ auth, redis, redisUrl, prefix, user, clients = 200, windowMs = 5000 }) {
+  const base = { authUrl: auth.url, email: user.email, password: user.password };
+  const child = path.join(__dirname, 'refresh-clients.js');
+  const throughput = JSON.parse(
+    await runChild([child], { env: { BENCH_REFRESH: JSON.stringify({ ...base, clients, mode: 'throughput', warmupMs: 2000, windowMs, reps: REPS }) } }),
+  );
+
+  const batch = { clients: 50, perClient: 4 };
+  let before;
+  let monitor;
+  let done;
+  await runChild([child], {
+    env: { BENCH_REFRESH: JSON.stringify({ ...base, ...batch, mode: 'count' }) },
+    onLine: (line, proc) => {
+      const msg = JSON.parse(line);
+      if (msg.ready) {
+        (async () => {
+          monitor = await monitorClientCommands(redisUrl, prefix);
+          before = await commandStats(redis);
+          proc.stdin.write('GO\n');
+        })();
+      } else done = msg;
+    },
+  });
+  const after = await commandStats(redis);
+  const monitored = await monitor.stop();
+  const diff = diffStats(before, after);
+  for (const own of ['info', 'monitor']) delete diff[own];
+  const total = Object.values(diff).reduce((a, b) => a + b, 0);
+  const clientCalls = Object.values(monitored.fromClients).reduce((a, b) => a + b, 0);
+  return { throughput, count: { ...done, commandstatsDiff: diff, commandstatsTotal: total, monitored, clientCalls } };
+}
+
+module.exports = { REPS, median, rssMb, proxyScenario, loginScenario, refreshScenario };
