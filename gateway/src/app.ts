@@ -9,6 +9,7 @@ import type { AccessTokenVerifier } from '@gatehouse/jwt';
 import type { Logger } from '@gatehouse/logger';
 import type { GatewayConfig } from './config';
 import { accessControl } from './auth/access-control';
+import type { DenyList } from './revocation/deny-list';
 import { bodyLimit } from './proxy/body-limit';
 import { dropUntrustedForwardingHeaders, rejectAmbiguousPaths, stripIdentityHeaders } from './proxy/request-hygiene';
 import { upstreamProxy } from './proxy/upstream-proxy';
@@ -16,6 +17,8 @@ import { upstreamProxy } from './proxy/upstream-proxy';
 export interface GatewayDeps {
   readonly logger: Logger;
   readonly verifier: AccessTokenVerifier;
+  /** Revoked users and sessions, filled from the broker; consulted after every verification. */
+  readonly denyList: Pick<DenyList, 'has'>;
 }
 
 export interface GatewayApp {
@@ -41,6 +44,9 @@ export function createApp(config: Readonly<GatewayConfig>, deps: GatewayDeps): G
     logger,
     trustProxyHops: config.TRUST_PROXY_HOPS,
     parseJson: false,
+    // No broker check: /readyz can only fail, and a gateway without its revocation feed should
+    // keep serving (tokens still expire within minutes) rather than take the platform down
+    // with the broker. The connection logs every loss and reconnect instead.
     readinessChecks: {
       jwks: async () => {
         if (config.JWT_VERIFY_MODE !== 'off' && !verifier.ready()) throw new AppError('service_unavailable', 'JWKS not loaded yet.');
@@ -74,6 +80,7 @@ export function createApp(config: Readonly<GatewayConfig>, deps: GatewayDeps): G
     ...accessControl({
       mode: config.JWT_VERIFY_MODE,
       verifier,
+      isRevoked: (claims) => deps.denyList.has(claims.sub, claims.sid),
       protectedPrefixes: USER_PREFIXES,
       roleRules: [{ prefix: '/api/admin', role: 'admin' }],
     }),

@@ -15,6 +15,9 @@ describe('gateway config', () => {
       JWT_VERIFY_MODE: 'cached',
       BODY_LIMIT_BYTES: 16_384,
       UPSTREAM_TIMEOUT_MS: 10_000,
+      AMQP_URL: 'amqp://guest:guest@127.0.0.1:5672',
+      EVENTS_EXCHANGE: 'gatehouse.events',
+      REVOCATION_TTL_SECONDS: 960,
     });
   });
 

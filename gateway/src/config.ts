@@ -26,6 +26,10 @@ export interface GatewayConfig extends BaseServiceConfig, TokenClaimsConfig {
   UPSTREAM_CONNECT_TIMEOUT_MS: number;
   UPSTREAM_MAX_SOCKETS: number;
   BODY_LIMIT_BYTES: number;
+  AMQP_URL: string;
+  EVENTS_EXCHANGE: string;
+  /** How long a revoked user or session stays refused: the access token lifetime plus clock tolerance. */
+  REVOCATION_TTL_SECONDS: number;
 }
 
 const positive = positiveInt;
@@ -49,6 +53,9 @@ export const gatewayConfigSchema = Joi.object<GatewayConfig>({
   UPSTREAM_CONNECT_TIMEOUT_MS: positive().max(60_000).default(2000),
   UPSTREAM_MAX_SOCKETS: positive().max(10_000).default(256),
   BODY_LIMIT_BYTES: positive().max(10 * 1024 * 1024).default(16_384),
+  AMQP_URL: url(['amqp', 'amqps']).default('amqp://guest:guest@127.0.0.1:5672'),
+  EVENTS_EXCHANGE: Joi.string().max(200).default('gatehouse.events'),
+  REVOCATION_TTL_SECONDS: positive().max(86_400).default(960),
 });
 
 /** Validates the gateway's environment once; JWKS_URL defaults to the auth service's. */

@@ -1,23 +1,33 @@
+import { createAmqpConnection } from '@gatehouse/events';
 import { runService } from '@gatehouse/http';
 import { createLogger } from '@gatehouse/logger';
 import { loadGatewayConfig } from './config';
 import { createApp } from './app';
 import { createGatewayVerifier } from './auth/create-verifier';
+import { createDenyList } from './revocation/deny-list';
+import { createRevocationFeed } from './revocation/revocation-feed';
 
 runService('gateway', async () => {
   const config = loadGatewayConfig(process.env);
   const logger = createLogger({ service: 'gateway', level: config.LOG_LEVEL });
   if (config.JWT_VERIFY_MODE === 'off') logger.warn('JWT_VERIFY_MODE=off: the gateway is not verifying access tokens');
   const verifier = createGatewayVerifier(config, logger);
-  const gateway = createApp(config, { logger, verifier });
+  const denyList = createDenyList({ ttlMs: config.REVOCATION_TTL_SECONDS * 1000 });
+  // The broker may still be starting: the connection keeps retrying while the gateway serves.
+  const connection = createAmqpConnection({ url: config.AMQP_URL, logger, name: 'gatehouse-gateway' });
+  const revocations = createRevocationFeed({ connection, exchange: config.EVENTS_EXCHANGE, denyList, logger });
+  await revocations.start();
+  const gateway = createApp(config, { logger, verifier, denyList });
   return {
     logger,
     http: gateway.http,
     port: config.PORT,
     host: config.HOST,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
-    describe: { auth: config.AUTH_SERVICE_URL, user: config.USER_SERVICE_URL, verifyMode: config.JWT_VERIFY_MODE },
-    close: () => {
+    describe: { auth: config.AUTH_SERVICE_URL, user: config.USER_SERVICE_URL, verifyMode: config.JWT_VERIFY_MODE, exchange: config.EVENTS_EXCHANGE },
+    close: async () => {
+      await revocations.stop();
+      await connection.close();
       verifier.close();
       gateway.close();
     },

@@ -1,10 +1,13 @@
 import { request, type IncomingHttpHeaders } from 'node:http';
 import express from 'express';
+import { createAmqpConnection, type AmqpConnection } from '@gatehouse/events';
 import { createLogger } from '@gatehouse/logger';
-import { serveOnFreePort, type RunningServer } from '@gatehouse/testing';
+import { captureLogs, serveOnFreePort, testInfrastructure, uniqueName, type RunningServer } from '@gatehouse/testing';
 import { loadGatewayConfig, type GatewayConfig } from '../src/config';
 import { createApp } from '../src/app';
 import { createGatewayVerifier } from '../src/auth/create-verifier';
+import { createDenyList, type DenyList } from '../src/revocation/deny-list';
+import { createRevocationFeed } from '../src/revocation/revocation-feed';
 import { generateTestKey, serveJwks, type JwksServer, type TestKey } from '../../libs/jwt/test/token-fixtures';
 
 export interface SeenRequest {
@@ -51,13 +54,22 @@ export interface Gateway {
   readonly auth: EchoUpstream;
   readonly user: EchoUpstream;
   readonly config: Readonly<GatewayConfig>;
+  readonly denyList: DenyList;
+  readonly logs: ReturnType<typeof captureLogs>;
   /** Requests the upstreams received, in total. */
   upstreamHits(): number;
   close(): Promise<void>;
 }
 
+export interface GatewayOptions {
+  /** Feeds the deny list from the real broker, on an exchange of this gateway's own. */
+  readonly revocationFeed?: boolean;
+  /** The deny list's clock. */
+  readonly now?: () => number;
+}
+
 /** The gateway in-process on a free port, with a real JWKS server and echo upstreams. */
-export async function startGateway(env: Record<string, string> = {}): Promise<Gateway> {
+export async function startGateway(env: Record<string, string> = {}, options: GatewayOptions = {}): Promise<Gateway> {
   const key = generateTestKey('RS256');
   const jwks = await serveJwks([key]);
   const auth = await startEchoUpstream();
@@ -70,12 +82,17 @@ export async function startGateway(env: Record<string, string> = {}): Promise<Ga
     UPSTREAM_TIMEOUT_MS: '200',
     UPSTREAM_CONNECT_TIMEOUT_MS: '200',
     BODY_LIMIT_BYTES: '1024',
+    AMQP_URL: testInfrastructure().amqpUrl,
+    EVENTS_EXCHANGE: uniqueName('gateway_events'),
     ...env,
   });
-  const logger = createLogger({ service: 'gateway-test', level: 'silent' });
+  const logs = captureLogs();
+  const logger = createLogger({ service: 'gateway-test', level: 'debug', destination: logs.stream });
   const verifier = createGatewayVerifier(config, logger);
   await verifier.refresh().catch(() => undefined);
-  const gateway = createApp(config, { logger, verifier });
+  const denyList = createDenyList({ ttlMs: config.REVOCATION_TTL_SECONDS * 1000, ...(options.now ? { now: options.now } : {}) });
+  const feed = options.revocationFeed ? await startRevocationFeed(config, denyList, logger) : undefined;
+  const gateway = createApp(config, { logger, verifier, denyList });
   const server = await serveOnFreePort(gateway.app);
   return {
     url: server.url,
@@ -84,12 +101,29 @@ export async function startGateway(env: Record<string, string> = {}): Promise<Ga
     auth,
     user,
     config,
+    denyList,
+    logs,
     upstreamHits: () => auth.seen.length + user.seen.length,
     async close() {
+      await feed?.close();
       await server.close();
       verifier.close();
       gateway.close();
       await Promise.all([jwks.close(), auth.close(), user.close()]);
+    },
+  };
+}
+
+async function startRevocationFeed(config: Readonly<GatewayConfig>, denyList: DenyList, logger: ReturnType<typeof createLogger>) {
+  const connection: AmqpConnection = createAmqpConnection({ url: config.AMQP_URL, logger, name: 'gateway-test' });
+  await connection.waitUntilConnected(5000);
+  const feed = createRevocationFeed({ connection, exchange: config.EVENTS_EXCHANGE, denyList, logger });
+  await feed.start();
+  return {
+    async close() {
+      await feed.stop();
+      await connection.channel()?.deleteExchange(config.EVENTS_EXCHANGE);
+      await connection.close();
     },
   };
 }

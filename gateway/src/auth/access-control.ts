@@ -1,11 +1,16 @@
 import type { RequestHandler } from 'express';
-import { requireAccessToken, requireRole, type AccessTokenVerifier } from '@gatehouse/jwt';
+import { requireAccessToken, requireRole, type AccessTokenClaims, type AccessTokenVerifier } from '@gatehouse/jwt';
 import type { JwtVerifyMode } from '../config';
 import { underAnyPrefix } from '../proxy/path-prefix';
 
 export interface AccessControlOptions {
   readonly mode: JwtVerifyMode;
   readonly verifier: AccessTokenVerifier;
+  /**
+   * Refuses tokens revoked before they expire. Checked after every verification, cached or not:
+   * the verification cache remembers signatures, never the revocation state.
+   */
+  readonly isRevoked: (claims: AccessTokenClaims) => boolean;
   /** Paths below these need a valid access token. */
   readonly protectedPrefixes: readonly string[];
   /** Paths below these also need the role. */
@@ -21,7 +26,7 @@ const passThrough: RequestHandler = (_req, _res, next) => next();
  */
 export function accessControl(options: AccessControlOptions): RequestHandler[] {
   if (options.mode === 'off') return [passThrough];
-  const authenticate = requireAccessToken(options.verifier);
+  const authenticate = requireAccessToken(options.verifier, { isRevoked: options.isRevoked });
   const guards: RequestHandler[] = [
     (req, res, next) => (underAnyPrefix(req.path, options.protectedPrefixes) ? authenticate(req, res, next) : next()),
   ];

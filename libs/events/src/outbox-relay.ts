@@ -98,9 +98,12 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     const client = await pool.connect();
     client.on('notification', () => void drain());
     client.on('error', (error) => {
+      // After stop() the client is back in the pool, which handles its errors; releasing it
+      // again from here would throw.
+      if (listener !== client) return;
+      listener = undefined;
       logger.warn({ err: error }, 'outbox listener lost; polling until it is back');
       client.release(error);
-      if (listener === client) listener = undefined;
     });
     await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
     listener = client;
@@ -125,10 +128,12 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       stopped = true;
       clearInterval(poll);
       await running;
-      if (listener) {
-        await listener.query(`UNLISTEN ${OUTBOX_CHANNEL}`).catch(() => undefined);
-        listener.release();
-        listener = undefined;
+      const client = listener;
+      listener = undefined;
+      if (client) {
+        client.removeAllListeners('notification');
+        await client.query(`UNLISTEN ${OUTBOX_CHANNEL}`).catch(() => undefined);
+        client.release();
       }
     },
   };

@@ -1,5 +1,6 @@
 import type { Express } from 'express';
 import type { Pool } from 'pg';
+import { createOutboxRelay, type AmqpConnection } from '@gatehouse/events';
 import { createHttpApp, type HttpApp } from '@gatehouse/http';
 import type { AccessTokenVerifier } from '@gatehouse/jwt';
 import type { Logger } from '@gatehouse/logger';
@@ -9,13 +10,17 @@ import { ensureProfile } from './domain/ensure-profile.use-case';
 import { updateProfile } from './domain/update-profile.use-case';
 import { listUsers } from './domain/list-users.use-case';
 import { deleteUser } from './domain/delete-user.use-case';
-import { createProfileStore } from './store/profile.store';
+import { createRegisteredProfile } from './domain/create-registered-profile.use-case';
+import { markEmailVerified } from './domain/mark-email-verified.use-case';
+import { createProcessedEventLog, createProfileStore } from './store/profile.store';
+import { profileEventsConsumer } from './consumers/profile-events.consumer';
 import { userRoutes } from './http/user.routes';
 
 export interface UserDeps {
   readonly pool: Pool;
   /** Verifies bearer tokens against the auth service's JWKS. */
   readonly verifier: AccessTokenVerifier;
+  readonly connection: AmqpConnection;
   readonly logger: Logger;
   readonly clock?: Clock;
 }
@@ -23,12 +28,18 @@ export interface UserDeps {
 export interface UserApp {
   readonly app: Express;
   readonly http: HttpApp;
+  /** Starts consuming and relaying the outbox (again after every reconnect). */
+  start(): Promise<void>;
+  /** Stops consuming and relaying, after the work in flight. */
+  stop(): Promise<void>;
 }
 
-/** Composition root of the user service: store, use cases and routes from injected connections. */
+/** Composition root of the user service: store, use cases, routes and consumers from injected connections. */
 export function createApp(config: Readonly<UserConfig>, deps: UserDeps): UserApp {
   const clock = deps.clock ?? Date.now;
   const profiles = createProfileStore(deps.pool);
+  const queue = `${config.EVENTS_QUEUE_PREFIX}.profile-events`;
+  const processed = createProcessedEventLog(deps.pool, queue);
 
   const http = createHttpApp({
     service: 'user',
@@ -38,6 +49,9 @@ export function createApp(config: Readonly<UserConfig>, deps: UserDeps): UserApp
       postgres: async () => void (await deps.pool.query('SELECT 1')),
       jwks: async () => {
         if (!deps.verifier.ready()) throw new Error('no JWKS loaded yet');
+      },
+      broker: async () => {
+        if (!deps.connection.isConnected()) throw new Error('not connected to the broker');
       },
     },
   });
@@ -52,5 +66,28 @@ export function createApp(config: Readonly<UserConfig>, deps: UserDeps): UserApp
     },
   });
 
-  return { app: http.finish(routes), http };
+  const consumer = profileEventsConsumer({
+    connection: deps.connection,
+    exchange: config.EVENTS_EXCHANGE,
+    queue,
+    maxAttempts: config.EVENT_MAX_ATTEMPTS,
+    retryBaseDelayMs: config.EVENT_RETRY_BASE_DELAY_MS,
+    logger: deps.logger,
+    createRegisteredProfile: (registration) => createRegisteredProfile({ processed, clock }, registration),
+    markEmailVerified: (verification) => markEmailVerified({ processed, profiles, clock }, verification),
+  });
+  const relay = createOutboxRelay({ pool: deps.pool, connection: deps.connection, exchange: config.EVENTS_EXCHANGE, logger: deps.logger });
+
+  return {
+    app: http.finish(routes),
+    http,
+    async start() {
+      await relay.start();
+      await consumer.start();
+    },
+    async stop() {
+      await consumer.stop();
+      await relay.stop();
+    },
+  };
 }

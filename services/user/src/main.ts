@@ -9,12 +9,18 @@ runService('user', async () => {
   const logger = createLogger({ service: 'user', level: config.LOG_LEVEL });
   const infrastructure = await connectInfrastructure(config, logger);
   const user = createApp(config, { ...infrastructure, logger });
+  await user.start();
   return {
     logger,
     http: user.http,
     port: config.PORT,
     host: config.HOST,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
-    close: () => infrastructure.close(),
+    describe: { exchange: config.EVENTS_EXCHANGE },
+    // Stop consuming and relaying before the channel and pool close under the work in flight.
+    close: async () => {
+      await user.stop();
+      await infrastructure.close();
+    },
   };
 });

@@ -8,7 +8,7 @@ afterAll(() => harness.close());
 
 async function storedRow(id: string) {
   const { rows } = await harness.pool.query('SELECT * FROM profiles WHERE id = $1', [id]);
-  return rows[0] as { email: string; name: string | null; bio: string | null; avatar_url: string | null; locale: string | null; roles: string[]; updated_at: Date } | undefined;
+  return rows[0] as { email: string; email_verified: boolean; name: string | null; bio: string | null; avatar_url: string | null; locale: string | null; roles: string[]; updated_at: Date } | undefined;
 }
 
 describe('GET /api/user/profile', () => {
@@ -27,6 +27,7 @@ describe('GET /api/user/profile', () => {
       avatarUrl: null,
       locale: null,
       roles: ['user'],
+      emailVerified: true,
       createdAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
       updatedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
     });
@@ -167,5 +168,33 @@ describe('PUT /api/user/profile', () => {
   it('when no token is sent, then 401 and nothing is validated or stored', async () => {
     const response = await harness.request('PUT', '/api/user/profile', { body: { name: 'Nobody' } });
     expect(response.status).toBe(401);
+  });
+});
+
+describe('email verification on the profile', () => {
+  it('when the first token says the email is unverified, then the profile says so too', async () => {
+    const identity = newIdentity({ emailVerified: false });
+    const response = await harness.request('GET', '/api/user/profile', { identity });
+    expect(await response.json()).toMatchObject({ emailVerified: false });
+    expect(await storedRow(identity.sub)).toMatchObject({ email_verified: false });
+  });
+
+  it('when a later token says the email is verified, then the profile is marked verified', async () => {
+    const identity = newIdentity({ emailVerified: false });
+    await harness.request('GET', '/api/user/profile', { identity });
+
+    const response = await harness.request('GET', '/api/user/profile', { identity: { ...identity, emailVerified: true } });
+
+    expect(await response.json()).toMatchObject({ emailVerified: true });
+    expect(await storedRow(identity.sub)).toMatchObject({ email_verified: true });
+  });
+
+  it('when an older token still says unverified, then a verified profile stays verified', async () => {
+    const identity = newIdentity({ emailVerified: true });
+    await harness.request('GET', '/api/user/profile', { identity });
+
+    const response = await harness.request('GET', '/api/user/profile', { identity: { ...identity, emailVerified: false } });
+
+    expect(await response.json()).toMatchObject({ emailVerified: true });
   });
 });

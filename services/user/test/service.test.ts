@@ -1,3 +1,7 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { outboxMigrationSql, processedEventsMigrationSql } from '@gatehouse/events';
+import { MIGRATIONS_DIR } from '../src/infrastructure';
 import { newIdentity, startUser, type UserHarness } from './user-harness';
 
 let harness: UserHarness;
@@ -7,10 +11,15 @@ beforeAll(async () => {
 afterAll(() => harness.close());
 
 describe('operations endpoints', () => {
-  it('when postgres and the JWKS are reachable, then /readyz reports both ready', async () => {
+  it('when postgres, the JWKS and the broker are reachable, then /readyz reports all ready', async () => {
     const response = await fetch(`${harness.url}/readyz`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: 'ready', checks: { postgres: 'ok', jwks: 'ok' } });
+    expect(await response.json()).toEqual({ status: 'ready', checks: { postgres: 'ok', jwks: 'ok', broker: 'ok' } });
+  });
+
+  it('when the events migration is compared with the library, then it holds the outbox and processed_events schemas verbatim', async () => {
+    const migration = await readFile(join(MIGRATIONS_DIR, '0002_events.sql'), 'utf8');
+    expect(migration.startsWith(`${outboxMigrationSql}\n${processedEventsMigrationSql}\n`)).toBe(true);
   });
 
   it('when /healthz and /metrics are asked, then the process answers', async () => {

@@ -3,9 +3,10 @@ import express from 'express';
 import jwt from 'jsonwebtoken';
 import type { Pool } from 'pg';
 import { createPool, migrate } from '@gatehouse/db';
+import { createAmqpConnection, deleteConsumerQueue } from '@gatehouse/events';
 import { createJwksVerifier, type JwksVerifier } from '@gatehouse/jwt';
 import { createLogger } from '@gatehouse/logger';
-import { captureLogs, createTestDatabase, serveOnFreePort, type RunningServer } from '@gatehouse/testing';
+import { captureLogs, createTestDatabase, serveOnFreePort, testInfrastructure, uniqueName, type RunningServer } from '@gatehouse/testing';
 import { createApp, type UserApp } from '../src/app';
 import { loadUserConfig, type UserConfig } from '../src/config';
 import { MIGRATIONS_DIR } from '../src/infrastructure';
@@ -39,6 +40,7 @@ export interface Identity {
   readonly email: string;
   readonly name: string | null;
   readonly roles: string[];
+  readonly emailVerified?: boolean;
 }
 
 let counter = 0;
@@ -59,7 +61,7 @@ export function mintToken(identity: Identity, key: SigningKey, options: { expire
       email: identity.email,
       name: identity.name,
       roles: identity.roles,
-      email_verified: true,
+      email_verified: identity.emailVerified ?? true,
       sid: randomUUID(),
       jti: randomUUID(),
       iss: 'gatehouse',
@@ -91,14 +93,24 @@ export interface UserHarness {
 }
 
 /**
- * A real user service for one test file: its own database, a JWKS served in-process with a key
- * made for this file, and a real verifier pointed at it.
+ * A real user service for one test file: its own database, exchange and queues, a JWKS served
+ * in-process with a key made for this file, and a real verifier pointed at it. Retry delays are
+ * tiny so a retried event comes back within milliseconds.
  */
-export async function startUser(label: string): Promise<UserHarness> {
+export async function startUser(label: string, env: Record<string, string> = {}): Promise<UserHarness> {
   const database = await createTestDatabase(`user_${label}`);
   const key = newSigningKey();
   const jwks = await serveJwks(key);
-  const config = loadUserConfig({ LOG_LEVEL: 'debug', DATABASE_URL: database.url, JWKS_URL: `${jwks.url}/.well-known/jwks.json` });
+  const config = loadUserConfig({
+    LOG_LEVEL: 'debug',
+    DATABASE_URL: database.url,
+    JWKS_URL: `${jwks.url}/.well-known/jwks.json`,
+    AMQP_URL: testInfrastructure().amqpUrl,
+    EVENTS_EXCHANGE: uniqueName(`user_${label}_events`),
+    EVENTS_QUEUE_PREFIX: uniqueName(`user_${label}`),
+    EVENT_RETRY_BASE_DELAY_MS: '20',
+    ...env,
+  });
   const pool = createPool({ url: database.url, applicationName: 'user-test' });
   await migrate(pool, MIGRATIONS_DIR);
   const logs = captureLogs();
@@ -113,7 +125,10 @@ export async function startUser(label: string): Promise<UserHarness> {
   await verifier.refresh();
   let offset = 0;
   let frozenAt: number | undefined;
-  const user = createApp(config, { pool, verifier, logger, clock: () => (frozenAt ?? Date.now()) + offset });
+  const connection = createAmqpConnection({ url: config.AMQP_URL, logger, name: 'user-test' });
+  await connection.waitUntilConnected(5000);
+  const user = createApp(config, { pool, verifier, connection, logger, clock: () => (frozenAt ?? Date.now()) + offset });
+  await user.start();
   const server = await serveOnFreePort(user.app);
   const token = (identity: Identity, signer = key) => mintToken(identity, signer);
   return {
@@ -145,13 +160,47 @@ export async function startUser(label: string): Promise<UserHarness> {
       });
     },
     async close() {
+      await user.stop();
       await server.close();
+      await removeTopology(config);
+      await connection.close();
       await jwks.close();
       verifier.close();
-      await pool.end();
+      await endPool(pool);
       await database.drop();
     },
   };
+}
+
+/**
+ * `pool.end()` resolves before its connections have closed; dropping the database under one
+ * still closing makes it emit an error (the outbox relay's released listener then re-releases).
+ */
+async function endPool(pool: Pool): Promise<void> {
+  const open = pool.totalCount;
+  let removed = 0;
+  const closed = new Promise<void>((resolve) => {
+    if (open === 0) resolve();
+    pool.on('remove', () => {
+      removed += 1;
+      if (removed >= open) resolve();
+    });
+  });
+  await pool.end();
+  await closed;
+}
+
+/** Deletes this file's queues and exchange over a link of its own (the service's may be cut). */
+async function removeTopology(config: Readonly<UserConfig>): Promise<void> {
+  const admin = createAmqpConnection({ url: testInfrastructure().amqpUrl, logger: createLogger({ service: 'user-test', level: 'silent' }), name: 'user-test-cleanup' });
+  try {
+    await admin.waitUntilConnected(5000);
+    const channel = admin.channel()!;
+    await deleteConsumerQueue(channel, `${config.EVENTS_QUEUE_PREFIX}.profile-events`, config.EVENT_MAX_ATTEMPTS);
+    await channel.deleteExchange(config.EVENTS_EXCHANGE);
+  } finally {
+    await admin.close();
+  }
 }
 
 export interface ProfileBody {
@@ -162,6 +211,7 @@ export interface ProfileBody {
   avatarUrl: string | null;
   locale: string | null;
   roles: string[];
+  emailVerified: boolean;
   createdAt: string;
   updatedAt: string;
 }

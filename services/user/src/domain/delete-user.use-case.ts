@@ -1,4 +1,5 @@
 import { AppError } from '@gatehouse/errors';
+import { createEvent } from '@gatehouse/events';
 import type { DeletionGuard, ProfileStore } from './user.ports';
 
 export interface DeleteUserDeps {
@@ -13,11 +14,11 @@ export const keepLastAdmin: DeletionGuard = (target, adminCount) => {
 };
 
 /**
- * Deletes a user's profile. A later issue publishes this as a `user.deleted` event (RabbitMQ,
- * through an outbox written in the same transaction) so the auth service removes the credentials
- * and revokes the user's sessions; until then only the profile goes.
+ * Deletes a user's profile and announces it as `user.deleted` through the outbox, in the same
+ * transaction: the auth service then removes the credentials and sessions, and gateways refuse
+ * the user's access tokens that are still valid.
  */
 export async function deleteUser(deps: DeleteUserDeps, id: string): Promise<void> {
-  const deleted = await deps.profiles.deleteGuarded(id, keepLastAdmin);
+  const deleted = await deps.profiles.deleteGuarded(id, keepLastAdmin, createEvent('user.deleted', { userId: id }));
   if (!deleted) throw new AppError('user_not_found', 'No user has this id.');
 }

@@ -2,16 +2,21 @@ import { AppError } from '@gatehouse/errors';
 import type { Caller, Clock, Profile, ProfileStore } from './user.ports';
 
 export interface EnsureProfileDeps {
-  readonly profiles: Pick<ProfileStore, 'createIfAbsent' | 'findById' | 'wasDeleted'>;
+  readonly profiles: Pick<ProfileStore, 'createIfAbsent' | 'findById' | 'wasDeleted' | 'markEmailVerified'>;
   readonly clock: Clock;
 }
 
 /**
  * The caller's profile, created from the token's claims on first sight: registration happens in
- * the auth service, so the first request here may come before any profile exists.
+ * the auth service, so the first request here may come before any profile (or event) exists.
  */
 export async function ensureProfile(deps: EnsureProfileDeps, caller: Caller): Promise<Profile> {
   const existing = await deps.profiles.findById(caller.id);
+  // A token issued after verification may arrive before the user.email_verified event does.
+  if (existing && caller.emailVerified && !existing.emailVerified) {
+    await deps.profiles.markEmailVerified(caller.id, new Date(deps.clock()));
+    return (await deps.profiles.findById(caller.id)) ?? existing;
+  }
   if (existing) return existing;
   await deps.profiles.createIfAbsent(caller, new Date(deps.clock()));
   const profile = await deps.profiles.findById(caller.id);

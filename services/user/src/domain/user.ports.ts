@@ -1,3 +1,5 @@
+import type { EventEnvelope } from '@gatehouse/events';
+
 /** What the user use cases need from the outside world, as small interfaces. */
 
 export interface Profile {
@@ -8,6 +10,7 @@ export interface Profile {
   readonly avatarUrl: string | null;
   readonly locale: string | null;
   readonly roles: readonly string[];
+  readonly emailVerified: boolean;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }
@@ -18,6 +21,7 @@ export interface Caller {
   readonly email: string;
   readonly name: string | null;
   readonly roles: readonly string[];
+  readonly emailVerified: boolean;
 }
 
 /** The fields a user may change about themselves; `null` clears one. */
@@ -40,9 +44,24 @@ export interface PagePosition {
  */
 export type DeletionGuard = (target: Profile, adminCount: number) => void;
 
-export interface ProfileStore {
+/** Writes an event handler makes; inside `ProcessedEventLog.once` they share its transaction. */
+export interface ProfileWrites {
   /** Inserts unless the id exists or was deleted; safe when requests race. */
   createIfAbsent(caller: Caller, now: Date): Promise<void>;
+  /** Sets the flag; false when there is no such profile. */
+  markEmailVerified(id: string, now: Date): Promise<boolean>;
+}
+
+/** Which events were already applied, so a redelivery changes nothing. */
+export interface ProcessedEventLog {
+  /** Runs `effect` and records the id in one transaction; false (and no effect) when already recorded. */
+  once(eventId: string, effect: (profiles: ProfileWrites) => Promise<void>): Promise<boolean>;
+}
+
+/** What the profile's deletion announces; written in the delete's own transaction. */
+export type UserDeletedEvent = EventEnvelope<'user.deleted'>;
+
+export interface ProfileStore extends ProfileWrites {
   findById(id: string): Promise<Profile | undefined>;
   /** True when the id belonged to a profile that was deleted. */
   wasDeleted(id: string): Promise<boolean>;
@@ -50,8 +69,11 @@ export interface ProfileStore {
   update(id: string, changes: ProfileChanges, now: Date): Promise<Profile | undefined>;
   /** Up to `limit` profiles after `after` in (createdAt, id) order. */
   listAfter(after: PagePosition | undefined, limit: number): Promise<Profile[]>;
-  /** Deletes the profile unless `guard` throws; false when there is no such profile. */
-  deleteGuarded(id: string, guard: DeletionGuard): Promise<boolean>;
+  /**
+   * Deletes the profile unless `guard` throws, and writes `announcement` to the outbox in the
+   * same transaction; false (and nothing written) when there is no such profile.
+   */
+  deleteGuarded(id: string, guard: DeletionGuard, announcement: UserDeletedEvent): Promise<boolean>;
 }
 
 export type Clock = () => number;

@@ -10,7 +10,7 @@ export function callerOf(res: Response): Caller {
   const claims = identityOf(res);
   // Profiles are keyed by uuid; any other subject is not a Gatehouse account.
   if (!UUID.test(claims.sub)) throw new AppError('token_invalid', 'The access token is invalid.');
-  return { id: claims.sub.toLowerCase(), email: claims.email, name: claims.name, roles: claims.roles };
+  return { id: claims.sub.toLowerCase(), email: claims.email, name: claims.name, roles: claims.roles, emailVerified: claims.emailVerified };
 }
 
 /** Makes sure the caller has a profile, so every account that acts here is also counted here. */

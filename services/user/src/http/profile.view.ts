@@ -10,6 +10,7 @@ export function profileBody(profile: Profile) {
     avatarUrl: profile.avatarUrl,
     locale: profile.locale,
     roles: profile.roles,
+    emailVerified: profile.emailVerified,
     createdAt: profile.createdAt.toISOString(),
     updatedAt: profile.updatedAt.toISOString(),
   };

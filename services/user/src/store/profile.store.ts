@@ -1,5 +1,6 @@
-import type { Pool } from 'pg';
-import type { Caller, Profile, ProfileChanges, ProfileStore } from '../domain/user.ports';
+import type { ClientBase, Pool } from 'pg';
+import { createProcessedEvents, insertOutboxEvent } from '@gatehouse/events';
+import type { Caller, ProcessedEventLog, Profile, ProfileChanges, ProfileStore, ProfileWrites } from '../domain/user.ports';
 
 interface ProfileRow {
   id: string;
@@ -9,11 +10,12 @@ interface ProfileRow {
   avatar_url: string | null;
   locale: string | null;
   roles: string[];
+  email_verified: boolean;
   created_at: Date;
   updated_at: Date;
 }
 
-const COLUMNS = 'id, email, name, bio, avatar_url, locale, roles, created_at, updated_at';
+const COLUMNS = 'id, email, name, bio, avatar_url, locale, roles, email_verified, created_at, updated_at';
 
 /** The only columns an update may touch; keys come from here, never from the request. */
 const CHANGEABLE: Readonly<Record<keyof ProfileChanges, string>> = {
@@ -32,22 +34,47 @@ function toProfile(row: ProfileRow): Profile {
     avatarUrl: row.avatar_url,
     locale: row.locale,
     roles: row.roles,
+    emailVerified: row.email_verified,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
 }
 
-export function createProfileStore(pool: Pool): ProfileStore {
+/** The writes event handlers make, on a pool or on the client of an open transaction. */
+function profileWrites(db: Pick<ClientBase, 'query'>): ProfileWrites {
   return {
     async createIfAbsent(caller: Caller, now: Date) {
-      await pool.query(
-        `INSERT INTO profiles (id, email, name, roles, created_at, updated_at)
-         SELECT $1, $2, $3, $4, $5, $5
+      await db.query(
+        `INSERT INTO profiles (id, email, name, roles, email_verified, created_at, updated_at)
+         SELECT $1, $2, $3, $4, $5, $6, $6
          WHERE NOT EXISTS (SELECT 1 FROM deleted_profiles WHERE id = $1)
          ON CONFLICT (id) DO NOTHING`,
-        [caller.id, caller.email, caller.name, caller.roles, now],
+        [caller.id, caller.email, caller.name, caller.roles, caller.emailVerified, now],
       );
     },
+    async markEmailVerified(id, now) {
+      const { rowCount } = await db.query(
+        'UPDATE profiles SET email_verified = true, updated_at = $2 WHERE id = $1 AND NOT email_verified',
+        [id, now],
+      );
+      if (rowCount === 1) return true;
+      const { rowCount: existing } = await db.query('SELECT 1 FROM profiles WHERE id = $1', [id]);
+      return existing === 1;
+    },
+  };
+}
+
+/** `processed_events` of one consumer, handing its effect the profile writes of the same transaction. */
+export function createProcessedEventLog(pool: Pool, consumer: string): ProcessedEventLog {
+  const processed = createProcessedEvents(pool, consumer);
+  return {
+    once: (eventId, effect) => processed.once(eventId, (client) => effect(profileWrites(client))),
+  };
+}
+
+export function createProfileStore(pool: Pool): ProfileStore {
+  return {
+    ...profileWrites(pool),
     async findById(id) {
       const { rows } = await pool.query<ProfileRow>(`SELECT ${COLUMNS} FROM profiles WHERE id = $1`, [id]);
       return rows[0] ? toProfile(rows[0]) : undefined;
@@ -79,7 +106,7 @@ export function createProfileStore(pool: Pool): ProfileStore {
         : await pool.query<ProfileRow>(`SELECT ${COLUMNS} FROM profiles ORDER BY created_at, id LIMIT $1`, [limit]);
       return rows.map(toProfile);
     },
-    async deleteGuarded(id, guard) {
+    async deleteGuarded(id, guard, announcement) {
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
@@ -94,6 +121,7 @@ export function createProfileStore(pool: Pool): ProfileStore {
         guard(toProfile(rows[0]), admins.rowCount ?? 0);
         await client.query('DELETE FROM profiles WHERE id = $1', [id]);
         await client.query('INSERT INTO deleted_profiles (id) VALUES ($1) ON CONFLICT (id) DO NOTHING', [id]);
+        await insertOutboxEvent(client, announcement);
         await client.query('COMMIT');
         return true;
       } catch (error) {

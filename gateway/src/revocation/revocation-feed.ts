@@ -1,0 +1,90 @@
+import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
+import { declareExchange, parseEvent, InvalidEventError, type AmqpConnection, type AnyEvent } from '@gatehouse/events';
+import type { Logger } from '@gatehouse/logger';
+import type { DenyList } from './deny-list';
+
+const REVOKING_EVENTS = ['user.deleted', 'session.revoked'] as const;
+
+export interface RevocationFeedOptions {
+  readonly connection: Pick<AmqpConnection, 'onConnected'>;
+  readonly exchange: string;
+  readonly denyList: Pick<DenyList, 'revokeUser' | 'revokeSessions' | 'prune'>;
+  readonly logger: Logger;
+  /** How often expired entries are forgotten (default 60 s). */
+  readonly pruneIntervalMs?: number;
+}
+
+export interface RevocationFeed {
+  /** Declares this process's queue and starts consuming, now and after every reconnect. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function apply(denyList: RevocationFeedOptions['denyList'], event: AnyEvent): boolean {
+  if (event.name === 'user.deleted') {
+    denyList.revokeUser(event.payload.userId);
+    return true;
+  }
+  if (event.name === 'session.revoked') {
+    denyList.revokeSessions(event.payload.sessionIds);
+    if (event.payload.reason === 'user_deleted') denyList.revokeUser(event.payload.userId);
+    return true;
+  }
+  return false;
+}
+
+/**
+ * Fills the deny list from `user.deleted` and `session.revoked`. Every gateway process needs
+ * every revocation, so each declares its own exclusive, auto-deleted, server-named queue (no
+ * competing consumers); it vanishes with the connection and is declared anew after a reconnect.
+ * Revocations published while the link is down are missed: the list is best effort between
+ * reconnects, bounded by the access token lifetime.
+ */
+export function createRevocationFeed(options: RevocationFeedOptions): RevocationFeed {
+  const { logger, denyList } = options;
+  let active: { channel: ConfirmChannel; tag: string } | undefined;
+  let pruning: NodeJS.Timeout | undefined;
+  let stopped = false;
+
+  const receive = (channel: ConfirmChannel, message: ConsumeMessage) => {
+    let event: AnyEvent;
+    try {
+      event = parseEvent(message.content);
+      if (!apply(denyList, event)) throw new InvalidEventError([`"${event.name}" revokes nothing`]);
+    } catch (error) {
+      // A message that breaks the contract would fail the same way on every redelivery.
+      logger.warn({ err: error, messageId: message.properties.messageId }, 'invalid revocation event dropped');
+      channel.nack(message, false, false);
+      return;
+    }
+    channel.ack(message);
+    logger.info({ eventId: event.id, correlationId: event.correlationId, event: event.name, userId: event.payload.userId }, 'revocation applied');
+  };
+
+  const subscribe = async (channel: ConfirmChannel) => {
+    await declareExchange(channel, options.exchange);
+    const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true, durable: false });
+    for (const name of REVOKING_EVENTS) await channel.bindQueue(queue, options.exchange, name);
+    if (stopped) return;
+    const { consumerTag } = await channel.consume(queue, (message) => {
+      if (message) receive(channel, message);
+    });
+    active = { channel, tag: consumerTag };
+  };
+
+  return {
+    async start() {
+      stopped = false;
+      pruning = setInterval(() => denyList.prune(), options.pruneIntervalMs ?? 60_000);
+      pruning.unref();
+      await options.connection.onConnected(subscribe);
+    },
+    async stop() {
+      stopped = true;
+      clearInterval(pruning);
+      const current = active;
+      active = undefined;
+      await current?.channel.cancel(current.tag).catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,49 @@
+import { startBrokerProxy, uniqueName, type BrokerProxy } from '@gatehouse/testing';
+import { eventually, openBrokerProbe, type BrokerProbe } from '../../../libs/events/test/broker-fixtures';
+import { newAdmin, newIdentity, startUser, type UserHarness } from './user-harness';
+
+let proxy: BrokerProxy;
+let harness: UserHarness;
+let probe: BrokerProbe;
+const capture = uniqueName('user_outage_capture');
+beforeAll(async () => {
+  proxy = await startBrokerProxy();
+  harness = await startUser('outage', { AMQP_URL: proxy.url });
+  probe = await openBrokerProbe();
+  await probe.bindQueue(capture, harness.config.EVENTS_EXCHANGE, ['user.deleted']);
+});
+afterAll(async () => {
+  await probe.close({ queues: [capture] });
+  await harness.close();
+  await proxy.close();
+});
+
+const readiness = async () => {
+  const response = await fetch(`${harness.url}/readyz`);
+  return { status: response.status, body: (await response.json()) as { checks: Record<string, string> } };
+};
+
+const pending = async (userId: string) => {
+  const { rows } = await harness.pool.query("SELECT published_at FROM outbox WHERE envelope->'payload'->>'userId' = $1", [userId]);
+  return rows as { published_at: Date | null }[];
+};
+
+describe('when the broker link drops', () => {
+  it('then /readyz names the broker, a delete still answers 204, and user.deleted is published once the link is back', async () => {
+    const target = newIdentity();
+    expect((await harness.request('GET', '/api/user/profile', { identity: target })).status).toBe(200);
+
+    await proxy.cut();
+    expect(await eventually(async () => (await readiness()).status === 503, 3000)).toBe(true);
+    expect((await readiness()).body.checks).toEqual({ postgres: 'ok', jwks: 'ok', broker: 'failing' });
+
+    const response = await harness.request('DELETE', `/api/admin/users/${target.sub}`, { identity: newAdmin() });
+
+    expect(response.status).toBe(204);
+    expect(await pending(target.sub)).toEqual([{ published_at: null }]);
+    await proxy.heal();
+    const messages = await probe.take(capture, 1, 10_000);
+    expect(messages.map((m) => JSON.parse(m.content.toString()).payload)).toEqual([{ userId: target.sub }]);
+    expect(await eventually(async () => (await pending(target.sub))[0]?.published_at instanceof Date)).toBe(true);
+  });
+});
