@@ -64,6 +64,8 @@ export interface PoolOptions {
   readonly url: string;
   readonly max?: number;
   readonly applicationName: string;
+  /** Told when an idle connection dies (server restart, failover, terminated backend). */
+  readonly onIdleError?: (error: Error) => void;
 }
 
 /** A pool with bounded waits, so a stuck database surfaces as errors rather than hangs. */
@@ -76,5 +78,9 @@ export function createPool(options: PoolOptions): Pool {
     idleTimeoutMillis: 30_000,
     statement_timeout: 10_000,
   };
-  return new Pool(config);
+  const pool = new Pool(config);
+  // An idle client killed by the server makes the pool emit 'error'; without a listener that
+  // would crash the process. The pool drops the dead client and opens a new one when needed.
+  pool.on('error', (error) => options.onIdleError?.(error));
+  return pool;
 }

@@ -47,3 +47,23 @@ describe('migrate', () => {
     }
   });
 });
+
+describe('createPool', () => {
+  it('when the server terminates an idle connection, then the pool reports it and keeps serving', async () => {
+    const own = await createTestDatabase('pool_idle');
+    const errors: Error[] = [];
+    const pool = createPool({ url: own.url, applicationName: 'idle-test', onIdleError: (error) => errors.push(error) });
+    try {
+      await pool.query('SELECT 1');
+      const admin = createPool({ url: database.url, applicationName: 'idle-test-admin' });
+      await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'idle-test'");
+      await admin.end();
+      for (let i = 0; i < 50 && errors.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(errors.length).toBeGreaterThan(0);
+      expect((await pool.query('SELECT 1 AS ok')).rows[0].ok).toBe(1);
+    } finally {
+      await pool.end();
+      await own.drop();
+    }
+  });
+});

@@ -3,6 +3,7 @@ import type { Pool } from 'pg';
 import type Redis from 'ioredis';
 import cookieParser from 'cookie-parser';
 import { Router } from 'express';
+import { createEvent, createOutboxRelay, createProcessedEvents, declareExchange, type AmqpConnection } from '@gatehouse/events';
 import { createHttpApp, type HttpApp } from '@gatehouse/http';
 import type { Logger } from '@gatehouse/logger';
 import type { AuthConfig } from './config';
@@ -12,6 +13,9 @@ import { login } from './domain/login.use-case';
 import { refresh } from './domain/refresh.use-case';
 import { logout } from './domain/logout.use-case';
 import { bootstrapAdmin } from './domain/bootstrap-admin.use-case';
+import { verifyEmail } from './domain/verify-email.use-case';
+import { resendVerification } from './domain/resend-verification.use-case';
+import { deleteAccount } from './domain/delete-account.use-case';
 import { secrets } from './crypto/secrets';
 import { createAccessTokenSigner } from './crypto/access-token.signer';
 import type { KeySet } from './crypto/signing-keys';
@@ -19,6 +23,9 @@ import { createCredentialStore } from './store/credential.store';
 import { createRefreshTokenStore } from './store/refresh-token.store';
 import { createLoginThrottle } from './store/login-throttle.store';
 import { createRateLimiter } from './store/rate-limiter.store';
+import { createTransactions } from './store/auth-transactions.store';
+import { userDeletedConsumer } from './consumers/user-deleted.consumer';
+import { emailVerificationRoutes } from './http/email-verification.routes';
 import { authRoutes } from './http/auth.routes';
 import { jwksRoutes } from './http/jwks.routes';
 import { createAuthMetrics } from './http/auth-metrics';
@@ -30,6 +37,8 @@ export interface AuthDeps {
   readonly keys: KeySet;
   readonly hasher: PasswordHasher;
   readonly logger: Logger;
+  /** The broker link: the outbox relay publishes on it and the consumers consume from it. */
+  readonly connection: AmqpConnection;
   readonly clock?: Clock;
 }
 
@@ -38,6 +47,10 @@ export interface AuthApp {
   readonly http: HttpApp;
   /** Creates the configured first admin unless that account exists. */
   bootstrapAdmin(email: string, password: string): Promise<boolean>;
+  /** Starts the outbox relay and the consumers (they resume after every reconnect). */
+  start(): Promise<void>;
+  /** Stops consuming, waits for the messages in flight, then stops the relay. */
+  stop(): Promise<void>;
 }
 
 /** Composition root of the auth service: stores, use cases and routes from injected connections. */
@@ -65,6 +78,22 @@ export function createApp(config: Readonly<AuthConfig>, deps: AuthDeps): AuthApp
   });
   const logger = deps.logger;
   const hasher = deps.hasher;
+  const deletedQueue = `${config.EVENTS_QUEUE_PREFIX}.user-deleted`;
+  const transactions = createTransactions(deps.pool, createProcessedEvents(deps.pool, deletedQueue));
+  const verification = { secrets, clock, verificationTtlSeconds: config.EMAIL_VERIFICATION_TTL_SECONDS };
+  const resendPerEmail = createRateLimiter(deps.redis, 'resend-email', config.RESEND_VERIFICATION_LIMIT, config.RESEND_VERIFICATION_WINDOW_SECONDS);
+  const relay = createOutboxRelay({ pool: deps.pool, connection: deps.connection, exchange: config.EVENTS_EXCHANGE, logger });
+  const consumer = userDeletedConsumer({
+    connection: deps.connection,
+    exchange: config.EVENTS_EXCHANGE,
+    queue: deletedQueue,
+    maxAttempts: config.EVENT_MAX_ATTEMPTS,
+    retryBaseDelayMs: config.EVENT_RETRY_BASE_DELAY_MS,
+    logger,
+    deleteAccount: (eventId, userId) => deleteAccount({ refreshTokens, transactions }, eventId, userId),
+  });
+  const onReuse = ({ userId, sessionId }: { userId: string; sessionId: string }) =>
+    transactions.run((tx) => tx.publish(createEvent('session.revoked', { userId, sessionIds: [sessionId], reason: 'reuse_detected' })));
 
   const http = createHttpApp({
     service: 'auth',
@@ -73,6 +102,9 @@ export function createApp(config: Readonly<AuthConfig>, deps: AuthDeps): AuthApp
     readinessChecks: {
       postgres: async () => void (await deps.pool.query('SELECT 1')),
       redis: async () => void (await deps.redis.ping()),
+      broker: async () => {
+        if (!deps.connection.isConnected()) throw new Error('not connected to the broker');
+      },
     },
   });
   http.app.use(cookieParser());
@@ -83,12 +115,12 @@ export function createApp(config: Readonly<AuthConfig>, deps: AuthDeps): AuthApp
   routes.use(
     authRoutes({
       useCases: {
-        register: (input) => metrics.track('register', () => register({ credentials, hasher, secrets }, input)),
+        register: (input) => metrics.track('register', () => register({ transactions, hasher, ...verification }, input)),
         login: (input) =>
           metrics.track('login', () =>
             login({ credentials, hasher, throttle, refreshTokens, signer, secrets, requireVerifiedEmail: config.REQUIRE_VERIFIED_EMAIL }, input),
           ),
-        refresh: (presented) => metrics.track('refresh', () => refresh({ refreshTokens, signer, secrets, logger }, presented)),
+        refresh: (presented) => metrics.track('refresh', () => refresh({ refreshTokens, signer, secrets, logger, onReuse }, presented)),
         logout: (presented) => logout({ refreshTokens, secrets }, presented),
       },
       cookies: { secure: config.COOKIE_SECURE, refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS },
@@ -100,10 +132,34 @@ export function createApp(config: Readonly<AuthConfig>, deps: AuthDeps): AuthApp
       },
     }),
   );
+  routes.use(
+    emailVerificationRoutes({
+      useCases: {
+        verifyEmail: (token) => verifyEmail({ transactions, refreshTokens, secrets, clock }, token),
+        resendVerification: (email) => resendVerification({ transactions, ...verification, perEmail: resendPerEmail }, email),
+      },
+      allowedOrigins: config.CORS_ORIGINS,
+      appUrl: config.APP_URL,
+      limits: {
+        verify: createRateLimiter(deps.redis, 'verify-email', config.VERIFY_EMAIL_IP_LIMIT, config.VERIFY_EMAIL_IP_WINDOW_SECONDS),
+        resend: createRateLimiter(deps.redis, 'resend', config.RESEND_VERIFICATION_LIMIT, config.RESEND_VERIFICATION_WINDOW_SECONDS),
+      },
+    }),
+  );
 
   return {
     app: http.finish(routes),
     http,
     bootstrapAdmin: (email, password) => bootstrapAdmin({ credentials, hasher, secrets, logger }, email, password),
+    async start() {
+      // The relay may publish before any consumer declared the exchange, on this or a new link.
+      await deps.connection.onConnected((channel) => declareExchange(channel, config.EVENTS_EXCHANGE));
+      await consumer.start();
+      await relay.start();
+    },
+    async stop() {
+      await consumer.stop();
+      await relay.stop();
+    },
   };
 }

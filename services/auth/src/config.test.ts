@@ -6,6 +6,17 @@ describe('auth config', () => {
     const config = loadAuthConfig({});
     expect(config).toMatchObject({ PORT: 4001, BCRYPT_COST: 12, COOKIE_SECURE: true, ACCESS_TOKEN_TTL_SECONDS: 900, REFRESH_TOKEN_TTL_SECONDS: 604_800 });
     expect(config.DATABASE_URL).toMatch(/^postgres:\/\/.*127\.0\.0\.1:5432/);
+    expect(config).toMatchObject({
+      AMQP_URL: 'amqp://guest:guest@127.0.0.1:5672',
+      EVENTS_EXCHANGE: 'gatehouse.events',
+      EVENTS_QUEUE_PREFIX: 'auth',
+      APP_URL: 'http://localhost:8080',
+      EMAIL_VERIFICATION_TTL_SECONDS: 86_400,
+      RESEND_VERIFICATION_LIMIT: 3,
+      RESEND_VERIFICATION_WINDOW_SECONDS: 3600,
+      EVENT_MAX_ATTEMPTS: 5,
+      EVENT_RETRY_BASE_DELAY_MS: 1000,
+    });
   });
 
   it('when production runs without a signing key or with a weak bcrypt cost, then boot stops with every reason', () => {

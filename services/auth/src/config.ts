@@ -40,6 +40,20 @@ export interface AuthConfig extends BaseServiceConfig, DatabaseConfig, TokenClai
   REGISTER_IP_WINDOW_SECONDS: number;
   BOOTSTRAP_ADMIN_EMAIL?: string;
   BOOTSTRAP_ADMIN_PASSWORD?: string;
+  AMQP_URL: string;
+  EVENTS_EXCHANGE: string;
+  /** Prefix of this service's queues (`<prefix>.user-deleted`); tests make it unique. */
+  EVENTS_QUEUE_PREFIX: string;
+  /** Public origin of the platform; the confirmation page links back to it. */
+  APP_URL: string;
+  EMAIL_VERIFICATION_TTL_SECONDS: number;
+  /** Resend requests per window, counted separately per email digest and per client address. */
+  RESEND_VERIFICATION_LIMIT: number;
+  RESEND_VERIFICATION_WINDOW_SECONDS: number;
+  VERIFY_EMAIL_IP_LIMIT: number;
+  VERIFY_EMAIL_IP_WINDOW_SECONDS: number;
+  EVENT_MAX_ATTEMPTS: number;
+  EVENT_RETRY_BASE_DELAY_MS: number;
 }
 
 const positive = positiveInt;
@@ -78,6 +92,19 @@ export const authConfigSchema = Joi.object<AuthConfig>({
   REGISTER_IP_WINDOW_SECONDS: positive().default(3600),
   BOOTSTRAP_ADMIN_EMAIL: Joi.string().trim().lowercase().email({ tlds: false }),
   BOOTSTRAP_ADMIN_PASSWORD: Joi.string().min(8),
+  AMQP_URL: url(['amqp', 'amqps']).default('amqp://guest:guest@127.0.0.1:5672'),
+  EVENTS_EXCHANGE: Joi.string().max(200).default('gatehouse.events'),
+  EVENTS_QUEUE_PREFIX: Joi.string()
+    .pattern(/^[\w.-]{1,100}$/)
+    .default('auth'),
+  APP_URL: url(['http', 'https']).default('http://localhost:8080'),
+  EMAIL_VERIFICATION_TTL_SECONDS: positive().default(86_400),
+  RESEND_VERIFICATION_LIMIT: positive().default(3),
+  RESEND_VERIFICATION_WINDOW_SECONDS: positive().default(3600),
+  VERIFY_EMAIL_IP_LIMIT: positive().default(30),
+  VERIFY_EMAIL_IP_WINDOW_SECONDS: positive().default(60),
+  EVENT_MAX_ATTEMPTS: positive().max(20).default(5),
+  EVENT_RETRY_BASE_DELAY_MS: positive().default(1000),
 })
   .and('BOOTSTRAP_ADMIN_EMAIL', 'BOOTSTRAP_ADMIN_PASSWORD')
   .when(Joi.object({ NODE_ENV: 'production' }).unknown(), {

@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import type { Pool } from 'pg';
 import Redis from 'ioredis';
 import { createPool, ensureDatabase, migrate } from '@gatehouse/db';
+import { createAmqpConnection, type AmqpConnection } from '@gatehouse/events';
 import type { Logger } from '@gatehouse/logger';
 import type { AuthConfig } from './config';
 import { ensureDevSigningKey, loadKeySet, type KeySet } from './crypto/signing-keys';
@@ -12,6 +13,7 @@ export interface AuthInfrastructure {
   readonly pool: Pool;
   readonly redis: Redis;
   readonly keys: KeySet;
+  readonly connection: AmqpConnection;
   close(): Promise<void>;
 }
 
@@ -23,10 +25,17 @@ async function signingKeys(config: Readonly<AuthConfig>, logger: Logger): Promis
   return loadKeySet(file, config.JWT_PUBLISHED_PUBLIC_KEY_FILES);
 }
 
-/** Connects to PostgreSQL (creating and migrating the database) and Redis, and loads keys. */
+/**
+ * Connects to PostgreSQL (creating and migrating the database), Redis and the broker, and loads
+ * keys. The broker may still be starting: the connection keeps retrying, registrations wait in
+ * the outbox and `/readyz` reports the broker meanwhile.
+ */
 export async function connectInfrastructure(config: Readonly<AuthConfig>, logger: Logger): Promise<AuthInfrastructure> {
   await ensureDatabase(config.DATABASE_URL);
-  const pool = createPool({ url: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE, applicationName: 'gatehouse-auth' });
+  const pool = createPool({
+    url: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE, applicationName: 'gatehouse-auth',
+    onIdleError: (error) => logger.warn({ err: error }, 'idle database connection lost'),
+  });
   const { applied } = await migrate(pool, MIGRATIONS_DIR);
   if (applied.length > 0) logger.info({ applied }, 'migrations applied');
   const redis = new Redis(config.REDIS_URL, { keyPrefix: config.REDIS_KEY_PREFIX, maxRetriesPerRequest: 2, enableOfflineQueue: false });
@@ -37,11 +46,14 @@ export async function connectInfrastructure(config: Readonly<AuthConfig>, logger
   });
   const keys = await signingKeys(config, logger);
   logger.info({ kid: keys.signing.kid, algorithm: keys.signing.algorithm, published: keys.jwks.keys.map((k) => k.kid) }, 'signing keys loaded');
+  const connection = createAmqpConnection({ url: config.AMQP_URL, logger, name: 'gatehouse-auth' });
   return {
     pool,
     redis,
     keys,
+    connection,
     async close() {
+      await connection.close();
       await Promise.allSettled([pool.end(), redis.quit()]);
     },
   };

@@ -14,12 +14,18 @@ runService('auth', async () => {
   if (config.BOOTSTRAP_ADMIN_EMAIL && config.BOOTSTRAP_ADMIN_PASSWORD) {
     await auth.bootstrapAdmin(config.BOOTSTRAP_ADMIN_EMAIL, config.BOOTSTRAP_ADMIN_PASSWORD);
   }
+  await auth.start();
   return {
     logger,
     http: auth.http,
     port: config.PORT,
     host: config.HOST,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
-    close: () => infrastructure.close(),
+    describe: { exchange: config.EVENTS_EXCHANGE },
+    // Stop taking deliveries and finish the ones in flight before the channel closes under them.
+    close: async () => {
+      await auth.stop();
+      await infrastructure.close();
+    },
   };
 });

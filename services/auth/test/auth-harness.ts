@@ -4,12 +4,24 @@ import { createPool } from '@gatehouse/db';
 import { migrate } from '@gatehouse/db';
 import { createLogger } from '@gatehouse/logger';
 import {
+  consumerQueueNames,
+  createAmqpConnection,
+  declareExchange,
+  deleteConsumerQueue,
+  publishEvent,
+  type AmqpConnection,
+  type AnyEvent,
+  type EventEnvelope,
+  type EventName,
+} from '@gatehouse/events';
+import {
   captureLogs,
   createTestDatabase,
   createTestRedisPrefix,
   serveOnFreePort,
   setCookies,
   testInfrastructure,
+  uniqueName,
   type SetCookie,
 } from '@gatehouse/testing';
 import { createApp, type AuthApp } from '../src/app';
@@ -27,9 +39,53 @@ export interface AuthHarness {
   readonly keys: KeySet;
   readonly auth: AuthApp;
   readonly logs: ReturnType<typeof captureLogs>;
+  readonly events: EventCapture;
   /** Moves the injected clock forward. */
   advance(ms: number): void;
   close(): Promise<void>;
+}
+
+/** Every event published on the test's exchange, read from a queue bound to all routing keys. */
+export interface EventCapture {
+  named<N extends EventName>(name: N): EventEnvelope<N>[];
+  /** Publishes straight to the exchange, as another service would (and redeliveries do). */
+  publish(event: AnyEvent): Promise<void>;
+}
+
+async function captureEvents(connection: AmqpConnection, exchange: string): Promise<EventCapture & { close(): Promise<void> }> {
+  const channel = connection.channel()!;
+  await declareExchange(channel, exchange);
+  const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true });
+  await channel.bindQueue(queue, exchange, '#');
+  const received: AnyEvent[] = [];
+  const { consumerTag } = await channel.consume(queue, (message) => message && received.push(JSON.parse(message.content.toString()) as AnyEvent), {
+    noAck: true,
+  });
+  return {
+    named: <N extends EventName>(name: N) => received.filter((event): event is EventEnvelope<N> & AnyEvent => event.name === name) as EventEnvelope<N>[],
+    publish: (event) => publishEvent(channel, exchange, event),
+    async close() {
+      await channel.cancel(consumerTag);
+      await channel.deleteQueue(queue);
+    },
+  };
+}
+
+/**
+ * Ends the pool and waits until every connection has really closed: `pool.end()` resolves
+ * before the sockets do, and dropping the database then would kill them mid-goodbye.
+ */
+async function endPool(pool: Pool): Promise<void> {
+  let open = pool.totalCount;
+  const closed = new Promise<void>((resolve) => {
+    if (open === 0) resolve();
+    pool.on('remove', () => {
+      open -= 1;
+      if (open === 0) resolve();
+    });
+  });
+  await pool.end();
+  await closed;
 }
 
 export function newSigningKeys(): KeySet {
@@ -45,13 +101,30 @@ export async function startAuth(label: string, env: Record<string, string> = {})
   const infra = testInfrastructure();
   const database = await createTestDatabase(`auth_${label}`);
   const redisPrefix = createTestRedisPrefix(`auth_${label}`);
-  const config = loadAuthConfig({ BCRYPT_COST: '4', LOG_LEVEL: 'debug', REDIS_KEY_PREFIX: redisPrefix.prefix, DATABASE_URL: database.url, REDIS_URL: infra.redisUrl, ...env });
+  const config = loadAuthConfig({
+    BCRYPT_COST: '4',
+    LOG_LEVEL: 'debug',
+    REDIS_KEY_PREFIX: redisPrefix.prefix,
+    DATABASE_URL: database.url,
+    REDIS_URL: infra.redisUrl,
+    AMQP_URL: infra.amqpUrl,
+    EVENTS_EXCHANGE: uniqueName(`auth_${label}_events`),
+    EVENTS_QUEUE_PREFIX: uniqueName(`auth_${label}`),
+    EVENT_RETRY_BASE_DELAY_MS: '20',
+    ...env,
+  });
   const pool = createPool({ url: database.url, applicationName: 'auth-test' });
   await migrate(pool, MIGRATIONS_DIR);
   const redis = new Redis(infra.redisUrl, { keyPrefix: config.REDIS_KEY_PREFIX });
   const keys = newSigningKeys();
   const logs = captureLogs();
   const logger = createLogger({ service: 'auth', level: 'debug', destination: logs.stream });
+  const connection = createAmqpConnection({ url: config.AMQP_URL, logger, name: 'auth-test' });
+  await connection.waitUntilConnected(5000);
+  // Straight to the broker, so a test that cuts the service's link still sees and cleans up.
+  const observer = createAmqpConnection({ url: infra.amqpUrl, logger, name: 'auth-test-observer' });
+  await observer.waitUntilConnected(5000);
+  const events = await captureEvents(observer, config.EVENTS_EXCHANGE);
   let offset = 0;
   const auth = createApp(config, {
     pool,
@@ -59,8 +132,10 @@ export async function startAuth(label: string, env: Record<string, string> = {})
     keys,
     logger,
     hasher: await createBcryptPasswordHasher(config.BCRYPT_COST),
+    connection,
     clock: () => Date.now() + offset,
   });
+  await auth.start();
   const server = await serveOnFreePort(auth.app);
   return {
     url: server.url,
@@ -70,14 +145,22 @@ export async function startAuth(label: string, env: Record<string, string> = {})
     keys,
     auth,
     logs,
+    events,
     advance: (ms) => {
       offset += ms;
     },
     async close() {
       await server.close();
+      await auth.stop();
+      await connection.close();
+      await events.close();
+      const channel = observer.channel()!;
+      await deleteConsumerQueue(channel, consumerQueueNames(`${config.EVENTS_QUEUE_PREFIX}.user-deleted`, config.EVENT_MAX_ATTEMPTS).queue, config.EVENT_MAX_ATTEMPTS);
+      await channel.deleteExchange(config.EVENTS_EXCHANGE);
+      await observer.close();
       await redisPrefix.cleanup();
       redis.disconnect();
-      await pool.end();
+      await endPool(pool);
       await database.drop();
     },
   };
@@ -143,6 +226,18 @@ export function email(label = 'user'): string {
   counter += 1;
   return `${label}.${counter}.${Date.now()}@example.com`;
 }
+
+/** Polls `check` until it returns true or the timeout passes; returns the last answer. */
+export async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 5000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return check();
+}
+
+export const settle = (ms = 300) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export const PASSWORD = 'correct horse battery staple';
 

@@ -48,7 +48,7 @@ describe('operations endpoints', () => {
     expect((await fetch(`${harness.url}/healthz`)).status).toBe(200);
     const ready = await fetch(`${harness.url}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready', checks: { postgres: 'ok', redis: 'ok' } });
+    expect(await ready.json()).toEqual({ status: 'ready', checks: { postgres: 'ok', redis: 'ok', broker: 'ok' } });
   });
 
   it('when traffic stops being accepted for shutdown, then /readyz turns 503 while /healthz stays 200', async () => {

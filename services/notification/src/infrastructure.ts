@@ -30,7 +30,10 @@ export function createMailer(config: Readonly<NotificationConfig>, logger: Logge
  */
 export async function connectInfrastructure(config: Readonly<NotificationConfig>, logger: Logger): Promise<NotificationInfrastructure> {
   await ensureDatabase(config.DATABASE_URL);
-  const pool = createPool({ url: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE, applicationName: 'gatehouse-notification' });
+  const pool = createPool({
+    url: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE, applicationName: 'gatehouse-notification',
+    onIdleError: (error) => logger.warn({ err: error }, 'idle database connection lost'),
+  });
   const { applied } = await migrate(pool, MIGRATIONS_DIR);
   if (applied.length > 0) logger.info({ applied }, 'migrations applied');
   const connection = createAmqpConnection({ url: config.AMQP_URL, logger, name: 'gatehouse-notification' });

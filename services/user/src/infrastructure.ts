@@ -21,7 +21,10 @@ export interface UserInfrastructure {
  */
 export async function connectInfrastructure(config: Readonly<UserConfig>, logger: Logger): Promise<UserInfrastructure> {
   await ensureDatabase(config.DATABASE_URL);
-  const pool = createPool({ url: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE, applicationName: 'gatehouse-user' });
+  const pool = createPool({
+    url: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE, applicationName: 'gatehouse-user',
+    onIdleError: (error) => logger.warn({ err: error }, 'idle database connection lost'),
+  });
   const { applied } = await migrate(pool, MIGRATIONS_DIR);
   if (applied.length > 0) logger.info({ applied }, 'migrations applied');
   const verifier = createJwksVerifier({ jwksUrl: config.JWKS_URL, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, logger });

@@ -1,5 +1,7 @@
 /** What the auth use cases need from the outside world, as small interfaces. */
 
+import type { AnyEvent } from '@gatehouse/events';
+
 export type Role = 'user' | 'admin';
 
 export interface Credential {
@@ -45,6 +47,33 @@ export interface RefreshTokenStore {
   revokeByToken(tokenHash: string): Promise<string | undefined>;
   /** Revokes every session of a user; returns their ids. */
   revokeAllForUser(userId: string): Promise<string[]>;
+  /** Marks the email verified in the claims of every live session of the user. */
+  markEmailVerified(userId: string): Promise<void>;
+}
+
+/** What one database transaction can do; the events it publishes commit with the change. */
+export interface AuthTransaction {
+  /** Inserts; throws `email_taken` when the email is already registered. */
+  createCredential(credential: NewCredential): Promise<Credential>;
+  findByEmail(email: string): Promise<Credential | undefined>;
+  addEmailVerification(tokenHash: string, userId: string, expiresAt: Date): Promise<void>;
+  /** Uses the verification once: the user id, or undefined when unknown, used or expired at `now`. */
+  useEmailVerification(tokenHash: string, now: Date): Promise<string | undefined>;
+  /** Sets the flag; returns the account's email, or undefined when the account is gone. */
+  markEmailVerified(userId: string): Promise<string | undefined>;
+  deleteCredential(userId: string): Promise<void>;
+  /** Writes the event to the outbox; the relay publishes it after commit. */
+  publish(event: AnyEvent): Promise<void>;
+}
+
+export interface Transactions {
+  run<T>(work: (tx: AuthTransaction) => Promise<T>): Promise<T>;
+  /** Runs `work` in a transaction that also records `eventId` as handled, unless it already was. */
+  once(eventId: string, work: (tx: AuthTransaction) => Promise<void>): Promise<boolean>;
+}
+
+export interface Limiter {
+  hit(key: string): Promise<{ readonly allowed: boolean }>;
 }
 
 export interface PasswordHasher {

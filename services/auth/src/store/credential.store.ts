@@ -1,4 +1,4 @@
-import type { Pool } from 'pg';
+import type { ClientBase, Pool } from 'pg';
 import { AppError } from '@gatehouse/errors';
 import type { Credential, CredentialStore, NewCredential, Role } from '../domain/auth.ports';
 
@@ -34,26 +34,32 @@ function values(c: NewCredential): unknown[] {
   return [c.id, c.email, c.name, c.passwordHash, c.roles, c.emailVerified];
 }
 
+type Queryable = Pick<ClientBase, 'query'>;
+
+export async function insertCredential(db: Queryable, credential: NewCredential): Promise<Credential> {
+  try {
+    const { rows } = await db.query<CredentialRow>(`${INSERT} RETURNING ${COLUMNS}`, values(credential));
+    return toCredential(rows[0]!);
+  } catch (error) {
+    if ((error as { code?: string }).code === UNIQUE_VIOLATION) {
+      throw new AppError('email_taken', 'An account with this email already exists.', { cause: error });
+    }
+    throw error;
+  }
+}
+
+export async function selectCredentialByEmail(db: Queryable, email: string): Promise<Credential | undefined> {
+  const { rows } = await db.query<CredentialRow>(`SELECT ${COLUMNS} FROM credentials WHERE email = $1`, [email]);
+  return rows[0] ? toCredential(rows[0]) : undefined;
+}
+
 export function createCredentialStore(pool: Pool): CredentialStore {
   return {
-    async create(credential) {
-      try {
-        const { rows } = await pool.query<CredentialRow>(`${INSERT} RETURNING ${COLUMNS}`, values(credential));
-        return toCredential(rows[0]!);
-      } catch (error) {
-        if ((error as { code?: string }).code === UNIQUE_VIOLATION) {
-          throw new AppError('email_taken', 'An account with this email already exists.', { cause: error });
-        }
-        throw error;
-      }
-    },
+    create: (credential) => insertCredential(pool, credential),
     async createIfAbsent(credential) {
       const result = await pool.query(`${INSERT} ON CONFLICT (email) DO NOTHING`, values(credential));
       return result.rowCount === 1;
     },
-    async findByEmail(email) {
-      const { rows } = await pool.query<CredentialRow>(`SELECT ${COLUMNS} FROM credentials WHERE email = $1`, [email]);
-      return rows[0] ? toCredential(rows[0]) : undefined;
-    },
+    findByEmail: (email) => selectCredentialByEmail(pool, email),
   };
 }

@@ -63,3 +63,22 @@ for _, sid in ipairs(sids) do redis.call('DEL', ARGV[1] .. 'sess:' .. sid) end
 redis.call('DEL', KEYS[1])
 return sids
 `;
+
+/**
+ * KEYS: user:<uid>:sess. ARGV: prefix. Sets `emailVerified` in the claims of each live session,
+ * so the next refresh signs the new fact. Returns how many sessions changed.
+ */
+export const MARK_EMAIL_VERIFIED = `
+local changed = 0
+for _, sid in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  local sessKey = ARGV[1] .. 'sess:' .. sid
+  local claims = redis.call('HGET', sessKey, 'claims')
+  if claims then
+    local decoded = cjson.decode(claims)
+    decoded.emailVerified = true
+    redis.call('HSET', sessKey, 'claims', cjson.encode(decoded))
+    changed = changed + 1
+  end
+end
+return changed
+`;

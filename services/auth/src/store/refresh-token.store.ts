@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import type { Clock, RefreshTokenStore, SessionClaims } from '../domain/auth.ports';
-import { CREATE_SESSION, REVOKE_ALL_FOR_USER, REVOKE_BY_TOKEN, ROTATE } from './refresh-token.scripts';
+import { CREATE_SESSION, MARK_EMAIL_VERIFIED, REVOKE_ALL_FOR_USER, REVOKE_BY_TOKEN, ROTATE } from './refresh-token.scripts';
 
 export interface RefreshTokenStoreOptions {
   /** The prefix the ioredis client was created with (its `keyPrefix`). */
@@ -15,7 +15,13 @@ type ScriptCall = (...args: (string | number)[]) => Promise<unknown>;
 
 /** Refresh tokens in Redis, stored only as digests; every operation is one atomic script call. */
 export function createRefreshTokenStore(redis: Redis, options: RefreshTokenStoreOptions): RefreshTokenStore {
-  const scripts = { createSession: [3, CREATE_SESSION], rotate: [2, ROTATE], revokeByToken: [1, REVOKE_BY_TOKEN], revokeAll: [1, REVOKE_ALL_FOR_USER] } as const;
+  const scripts = {
+    createSession: [3, CREATE_SESSION],
+    rotate: [2, ROTATE],
+    revokeByToken: [1, REVOKE_BY_TOKEN],
+    revokeAll: [1, REVOKE_ALL_FOR_USER],
+    markEmailVerified: [1, MARK_EMAIL_VERIFIED],
+  } as const;
   for (const [name, [numberOfKeys, lua]] of Object.entries(scripts)) {
     // defineCommand sends EVALSHA and falls back to EVAL once: one round trip per call.
     redis.defineCommand(`gatehouse_${name}`, { numberOfKeys, lua });
@@ -41,6 +47,9 @@ export function createRefreshTokenStore(redis: Redis, options: RefreshTokenStore
     },
     async revokeAllForUser(userId) {
       return (await call('revokeAll')(`user:${userId}:sess`, prefix)) as string[];
+    },
+    async markEmailVerified(userId) {
+      await call('markEmailVerified')(`user:${userId}:sess`, prefix);
     },
   };
 }

@@ -1,0 +1,33 @@
+import { AppError } from '@gatehouse/errors';
+import { createEvent } from '@gatehouse/events';
+import type { Clock, RefreshTokenStore, SecretGenerator, Transactions } from './auth.ports';
+
+export interface VerifyEmailDeps {
+  readonly transactions: Pick<Transactions, 'run'>;
+  readonly refreshTokens: Pick<RefreshTokenStore, 'markEmailVerified'>;
+  readonly secrets: Pick<SecretGenerator, 'digest'>;
+  readonly clock: Clock;
+}
+
+/** Shape of a token we issued: 32 random bytes, base64url. Anything else never reaches the database. */
+const VERIFICATION_TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+
+const invalid = () => new AppError('verification_token_invalid', 'The verification link is invalid, expired or already used.');
+
+/**
+ * Uses a verification token once: marks the email verified and announces `user.email_verified`
+ * in one transaction, then updates the live sessions so their next access token says so.
+ */
+export async function verifyEmail(deps: VerifyEmailDeps, token: string | undefined): Promise<void> {
+  if (!token || !VERIFICATION_TOKEN_SHAPE.test(token)) throw invalid();
+  const userId = await deps.transactions.run(async (tx) => {
+    const owner = await tx.useEmailVerification(deps.secrets.digest(token), new Date(deps.clock()));
+    if (!owner) return undefined;
+    const email = await tx.markEmailVerified(owner);
+    if (email === undefined) return undefined;
+    await tx.publish(createEvent('user.email_verified', { userId: owner, email }));
+    return owner;
+  });
+  if (!userId) throw invalid();
+  await deps.refreshTokens.markEmailVerified(userId);
+}

@@ -1,0 +1,54 @@
+import type { Pool, PoolClient } from 'pg';
+import { insertOutboxEvent, type ProcessedEvents } from '@gatehouse/events';
+import type { AuthTransaction, Transactions } from '../domain/auth.ports';
+import { insertCredential, selectCredentialByEmail } from './credential.store';
+
+function transactionOn(client: PoolClient): AuthTransaction {
+  return {
+    createCredential: (credential) => insertCredential(client, credential),
+    findByEmail: (email) => selectCredentialByEmail(client, email),
+    async addEmailVerification(tokenHash, userId, expiresAt) {
+      await client.query('INSERT INTO email_verifications (token_hash, user_id, expires_at) VALUES ($1, $2, $3)', [tokenHash, userId, expiresAt]);
+    },
+    async useEmailVerification(tokenHash, now) {
+      // One statement claims the row, so two concurrent uses of one token cannot both succeed.
+      const { rows } = await client.query<{ user_id: string }>(
+        'UPDATE email_verifications SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING user_id',
+        [tokenHash, now],
+      );
+      return rows[0]?.user_id;
+    },
+    async markEmailVerified(userId) {
+      const { rows } = await client.query<{ email: string }>(
+        'UPDATE credentials SET email_verified = true, updated_at = now() WHERE id = $1 RETURNING email',
+        [userId],
+      );
+      return rows[0]?.email;
+    },
+    async deleteCredential(userId) {
+      await client.query('DELETE FROM credentials WHERE id = $1', [userId]);
+    },
+    publish: (event) => insertOutboxEvent(client, event),
+  };
+}
+
+/** PostgreSQL transactions for the use cases; outbox rows are written with the change they announce. */
+export function createTransactions(pool: Pool, processed: ProcessedEvents): Transactions {
+  return {
+    async run(work) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await work(transactionOn(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    once: (eventId, work) => processed.once(eventId, (client) => work(transactionOn(client))),
+  };
+}
