@@ -96,6 +96,8 @@ export interface SystemOptions {
   readonly smtpUrl?: string;
   /** The broker URL auth uses (e.g. a proxy the test can cut); the real broker otherwise. */
   readonly authAmqpUrl?: string;
+  /** Also start a second auth and a second gateway (gateway2 → auth2) on the same infrastructure. */
+  readonly replicas?: boolean;
 }
 
 export interface System {
@@ -103,6 +105,8 @@ export interface System {
   readonly auth: RunningProcess;
   readonly user: RunningProcess;
   readonly notification: RunningProcess;
+  /** With `replicas`: the second auth and the gateway in front of it. */
+  readonly replica?: { readonly auth: RunningProcess; readonly gateway: RunningProcess };
   /** The topic exchange this system's events travel on (its own, per test file). */
   readonly exchange: string;
   readonly admin: { email: string; password: string };
@@ -130,7 +134,7 @@ export async function startSystem(label: string, options: SystemOptions = {}): P
   const keysDir = await mkdtemp(join(tmpdir(), 'gh-e2e-keys-'));
   const admin = { email: `admin.${name}@example.com`, password: 'an admin passphrase for e2e' };
 
-  const auth = await startProcess('auth', 'services/auth/dist/main.js', {
+  const authEnv: Record<string, string> = {
     DATABASE_URL: authDb,
     REDIS_URL: infra.redisUrl,
     REDIS_KEY_PREFIX: redis.prefix,
@@ -143,7 +147,8 @@ export async function startSystem(label: string, options: SystemOptions = {}): P
     ...events('auth'),
     ...(options.authAmqpUrl ? { AMQP_URL: options.authAmqpUrl } : {}),
     ...options.auth,
-  });
+  };
+  const auth = await startProcess('auth', 'services/auth/dist/main.js', authEnv);
   const user = await startProcess('user', 'services/user/dist/main.js', {
     DATABASE_URL: userDb,
     JWKS_URL: `${auth.url}/.well-known/jwks.json`,
@@ -170,17 +175,31 @@ export async function startSystem(label: string, options: SystemOptions = {}): P
     },
     gatewayPort,
   );
+  let replica: System['replica'];
+  if (options.replicas) {
+    const auth2 = await startProcess('auth2', 'services/auth/dist/main.js', authEnv);
+    const gateway2 = await startProcess('gateway2', 'gateway/dist/main.js', {
+      AUTH_SERVICE_URL: auth2.url,
+      USER_SERVICE_URL: user.url,
+      JWKS_URL: `${auth2.url}/.well-known/jwks.json`,
+      ...events('gateway'),
+      ...options.gateway,
+    });
+    replica = { auth: auth2, gateway: gateway2 };
+  }
   return {
     gateway,
     auth,
     user,
     notification,
+    replica,
     exchange,
     admin,
     keysDir,
     async stop() {
       const codes: Record<string, number | null> = {};
-      for (const p of [gateway, notification, user, auth]) codes[p.name] = await p.stop();
+      const replicas = replica ? [replica.gateway, replica.auth] : [];
+      for (const p of [...replicas, gateway, notification, user, auth]) codes[p.name] = await p.stop();
       await Promise.allSettled([
         dropDatabase(authDb),
         dropDatabase(userDb),
