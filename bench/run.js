@@ -14,6 +14,13 @@ const { startService, stopService } = require('./lib/processes');
 const { dropDatabases, deleteKeys } = require('./lib/infra');
 const { rssMb, proxyScenario, loginScenario, refreshScenario } = require('./lib/scenarios');
 const { buildRows, buildNotes } = require('./lib/rows');
+const { execFileSync } = require('node:child_process');
+
+/** Runs the P6 bench in its own process and returns its JSON summary line. */
+function emailLatency(args) {
+  const out = execFileSync(process.execPath, [require('node:path').join(__dirname, 'email-latency.js'), ...args], { encoding: 'utf8' });
+  return JSON.parse(out.trim().split('\n').pop());
+}
 const { table, writeOutputs } = require('./lib/report');
 
 const PG = 'postgres://postgres@127.0.0.1:5432';
@@ -102,6 +109,9 @@ async function main() {
     redis.disconnect();
     rmSync(keysDir, { recursive: true, force: true });
   }
+
+  log('P6: registration → email, 200 registrations paced at 20/s, then as a burst (bench/email-latency.js)');
+  raw.email = { paced: emailLatency(['200', '20']), burst: emailLatency(['200']) };
 
   const rows = buildRows(raw);
   const notes = buildNotes(raw);

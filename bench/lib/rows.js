@@ -77,7 +77,18 @@ function buildRows(raw) {
   else pending('P3/P4', 'login throughput and loop delay');
   if (raw.refresh) rows.push(...refreshRows(raw.refresh));
   else pending('P5', 'refresh throughput');
-  rows.push({ id: 'P6', what: 'email latency (events pipeline not built yet)', absolute: 'pending', verdict: 'pending' });
+  if (raw.email) {
+    for (const [id, kind, label] of [['P6', 'paced', '20 registrations/s'], ['P6b', 'burst', 'burst, 4 clients back to back']]) {
+      const e = raw.email[kind];
+      rows.push({
+        id,
+        what: `registration accepted → email at the SMTP server (200, ${label})`,
+        absolute: `p50 ${n1(e.p50Ms)} ms, p99 ${n1(e.p99Ms)} ms, worst ${n1(e.worstMs)} ms (${e.delivered}/${e.registrations} delivered)`,
+        target: 'p50 < 250 ms, p99 < 1 s',
+        verdict: verdict(e.delivered === e.registrations && e.p50Ms < 250 && e.p99Ms < 1000),
+      });
+    }
+  } else pending('P6', 'email latency');
   if (raw.rssIdleMb) rows.push(...memoryRows(raw.rssIdleMb, raw.rssAfterP1Mb));
   return rows;
 }

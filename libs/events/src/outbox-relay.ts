@@ -54,15 +54,13 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         'SELECT position, envelope FROM outbox WHERE published_at IS NULL ORDER BY position LIMIT $1 FOR UPDATE SKIP LOCKED',
         [batchSize],
       );
-      const published: string[] = [];
-      try {
-        for (const row of rows) {
-          await publishEvent(channel, options.exchange, row.envelope);
-          published.push(row.position);
-        }
-      } catch (error) {
-        logger.warn({ err: error, pending: rows.length - published.length }, 'outbox publish failed; rows stay pending');
-      }
+      // Publish the whole batch, then wait for the confirms together: the broker confirms
+      // persistent messages after its disk sync, so awaiting each in turn would cap the relay
+      // at one event per sync. Order on the wire is still the outbox order.
+      const outcomes = await Promise.allSettled(rows.map((row) => publishEvent(channel, options.exchange, row.envelope)));
+      const published = rows.filter((_, i) => outcomes[i]!.status === 'fulfilled').map((row) => row.position);
+      const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+      if (failed) logger.warn({ err: failed.reason, pending: rows.length - published.length }, 'outbox publish failed; rows stay pending');
       if (published.length > 0) await client.query('UPDATE outbox SET published_at = now() WHERE position = ANY ($1::bigint[])', [published]);
       await client.query('COMMIT');
       return published.length === rows.length ? rows.length : 0;

@@ -11,8 +11,11 @@ export interface SmtpMailerOptions {
 /** Sends through an SMTP server (`smtp://user:pass@host:port`, or `smtps://`). */
 export function createSmtpMailer(options: SmtpMailerOptions): Mailer {
   const timeout = options.timeoutMs ?? 10_000;
+  // Pooled: a handshake per message (connect, EHLO, QUIT) would cap the pipeline's throughput.
   const transport = nodemailer.createTransport({
     url: options.url,
+    pool: true,
+    maxConnections: 5,
     connectionTimeout: timeout,
     greetingTimeout: timeout,
     socketTimeout: timeout,
