@@ -15,6 +15,13 @@ export interface SmtpCapture {
   reject(on: boolean): void;
   /** How many messages were refused. */
   rejected(): number;
+  /**
+   * While on, a message's data is read but not answered; turning it off answers the held ones.
+   * A message whose client disconnected meanwhile is not accepted, as a real server would not.
+   */
+  hold(on: boolean): void;
+  /** How many messages are being held. */
+  held(): number;
   close(): Promise<void>;
 }
 
@@ -26,14 +33,31 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
   const received: CapturedEmail[] = [];
   let refusing = false;
   let refusals = 0;
+  let holding = false;
+  const waiting: (() => void)[] = [];
+  const closed = new Set<string>();
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
+    onClose(session) {
+      closed.add(session.id);
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
+        const answer = () => {
+          if (closed.has(session.id)) return;
+          accept();
+        };
+        if (holding) {
+          waiting.push(answer);
+          return;
+        }
+        answer();
+      });
+      const accept = () => {
         if (refusing) {
           refusals += 1;
           callback(Object.assign(new Error('Mailbox temporarily unavailable'), { responseCode: 451 }));
@@ -41,7 +65,7 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
         }
         received.push({ to: session.envelope.rcptTo.map((r) => r.address), decoded: decodeQuotedPrintable(Buffer.concat(chunks).toString('utf8')) });
         callback();
-      });
+      };
     },
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -53,6 +77,11 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
       refusing = on;
     },
     rejected: () => refusals,
+    hold: (on) => {
+      holding = on;
+      if (!on) for (const answer of waiting.splice(0)) answer();
+    },
+    held: () => waiting.length,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

@@ -58,6 +58,7 @@ export function createApp(config: Readonly<AuthConfig>, deps: AuthDeps): AuthApp
   const clock = deps.clock ?? Date.now;
   const credentials = createCredentialStore(deps.pool);
   const refreshTokens = createRefreshTokenStore(deps.redis, {
+    clientLimit: { max: config.REFRESH_IP_LIMIT, windowSeconds: config.REFRESH_IP_WINDOW_SECONDS },
     keyPrefix: config.REDIS_KEY_PREFIX,
     ttlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
     reuseGraceMs: config.REFRESH_REUSE_GRACE_SECONDS * 1000,
@@ -120,14 +121,14 @@ export function createApp(config: Readonly<AuthConfig>, deps: AuthDeps): AuthApp
           metrics.track('login', () =>
             login({ credentials, hasher, throttle, refreshTokens, signer, secrets, requireVerifiedEmail: config.REQUIRE_VERIFIED_EMAIL }, input),
           ),
-        refresh: (presented) => metrics.track('refresh', () => refresh({ refreshTokens, signer, secrets, logger, onReuse }, presented)),
+        refresh: (presented, clientAddress) =>
+          metrics.track('refresh', () => refresh({ refreshTokens, signer, secrets, logger, onReuse }, presented, clientAddress)),
         logout: (presented) => logout({ refreshTokens, secrets }, presented),
       },
       cookies: { secure: config.COOKIE_SECURE, refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS },
       allowedOrigins: config.CORS_ORIGINS,
       limits: {
         login: createRateLimiter(deps.redis, 'login', config.LOGIN_IP_LIMIT, config.LOGIN_IP_WINDOW_SECONDS),
-        refresh: createRateLimiter(deps.redis, 'refresh', config.REFRESH_IP_LIMIT, config.REFRESH_IP_WINDOW_SECONDS),
         register: createRateLimiter(deps.redis, 'register', config.REGISTER_IP_LIMIT, config.REGISTER_IP_WINDOW_SECONDS),
       },
     }),

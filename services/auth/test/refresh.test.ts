@@ -114,6 +114,25 @@ describe('POST /api/auth/refresh', () => {
   });
 });
 
+describe('refresh cost', () => {
+  it('when a token is refreshed, then the service makes exactly one round trip to Redis', async () => {
+    const { client } = await registerAndLogin(harness);
+    // The first call may load the script (EVALSHA, then EVAL on NOSCRIPT); measure a warm one.
+    expect((await client.refresh()).status).toBe(200);
+    const monitor = await harness.redis.duplicate().monitor();
+    const sent: string[] = [];
+    monitor.on('monitor', (_time: string, args: string[], source: string) => {
+      // MONITOR also lists the commands a script runs inside Redis, with source "lua".
+      if (source !== 'lua' && args.some((a) => a.includes(harness.config.REDIS_KEY_PREFIX))) sent.push(args[0]!.toLowerCase());
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await client.refresh()).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 100));
+    monitor.disconnect();
+    expect(sent).toEqual(['evalsha']);
+  });
+});
+
 describe('refresh expiry and races', () => {
   it('when the refresh token outlives its TTL, then 401', async () => {
     const short = await startAuth('refresh_ttl', { REFRESH_TOKEN_TTL_SECONDS: '1' });

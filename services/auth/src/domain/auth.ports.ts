@@ -34,6 +34,7 @@ export interface SessionClaims {
 }
 
 export type RotationResult =
+  | { readonly outcome: 'limited'; readonly retryAfterMs: number }
   | { readonly outcome: 'rotated'; readonly sessionId: string; readonly claims: SessionClaims }
   | { readonly outcome: 'reused'; readonly sessionId: string; readonly userId: string }
   | { readonly outcome: 'invalid' };
@@ -41,8 +42,11 @@ export type RotationResult =
 export interface RefreshTokenStore {
   /** Starts a session (token family) with its first refresh token. */
   createSession(sessionId: string, tokenHash: string, claims: SessionClaims): Promise<void>;
-  /** Atomically retires `oldHash` for `newHash`, or detects reuse and revokes the family. */
-  rotate(oldHash: string, newHash: string): Promise<RotationResult>;
+  /**
+   * Atomically retires `oldHash` for `newHash`, or detects reuse and revokes the family; counts
+   * the client address against its refresh limit in the same step.
+   */
+  rotate(oldHash: string, newHash: string, clientAddress: string): Promise<RotationResult>;
   /** Revokes the session the token belongs to; returns its id, if there was one. */
   revokeByToken(tokenHash: string): Promise<string | undefined>;
   /** Revokes every session of a user; returns their ids. */

@@ -20,12 +20,17 @@ const REFRESH_TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
  * session. Presenting a retired token (outside the grace window) is treated as theft: the whole
  * session is revoked, so the thief's and the victim's newest tokens both stop working.
  */
-export async function refresh(deps: RefreshDeps, presented: string | undefined): Promise<IssuedSession> {
+export async function refresh(deps: RefreshDeps, presented: string | undefined, clientAddress: string): Promise<IssuedSession> {
   if (!presented || !REFRESH_TOKEN_SHAPE.test(presented)) {
     throw new AppError('refresh_token_invalid', 'The refresh token is missing, invalid or expired.');
   }
   const next = deps.secrets.token();
-  const result = await deps.refreshTokens.rotate(deps.secrets.digest(presented), deps.secrets.digest(next));
+  const result = await deps.refreshTokens.rotate(deps.secrets.digest(presented), deps.secrets.digest(next), clientAddress);
+  if (result.outcome === 'limited') {
+    throw new AppError('rate_limited', 'Too many requests. Try again later.', {
+      details: { retryAfterSeconds: Math.max(1, Math.ceil(result.retryAfterMs / 1000)) },
+    });
+  }
   if (result.outcome === 'invalid') {
     throw new AppError('refresh_token_invalid', 'The refresh token is missing, invalid or expired.');
   }

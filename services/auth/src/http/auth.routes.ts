@@ -11,7 +11,8 @@ import { clearSessionCookies, cookieNames, sendSession, type CookiePolicy } from
 export interface AuthUseCases {
   register(input: { email: string; password: string; name?: string }): Promise<Credential>;
   login(input: { email: string; password: string; ip: string }): Promise<IssuedSession>;
-  refresh(presented: string | undefined): Promise<IssuedSession>;
+  /** Counts `clientAddress` against the refresh limit in the same Redis call as the rotation. */
+  refresh(presented: string | undefined, clientAddress: string): Promise<IssuedSession>;
   logout(presented: string | undefined): Promise<string | undefined>;
 }
 
@@ -19,7 +20,7 @@ export interface AuthRoutesOptions {
   readonly useCases: AuthUseCases;
   readonly cookies: CookiePolicy;
   readonly allowedOrigins: readonly string[];
-  readonly limits: { readonly login: RateLimiter; readonly refresh: RateLimiter; readonly register: RateLimiter };
+  readonly limits: { readonly login: RateLimiter; readonly register: RateLimiter };
 }
 
 export function authRoutes(options: AuthRoutesOptions): Router {
@@ -68,11 +69,10 @@ export function authRoutes(options: AuthRoutesOptions): Router {
     POST: [
       origin,
       csrf,
-      limitByAddress(options.limits.refresh),
       async (req, res) => {
         validate(emptyBody, req.body);
         try {
-          sendSession(res, cookies, await useCases.refresh(refreshCookie(req)));
+          sendSession(res, cookies, await useCases.refresh(refreshCookie(req), req.ip ?? 'unknown'));
         } catch (error) {
           // A dead refresh cookie is useless to the browser: tell it to drop it.
           clearSessionCookies(res, cookies);

@@ -20,10 +20,17 @@ return 1
 `;
 
 /**
- * KEYS: rt:<old>, rt:<new>. ARGV: prefix, now(ms), grace(ms), ttl(s).
- * Returns {'rotated', sid, claims} | {'reused', sid, uid} | {'invalid'}.
+ * KEYS: rt:<old>, rt:<new>, rl:refresh:<client address>.
+ * ARGV: prefix, now(ms), grace(ms), ttl(s), client limit, client window(ms).
+ * Returns {'limited', retryAfterMs} | {'rotated', sid, claims} | {'reused', sid, uid} | {'invalid'}.
+ * The per-address limit is counted here rather than by a separate call, so a refresh is exactly
+ * one round trip to Redis.
  */
 export const ROTATE = `
+local hits = redis.call('INCR', KEYS[3])
+local window = redis.call('PTTL', KEYS[3])
+if window < 0 then redis.call('PEXPIRE', KEYS[3], ARGV[6]); window = tonumber(ARGV[6]) end
+if hits > tonumber(ARGV[5]) then return {'limited', tostring(window)} end
 local old = redis.call('HMGET', KEYS[1], 'sid', 'state', 'rotatedAt')
 local sid, state, rotatedAt = old[1], old[2], old[3]
 if not sid then return {'invalid'} end

@@ -6,6 +6,8 @@ export interface RefreshTokenStoreOptions {
   /** The prefix the ioredis client was created with (its `keyPrefix`). */
   readonly keyPrefix: string;
   readonly ttlSeconds: number;
+  /** Refreshes allowed per client address and window, counted inside the rotation script. */
+  readonly clientLimit: { readonly max: number; readonly windowSeconds: number };
   /** How long a just-rotated token may still be rotated again (two tabs refreshing at once). */
   readonly reuseGraceMs: number;
   readonly clock: Clock;
@@ -17,7 +19,7 @@ type ScriptCall = (...args: (string | number)[]) => Promise<unknown>;
 export function createRefreshTokenStore(redis: Redis, options: RefreshTokenStoreOptions): RefreshTokenStore {
   const scripts = {
     createSession: [3, CREATE_SESSION],
-    rotate: [2, ROTATE],
+    rotate: [3, ROTATE],
     revokeByToken: [1, REVOKE_BY_TOKEN],
     revokeAll: [1, REVOKE_ALL_FOR_USER],
     markEmailVerified: [1, MARK_EMAIL_VERIFIED],
@@ -35,8 +37,20 @@ export function createRefreshTokenStore(redis: Redis, options: RefreshTokenStore
     async createSession(sessionId, tokenHash, claims) {
       await call('createSession')(`rt:${tokenHash}`, `sess:${sessionId}`, `user:${claims.userId}:sess`, prefix, sessionId, claims.userId, JSON.stringify(claims), ttl);
     },
-    async rotate(oldHash, newHash) {
-      const reply = (await call('rotate')(`rt:${oldHash}`, `rt:${newHash}`, prefix, options.clock(), options.reuseGraceMs, ttl)) as string[];
+    async rotate(oldHash, newHash, clientAddress) {
+      const limit = options.clientLimit;
+      const reply = (await call('rotate')(
+        `rt:${oldHash}`,
+        `rt:${newHash}`,
+        `rl:refresh:${clientAddress}`,
+        prefix,
+        options.clock(),
+        options.reuseGraceMs,
+        ttl,
+        limit.max,
+        limit.windowSeconds * 1000,
+      )) as string[];
+      if (reply[0] === 'limited') return { outcome: 'limited', retryAfterMs: Number(reply[1]) };
       if (reply[0] === 'rotated') return { outcome: 'rotated', sessionId: reply[1]!, claims: JSON.parse(reply[2]!) as SessionClaims };
       if (reply[0] === 'reused') return { outcome: 'reused', sessionId: reply[1]!, userId: reply[2]! };
       return { outcome: 'invalid' };
