@@ -7,6 +7,8 @@ export interface NotificationConfig extends BaseServiceConfig, DatabaseConfig {
   /** Prefix of this service's queues (`<prefix>.user-registered`); tests make it unique. */
   EVENTS_QUEUE_PREFIX: string;
   MAX_DELIVERY_ATTEMPTS: number;
+  /** Messages handled at once; sending is I/O-bound (SMTP round trips), so this sets throughput. */
+  CONCURRENT_DELIVERIES: number;
   RETRY_BASE_DELAY_MS: number;
   RETRY_MAX_DELAY_MS: number;
   /** Absent: emails are written as .eml files into MAIL_DIR (local development). */
@@ -26,6 +28,7 @@ export const notificationConfigSchema = Joi.object<NotificationConfig>({
     .pattern(/^[\w.-]{1,100}$/)
     .default('notification'),
   MAX_DELIVERY_ATTEMPTS: positiveInt().max(20).default(5),
+  CONCURRENT_DELIVERIES: positiveInt().max(500).default(50),
   RETRY_BASE_DELAY_MS: positiveInt().default(1000),
   RETRY_MAX_DELAY_MS: positiveInt().default(300_000),
   SMTP_URL: url(['smtp', 'smtps']),

@@ -15,7 +15,7 @@ export function createSmtpMailer(options: SmtpMailerOptions): Mailer {
   const transport = nodemailer.createTransport({
     url: options.url,
     pool: true,
-    maxConnections: 5,
+    maxConnections: 10,
     connectionTimeout: timeout,
     greetingTimeout: timeout,
     socketTimeout: timeout,
