@@ -11,3 +11,4 @@ export { parseSetCookie, setCookies, type SetCookie } from './cookies';
 export { captureLogs } from './log-capture';
 export { startBrokerProxy, type BrokerProxy } from './broker-proxy';
 export { startSmtpCapture, type SmtpCapture, type CapturedEmail } from './smtp-capture';
+export { eventually } from './eventually';
