@@ -119,7 +119,8 @@ describe('refresh cost', () => {
     const { client } = await registerAndLogin(harness);
     // The first call may load the script (EVALSHA, then EVAL on NOSCRIPT); measure a warm one.
     expect((await client.refresh()).status).toBe(200);
-    const monitor = await harness.redis.duplicate().monitor();
+    const observer = harness.redis.duplicate();
+    const monitor = await observer.monitor();
     const sent: string[] = [];
     monitor.on('monitor', (_time: string, args: string[], source: string) => {
       // MONITOR also lists the commands a script runs inside Redis, with source "lua".
@@ -129,6 +130,7 @@ describe('refresh cost', () => {
     expect((await client.refresh()).status).toBe(200);
     await new Promise((r) => setTimeout(r, 100));
     monitor.disconnect();
+    observer.disconnect();
     expect(sent).toEqual(['evalsha']);
   });
 });
