@@ -8,7 +8,9 @@ let harness: UserHarness;
 let probe: BrokerProbe;
 beforeAll(async () => {
   // Enough retries (20 ms doubling) that a verification overtaking its registration outlives the wait.
-  harness = await startUser('profile_events', { EVENT_MAX_ATTEMPTS: '8' });
+  // Enough attempts (20 ms doubling: ~41 s in all) that a slow machine cannot exhaust them before the
+  // registration that a verification overtook arrives.
+  harness = await startUser('profile_events', { EVENT_MAX_ATTEMPTS: '12' });
   probe = await openBrokerProbe();
 });
 afterAll(async () => {
@@ -88,13 +90,15 @@ describe('user.email_verified → profile flag', () => {
 
   it('when the verification overtakes the registration, then it is retried until the profile exists', async () => {
     const registered = registeredEvent();
+    const retries = () => harness.logs.lines().filter((l) => l.msg === 'event handling failed, will retry').length;
+    const before = retries();
     await publish(createEvent('user.email_verified', { userId: registered.payload.userId, email: registered.payload.email }));
-    expect(await eventually(() => harness.logs.lines().some((l) => l.msg === 'event handling failed, will retry'))).toBe(true);
+    expect(await eventually(() => retries() > before)).toBe(true);
 
     await publish(registered);
 
-    expect(await eventually(async () => (await storedRow(registered.payload.userId))?.email_verified === true)).toBe(true);
-  });
+    expect(await eventually(async () => (await storedRow(registered.payload.userId))?.email_verified === true, 30_000)).toBe(true);
+  }, 45_000);
 
   it('when the verified user was already deleted, then the event is settled without a retry or a profile', async () => {
     const userId = randomUUID();
