@@ -12,3 +12,4 @@ export { captureLogs } from './log-capture';
 export { startBrokerProxy, type BrokerProxy } from './broker-proxy';
 export { startSmtpCapture, type SmtpCapture, type CapturedEmail } from './smtp-capture';
 export { eventually } from './eventually';
+export { endPool } from './end-pool';

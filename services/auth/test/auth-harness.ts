@@ -23,6 +23,7 @@ import {
   testInfrastructure,
   uniqueName,
   type SetCookie,
+  endPool,
 } from '@gatehouse/testing';
 import { createApp, type AuthApp } from '../src/app';
 import { loadAuthConfig, type AuthConfig } from '../src/config';
@@ -71,22 +72,6 @@ async function captureEvents(connection: AmqpConnection, exchange: string): Prom
   };
 }
 
-/**
- * Ends the pool and waits until every connection has really closed: `pool.end()` resolves
- * before the sockets do, and dropping the database then would kill them mid-goodbye.
- */
-async function endPool(pool: Pool): Promise<void> {
-  let open = pool.totalCount;
-  const closed = new Promise<void>((resolve) => {
-    if (open === 0) resolve();
-    pool.on('remove', () => {
-      open -= 1;
-      if (open === 0) resolve();
-    });
-  });
-  await pool.end();
-  await closed;
-}
 
 export function newSigningKeys(): KeySet {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });

@@ -6,7 +6,7 @@ import { createPool, migrate } from '@gatehouse/db';
 import { createAmqpConnection, deleteConsumerQueue } from '@gatehouse/events';
 import { createJwksVerifier, type JwksVerifier } from '@gatehouse/jwt';
 import { createLogger } from '@gatehouse/logger';
-import { captureLogs, createTestDatabase, serveOnFreePort, testInfrastructure, uniqueName, type RunningServer } from '@gatehouse/testing';
+import { captureLogs, createTestDatabase, serveOnFreePort, testInfrastructure, uniqueName, type RunningServer, endPool } from '@gatehouse/testing';
 import { createApp, type UserApp } from '../src/app';
 import { loadUserConfig, type UserConfig } from '../src/config';
 import { MIGRATIONS_DIR } from '../src/infrastructure';
@@ -172,23 +172,6 @@ export async function startUser(label: string, env: Record<string, string> = {})
   };
 }
 
-/**
- * `pool.end()` resolves before its connections have closed; dropping the database under one
- * still closing makes it emit an error (the outbox relay's released listener then re-releases).
- */
-async function endPool(pool: Pool): Promise<void> {
-  const open = pool.totalCount;
-  let removed = 0;
-  const closed = new Promise<void>((resolve) => {
-    if (open === 0) resolve();
-    pool.on('remove', () => {
-      removed += 1;
-      if (removed >= open) resolve();
-    });
-  });
-  await pool.end();
-  await closed;
-}
 
 /** Deletes this file's queues and exchange over a link of its own (the service's may be cut). */
 async function removeTopology(config: Readonly<UserConfig>): Promise<void> {
