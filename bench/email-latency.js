@@ -11,6 +11,8 @@ const { tmpdir } = require('node:os');
 const path = require('node:path');
 const { Client } = require('pg');
 const amqp = require('amqplib');
+// Built by `tsc -b`, which `npm run bench` runs first.
+const { deleteConsumerQueue } = require('@gatehouse/events');
 const { SMTPServer } = require('smtp-server');
 const { startService, stopService } = require('./lib/processes');
 
@@ -24,8 +26,7 @@ const tag = `gh_bench_mail_${process.pid}`;
 async function deleteBrokerObjects() {
   const connection = await amqp.connect('amqp://guest:guest@127.0.0.1:5672');
   const channel = await connection.createChannel();
-  const queue = `${tag}.notification.user-registered`;
-  for (const name of [queue, `${queue}.dead-letter`, ...[1, 2, 3, 4].map((n) => `${queue}.retry.${n}`)]) await channel.deleteQueue(name);
+  await deleteConsumerQueue(channel, `${tag}.notification.user-registered`, 5);
   await channel.deleteExchange(tag);
   await connection.close();
 }

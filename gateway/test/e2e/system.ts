@@ -5,25 +5,22 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { dropDatabase, withDatabase } from '@gatehouse/db';
 import { connect as amqpConnect } from 'amqplib';
+import { deleteConsumerQueue } from '@gatehouse/events';
 import { createTestRedisPrefix, testInfrastructure, uniqueName } from '@gatehouse/testing';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
+
+/** The consumer queues the system's services declare (prefix `<name>.<service>`), at default attempts. */
+const CONSUMER_QUEUES = ['auth.user-deleted', 'user.profile-events', 'notification.user-registered'];
+const DEFAULT_MAX_ATTEMPTS = 5;
 
 /** Removes what the system's services declared on the broker: its exchange and its queues. */
 async function deleteExchangeAndQueues(exchange: string, name: string): Promise<void> {
   const connection = await amqpConnect(testInfrastructure().amqpUrl);
   try {
     const channel = await connection.createChannel();
-    channel.on('error', () => undefined);
+    for (const queue of CONSUMER_QUEUES) await deleteConsumerQueue(channel, `${name}.${queue}`, DEFAULT_MAX_ATTEMPTS);
     await channel.deleteExchange(exchange);
-    const consumers = ['notification.user-registered', 'auth.user-deleted', 'user.user-registered', 'user.user-email-verified'];
-    for (const queue of consumers) {
-      const base = `${name}.${queue}`;
-      for (const suffix of ['', '.dead-letter', ...[1, 2, 3, 4, 5, 6].map((n) => `.retry.${n}`)]) {
-        await channel.deleteQueue(`${base}${suffix}`).catch(() => undefined);
-      }
-    }
-    await channel.close().catch(() => undefined);
   } finally {
     await connection.close().catch(() => undefined);
   }
