@@ -105,10 +105,9 @@ describe('hostile request bodies', () => {
     expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
   });
 
-  it('when an unexpected error happens, then the problem leaks no SQL or stack', async () => {
+  it('when the body is JSON but not an object, then 400 validation_failed naming the body', async () => {
     const response = await raw('[1,2,3]');
-    const text = await response.text();
     expect(response.status).toBe(400);
-    expect(text).not.toMatch(/at .*\.ts|SELECT|INSERT/);
+    expect(await response.json()).toMatchObject({ code: 'validation_failed', errors: [{ path: '(body)' }] });
   });
 });
