@@ -22,11 +22,11 @@ const CONCURRENCY = RATE ? 1 : 4;
 const PG = 'postgres://postgres@127.0.0.1:5432';
 const tag = `gh_bench_mail_${process.pid}`;
 
-/** Deletes the exchange and the notification consumer's queues this run declared. */
+/** Deletes the exchange and the consumer queues (auth's and notification's) this run declared. */
 async function deleteBrokerObjects() {
   const connection = await amqp.connect('amqp://guest:guest@127.0.0.1:5672');
   const channel = await connection.createChannel();
-  await deleteConsumerQueue(channel, `${tag}.notification.user-registered`, 5);
+  for (const queue of ['notification.user-registered', 'auth.user-deleted']) await deleteConsumerQueue(channel, `${tag}.${queue}`, 5);
   await channel.deleteExchange(tag);
   await connection.close();
 }
