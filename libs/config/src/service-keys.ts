@@ -38,15 +38,20 @@ export function databaseKeys(defaultDatabase: string) {
   };
 }
 
-/** The `iss` and `aud` access tokens carry; signer and verifiers must agree. */
+/**
+ * What access tokens carry and how long they live; signer and verifiers must agree. Verifiers
+ * derive how long a revocation must be remembered from the lifetime, so it is one shared key.
+ */
 export interface TokenClaimsConfig {
   JWT_ISSUER: string;
   JWT_AUDIENCE: string;
+  ACCESS_TOKEN_TTL_SECONDS: number;
 }
 
 export function tokenClaimsKeys() {
   return {
     JWT_ISSUER: Joi.string().default('gatehouse'),
     JWT_AUDIENCE: Joi.string().default('gatehouse-api'),
+    ACCESS_TOKEN_TTL_SECONDS: positiveInt().max(3600).default(900),
   };
 }

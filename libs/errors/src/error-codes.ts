@@ -26,6 +26,7 @@ export const errorCodes = [
   'upstream_unavailable',
   'upstream_timeout',
   'service_unavailable',
+  'dependency_unavailable',
   'internal',
 ] as const;
 

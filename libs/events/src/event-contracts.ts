@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Joi from 'joi';
 
 /** Why a user's sessions were revoked. */
-export type SessionRevokedReason = 'logout_all' | 'reuse_detected' | 'user_deleted';
+export type SessionRevokedReason = 'logout' | 'logout_all' | 'reuse_detected' | 'user_deleted';
 
 /** Every event Gatehouse publishes, by name, with the payload of its current version. */
 export interface EventPayloads {
@@ -50,7 +50,7 @@ const payloadSchemas: { readonly [N in EventName]: Joi.ObjectSchema } = {
   'session.revoked': Joi.object({
     userId: uuid().required(),
     sessionIds: Joi.array().items(Joi.string().min(1).max(128)).max(1000).required(),
-    reason: Joi.string().valid('logout_all', 'reuse_detected', 'user_deleted').required(),
+    reason: Joi.string().valid('logout', 'logout_all', 'reuse_detected', 'user_deleted').required(),
   }),
 };
 

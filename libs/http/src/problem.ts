@@ -30,6 +30,7 @@ export const problemKinds: Readonly<Record<ErrorCode, ProblemKind>> = {
   upstream_unavailable: { status: 502, title: 'Upstream unavailable' },
   upstream_timeout: { status: 504, title: 'Upstream timed out' },
   service_unavailable: { status: 503, title: 'Service unavailable' },
+  dependency_unavailable: { status: 503, title: 'Dependency unavailable' },
   internal: { status: 500, title: 'Internal server error' },
 };
 

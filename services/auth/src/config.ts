@@ -21,7 +21,6 @@ export interface AuthConfig extends BaseServiceConfig, DatabaseConfig, TokenClai
   JWT_PUBLISHED_PUBLIC_KEY_FILES: string[];
   DEV_KEYS_DIR: string;
   JWKS_MAX_AGE_SECONDS: number;
-  ACCESS_TOKEN_TTL_SECONDS: number;
   REFRESH_TOKEN_TTL_SECONDS: number;
   REFRESH_REUSE_GRACE_SECONDS: number;
   BCRYPT_COST: number;
@@ -68,7 +67,6 @@ export const authConfigSchema = Joi.object<AuthConfig>({
   JWT_PUBLISHED_PUBLIC_KEY_FILES: stringList().default([]),
   DEV_KEYS_DIR: Joi.string().default('.dev-keys'),
   JWKS_MAX_AGE_SECONDS: positive().max(86_400).default(300),
-  ACCESS_TOKEN_TTL_SECONDS: positive().max(3600).default(900),
   REFRESH_TOKEN_TTL_SECONDS: positive().default(604_800),
   REFRESH_REUSE_GRACE_SECONDS: Joi.number().min(0).max(30).default(3),
   BCRYPT_COST: Joi.number()
