@@ -131,11 +131,13 @@ describe('gateway whose JWKS never loaded', () => {
     await gw.close();
   });
 
-  it('when readiness is asked, then it answers 503 and valid-looking tokens are refused', async () => {
+  it('when readiness is asked, then it answers 503, and a valid-looking token gets 503 with Retry-After, never a 401 that signs its user out', async () => {
     const ready = await fetch(`${gw.url}/readyz`);
     expect(ready.status).toBe(503);
     const response = await fetch(`${gw.url}/api/user/me`, { headers: { authorization: `Bearer ${signToken(gw.key)}` } });
-    expect(response.status).toBe(401);
+    expect(response.status).toBe(503);
+    expect(Number(response.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(await response.json()).toMatchObject({ code: 'dependency_unavailable' });
     expect(gw.upstreamHits()).toBe(0);
   });
 });

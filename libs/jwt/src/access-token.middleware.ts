@@ -1,6 +1,7 @@
 import type { RequestHandler, Response } from 'express';
 import { AppError, isAppError } from '@gatehouse/errors';
 import type { AccessTokenClaims } from './access-token-claims';
+import { isKeysUnavailable } from './jwks-key-source';
 import type { AccessTokenVerifier } from './jwks-verifier';
 
 const BEARER = /^Bearer +([^\s]+) *$/i;
@@ -32,6 +33,8 @@ export function requireAccessToken(verifier: AccessTokenVerifier, options: Requi
     try {
       claims = await verifier.verify(match[1]!);
     } catch (error) {
+      // 503 with Retry-After, not 401: a client that trusts a 401 signs out a user whose token is fine.
+      if (isKeysUnavailable(error)) throw error;
       throw invalid(isAppError(error) ? error.message : 'The access token is invalid.', error);
     }
     if (options.isRevoked?.(claims)) throw invalid('The access token has been revoked.');

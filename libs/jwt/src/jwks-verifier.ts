@@ -1,7 +1,7 @@
 import type { Logger } from '@gatehouse/logger';
 import { claimsFromPayload, TokenRejection, type AccessTokenClaims } from './access-token-claims';
 import { checkSignature, parseToken } from './compact-token';
-import { keysFromJwks, type VerificationKey } from './jwks-keys';
+import { createJwksKeySource, isKeysUnavailable } from './jwks-key-source';
 import { VerificationCache } from './verification-cache';
 
 export interface JwksVerifierOptions {
@@ -10,7 +10,10 @@ export interface JwksVerifierOptions {
   audience: string;
   /** Allowed clock skew for exp/nbf/iat; default 30, at most 60. */
   clockToleranceSeconds?: number;
-  /** Least time between two fetches caused by unknown kids; default 30 000. */
+  /**
+   * Least time between two fetches caused by unknown kids once keys are loaded; default 30 000.
+   * Before that, fetches follow a short back-off (250 ms doubling to 5 s).
+   */
   refetchCooldownMs?: number;
   /** Default 2000. */
   fetchTimeoutMs?: number;
@@ -24,7 +27,10 @@ export interface JwksVerifierOptions {
 }
 
 export interface AccessTokenVerifier {
-  /** Resolves with the claims, or throws `AppError('token_invalid')` on any failure. */
+  /**
+   * Resolves with the claims. Throws `AppError('dependency_unavailable')` with `retryAfterSeconds`
+   * while the keys cannot be loaded (the token may well be valid), else `AppError('token_invalid')`.
+   */
   verify(token: string): Promise<AccessTokenClaims>;
   /** True once a JWKS has been loaded. */
   ready(): boolean;
@@ -38,55 +44,22 @@ export interface JwksVerifier extends AccessTokenVerifier {
 }
 
 /**
- * Verifies Gatehouse access tokens against the auth service's published keys. Keys are fetched
- * once and cached by kid; only an unknown kid triggers a refetch, at most once per cooldown, so a
- * flood of forged kids cannot turn into a flood of JWKS requests. When the JWKS endpoint is down
- * the known keys keep serving.
+ * Verifies Gatehouse access tokens against the auth service's published keys, fetched and cached
+ * by kid (see `createJwksKeySource` for when the JWKS is fetched again).
  */
 export function createJwksVerifier(options: JwksVerifierOptions): JwksVerifier {
   const now = options.now ?? Date.now;
   const tolerance = Math.min(Math.max(options.clockToleranceSeconds ?? 30, 0), 60);
-  const cooldownMs = options.refetchCooldownMs ?? 30_000;
-  const fetchTimeoutMs = options.fetchTimeoutMs ?? 2000;
   const cache = new VerificationCache(options.cacheSize ?? 10_000);
   const logger = options.logger;
-  let keys = new Map<string, VerificationKey>();
-  let loaded = false;
-  let lastFetchAt = Number.NEGATIVE_INFINITY;
-  let inFlight: Promise<void> | undefined;
-
-  async function fetchKeys(): Promise<void> {
-    lastFetchAt = now();
-    try {
-      const response = await fetch(options.jwksUrl, { signal: AbortSignal.timeout(fetchTimeoutMs), headers: { accept: 'application/json' } });
-      if (!response.ok) throw new Error(`JWKS answered ${response.status}`);
-      const fresh = keysFromJwks(await response.json());
-      if (fresh.size === 0) throw new Error('JWKS holds no usable keys');
-      keys = fresh;
-      loaded = true;
-      logger.debug({ kids: [...fresh.keys()] }, 'JWKS loaded');
-    } catch (error) {
-      logger.warn({ err: error, jwksUrl: options.jwksUrl, keptKeys: keys.size }, 'JWKS fetch failed; keeping known keys');
-      throw error;
-    }
-  }
-
-  function refresh(): Promise<void> {
-    inFlight ??= fetchKeys().finally(() => {
-      inFlight = undefined;
-    });
-    return inFlight;
-  }
-
-  async function keyFor(kid: string): Promise<VerificationKey> {
-    const known = keys.get(kid);
-    if (known) return known;
-    if (inFlight) await inFlight.catch(() => undefined);
-    else if (now() - lastFetchAt >= cooldownMs) await refresh().catch(() => undefined);
-    const key = keys.get(kid);
-    if (!key) throw new TokenRejection('unknown kid');
-    return key;
-  }
+  const keys = createJwksKeySource({
+    jwksUrl: options.jwksUrl,
+    refetchCooldownMs: options.refetchCooldownMs ?? 30_000,
+    fetchTimeoutMs: options.fetchTimeoutMs ?? 2000,
+    refreshIntervalMs: options.refreshIntervalMs ?? 5 * 60_000,
+    logger,
+    now,
+  });
 
   async function verify(token: string): Promise<AccessTokenClaims> {
     if (typeof token !== 'string') throw new TokenRejection('not a string');
@@ -96,7 +69,7 @@ export function createJwksVerifier(options: JwksVerifierOptions): JwksVerifier {
     if (cached && keys.has(cached.kid)) return cached.claims;
     try {
       const parsed = parseToken(token);
-      const key = await keyFor(parsed.kid);
+      const key = await keys.keyFor(parsed.kid);
       const payload = checkSignature(parsed, key);
       const claims = claimsFromPayload(payload, { issuer: options.issuer, audience: options.audience, clockToleranceSeconds: tolerance, nowSeconds });
       cache.set(token, { claims, kid: parsed.kid });
@@ -106,31 +79,18 @@ export function createJwksVerifier(options: JwksVerifierOptions): JwksVerifier {
         logger.debug({ reason: error.reason }, 'access token rejected');
         throw error;
       }
+      if (isKeysUnavailable(error)) throw error;
       logger.warn({ err: error }, 'access token verification failed unexpectedly');
       throw new TokenRejection('unexpected failure');
     }
   }
 
-  const refreshIntervalMs = options.refreshIntervalMs ?? 5 * 60_000;
-  // Until the first JWKS arrives the process is not ready and may get no traffic to trigger a
-  // fetch, so it retries on its own, quickly, then settles into the slow background refresh.
-  const startupRetryMs = Math.min(cooldownMs, 5000);
-  const startup = setInterval(() => {
-    if (loaded) clearInterval(startup);
-    else refresh().catch(() => undefined);
-  }, startupRetryMs);
-  startup.unref();
-  refresh().catch(() => undefined);
-  const timer = refreshIntervalMs > 0 ? setInterval(() => void refresh().catch(() => undefined), refreshIntervalMs) : undefined;
-  timer?.unref();
-
   return {
     verify,
-    refresh,
-    ready: () => loaded,
+    refresh: keys.refresh,
+    ready: keys.ready,
     close() {
-      clearInterval(startup);
-      if (timer) clearInterval(timer);
+      keys.close();
       cache.clear();
     },
   };

@@ -1,9 +1,18 @@
 import { Router } from 'express';
+import { AppError } from '@gatehouse/errors';
 import { createHttpApp } from '@gatehouse/http';
 import { createLogger } from '@gatehouse/logger';
 import { serveOnFreePort, type RunningServer } from '@gatehouse/testing';
-import { createJwksVerifier, identityOf, requireAccessToken, requireRole, type AccessTokenClaims, type JwksVerifier } from '../src';
-import { AUDIENCE, ISSUER, generateTestKey, serveJwks, signToken, type JwksServer } from './token-fixtures';
+import {
+  createJwksVerifier,
+  identityOf,
+  requireAccessToken,
+  requireRole,
+  type AccessTokenClaims,
+  type AccessTokenVerifier,
+  type JwksVerifier,
+} from '../src';
+import { AUDIENCE, ISSUER, UNREACHABLE_JWKS_URL, generateTestKey, serveJwks, signToken, type JwksServer } from './token-fixtures';
 
 const logger = createLogger({ service: 'jwt-middleware-test', level: 'silent' });
 const key = generateTestKey('ES256');
@@ -80,5 +89,55 @@ describe('access token middleware', () => {
   it('when a handler asks for the identity without the middleware, then it fails closed with 500', async () => {
     const response = await get('/unguarded', { authorization: `Bearer ${signToken(key)}` });
     expect(response.status).toBe(500);
+  });
+});
+
+describe('access token middleware when the verifier cannot get keys', () => {
+  const servers: RunningServer[] = [];
+  const verifiers: JwksVerifier[] = [];
+
+  async function guarded(verifier: AccessTokenVerifier): Promise<RunningServer> {
+    const http = createHttpApp({ service: 'jwt-test', logger, trustProxyHops: 0, readinessChecks: {} });
+    const routes = Router();
+    routes.get('/me', requireAccessToken(verifier), (_req, res) => {
+      res.json(identityOf(res));
+    });
+    const server = await serveOnFreePort(http.finish(routes));
+    servers.push(server);
+    return server;
+  }
+
+  afterAll(async () => {
+    for (const verifier of verifiers) verifier.close();
+    await Promise.all(servers.map((server) => server.close()));
+  });
+
+  it('when no JWKS has been loaded yet, then a valid token gets 503 problem+json with Retry-After, never 401', async () => {
+    const verifier = createJwksVerifier({ jwksUrl: UNREACHABLE_JWKS_URL, issuer: ISSUER, audience: AUDIENCE, logger, fetchTimeoutMs: 500 });
+    verifiers.push(verifier);
+    const server = await guarded(verifier);
+
+    const response = await fetch(`${server.url}/me`, { headers: { authorization: `Bearer ${signToken(key)}` } });
+
+    expect(response.status).toBe(503);
+    expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(Number(response.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(response.headers.get('www-authenticate')).toBeNull();
+    expect(await response.json()).toMatchObject({ status: 503, code: 'dependency_unavailable' });
+  });
+
+  it('when the verifier fails with any other error, then 401 invalid_token', async () => {
+    const failing: AccessTokenVerifier = {
+      verify: () => Promise.reject(new AppError('upstream_unavailable', 'Something else broke.')),
+      ready: () => true,
+      refresh: () => Promise.resolve(),
+    };
+    const server = await guarded(failing);
+
+    const response = await fetch(`${server.url}/me`, { headers: { authorization: `Bearer ${signToken(key)}` } });
+
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
+    expect(await response.json()).toMatchObject({ code: 'token_invalid' });
   });
 });

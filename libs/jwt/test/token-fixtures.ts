@@ -4,6 +4,8 @@ import { serveOnFreePort, type RunningServer } from '@gatehouse/testing';
 
 export const ISSUER = 'gatehouse';
 export const AUDIENCE = 'gatehouse-api';
+/** Port 1 needs root to listen on, so nothing answers there: the issuer is not up yet. */
+export const UNREACHABLE_JWKS_URL = 'http://127.0.0.1:1/.well-known/jwks.json';
 
 export interface TestKey {
   readonly kid: string;
@@ -80,15 +82,22 @@ export interface JwksServer extends RunningServer {
   /** How many times the JWKS was fetched. */
   hits(): number;
   publish(keys: readonly TestKey[]): void;
+  /** Answers every fetch with this status until called with `undefined`. */
+  fail(status: number | undefined): void;
 }
 
 /** A real HTTP JWKS endpoint on a free port. */
 export async function serveJwks(keys: readonly TestKey[]): Promise<JwksServer> {
   let published = keys;
   let hits = 0;
+  let failure: number | undefined;
   const app = express();
   app.get('/.well-known/jwks.json', (_req, res) => {
     hits += 1;
+    if (failure !== undefined) {
+      res.sendStatus(failure);
+      return;
+    }
     res.json({ keys: published.map((k) => k.jwk) });
   });
   const server = await serveOnFreePort(app);
@@ -98,6 +107,9 @@ export async function serveJwks(keys: readonly TestKey[]): Promise<JwksServer> {
     hits: () => hits,
     publish(next) {
       published = next;
+    },
+    fail(status) {
+      failure = status;
     },
   };
 }

@@ -6,7 +6,7 @@ import { createPool, migrate } from '@gatehouse/db';
 import { createAmqpConnection, deleteConsumerQueue } from '@gatehouse/events';
 import { createJwksVerifier, type JwksVerifier } from '@gatehouse/jwt';
 import { createLogger } from '@gatehouse/logger';
-import { captureLogs, createTestDatabase, serveOnFreePort, testInfrastructure, uniqueName, type RunningServer, endPool } from '@gatehouse/testing';
+import { captureLogs, createTestDatabase, serveOnFreePort, startTcpProxy, testInfrastructure, uniqueName, type RunningServer, type TcpProxy, endPool } from '@gatehouse/testing';
 import { createApp, type UserApp } from '../src/app';
 import { loadUserConfig, type UserConfig } from '../src/config';
 import { MIGRATIONS_DIR } from '../src/infrastructure';
@@ -77,7 +77,10 @@ export function mintToken(identity: Identity, key: SigningKey, options: { expire
 export interface UserHarness {
   readonly url: string;
   readonly config: Readonly<UserConfig>;
+  /** A direct pool for arranging and asserting; also the service's unless `proxyDatabase`. */
   readonly pool: Pool;
+  /** The proxy between the service and PostgreSQL, when started with `proxyDatabase`. */
+  readonly databaseProxy?: TcpProxy;
   readonly key: SigningKey;
   readonly user: UserApp;
   readonly logs: ReturnType<typeof captureLogs>;
@@ -92,13 +95,21 @@ export interface UserHarness {
   close(): Promise<void>;
 }
 
+export interface StartUserOptions {
+  /** Start without waiting for the JWKS, e.g. when `JWKS_URL` points where the issuer is not up yet. Default true. */
+  readonly waitForJwks?: boolean;
+  /** Routes the service's PostgreSQL pool through a proxy the test can cut (`databaseProxy`). */
+  readonly proxyDatabase?: boolean;
+}
+
 /**
  * A real user service for one test file: its own database, exchange and queues, a JWKS served
  * in-process with a key made for this file, and a real verifier pointed at it. Retry delays are
  * tiny so a retried event comes back within milliseconds.
  */
-export async function startUser(label: string, env: Record<string, string> = {}): Promise<UserHarness> {
+export async function startUser(label: string, env: Record<string, string> = {}, options: StartUserOptions = {}): Promise<UserHarness> {
   const database = await createTestDatabase(`user_${label}`);
+  const databaseProxy = options.proxyDatabase ? await startTcpProxy(database.url) : undefined;
   const key = newSigningKey();
   const jwks = await serveJwks(key);
   const config = loadUserConfig({
@@ -113,6 +124,7 @@ export async function startUser(label: string, env: Record<string, string> = {})
   });
   const pool = createPool({ url: database.url, applicationName: 'user-test' });
   await migrate(pool, MIGRATIONS_DIR);
+  const servicePool = databaseProxy ? createPool({ url: databaseProxy.url, applicationName: 'user-test' }) : pool;
   const logs = captureLogs();
   const logger = createLogger({ service: 'user', level: 'debug', destination: logs.stream });
   const verifier: JwksVerifier = createJwksVerifier({
@@ -122,12 +134,12 @@ export async function startUser(label: string, env: Record<string, string> = {})
     logger,
     refreshIntervalMs: 0,
   });
-  await verifier.refresh();
+  if (options.waitForJwks ?? true) await verifier.refresh();
   let offset = 0;
   let frozenAt: number | undefined;
   const connection = createAmqpConnection({ url: config.AMQP_URL, logger, name: 'user-test' });
   await connection.waitUntilConnected(5000);
-  const user = createApp(config, { pool, verifier, connection, logger, clock: () => (frozenAt ?? Date.now()) + offset });
+  const user = createApp(config, { pool: servicePool, verifier, connection, logger, clock: () => (frozenAt ?? Date.now()) + offset });
   await user.start();
   const server = await serveOnFreePort(user.app);
   const token = (identity: Identity, signer = key) => mintToken(identity, signer);
@@ -135,6 +147,7 @@ export async function startUser(label: string, env: Record<string, string> = {})
     url: server.url,
     config,
     pool,
+    databaseProxy,
     key,
     user,
     logs,
@@ -166,7 +179,9 @@ export async function startUser(label: string, env: Record<string, string> = {})
       await connection.close();
       await jwks.close();
       verifier.close();
+      if (servicePool !== pool) await endPool(servicePool);
       await endPool(pool);
+      await databaseProxy?.close();
       await database.drop();
     },
   };
