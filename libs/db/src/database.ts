@@ -68,7 +68,11 @@ export interface PoolOptions {
   readonly onIdleError?: (error: Error) => void;
 }
 
-/** A pool with bounded waits, so a stuck database surfaces as errors rather than hangs. */
+/**
+ * A pool with bounded waits, so a stuck database surfaces as errors rather than hangs: for a
+ * connection (`connectionTimeoutMillis`), for a statement the server runs too long
+ * (`statement_timeout`), and for a server that stops answering altogether (`query_timeout`).
+ */
 export function createPool(options: PoolOptions): Pool {
   const config: PoolConfig = {
     connectionString: options.url,
@@ -77,6 +81,10 @@ export function createPool(options: PoolOptions): Pool {
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
     statement_timeout: 10_000,
+    // statement_timeout is enforced by the server, so it cannot end a wait on a server that is
+    // hung or cut off by the network without a reset: only the client can. Longer than
+    // statement_timeout, so a slow query still fails with the server's own error.
+    query_timeout: 15_000,
   };
   const pool = new Pool(config);
   // An idle client killed by the server makes the pool emit 'error'; without a listener that

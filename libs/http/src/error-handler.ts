@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import { AppError, isAppError, type ErrorCode } from '@gatehouse/errors';
 import type { Logger } from '@gatehouse/logger';
+import { isDependencyFailure } from './dependency-failure';
 import { PROBLEM_CONTENT_TYPE, problemBody, problemKinds } from './problem';
 
 /** Details that become response headers rather than body members. */
@@ -9,6 +10,9 @@ const HEADER_DETAILS: Readonly<Record<string, string>> = {
   allow: 'Allow',
   wwwAuthenticate: 'WWW-Authenticate',
 };
+
+/** Long enough for a restart or failover blip to pass, short enough that clients come back soon. */
+const DEPENDENCY_RETRY_AFTER_SECONDS = 5;
 
 /** Writes an AppError as problem+json. Usable outside Express error flow (e.g. proxy errors). */
 export function sendProblem(res: Response, error: AppError, requestId?: string): void {
@@ -42,8 +46,9 @@ function fromBodyParser(error: BodyParserError): AppError | undefined {
 }
 
 /**
- * The last middleware of every app: known errors become their problem, anything else is
- * logged with the request id and answered with a generic 500 that leaks nothing.
+ * The last middleware of every app: known errors become their problem; PostgreSQL or Redis
+ * being unreachable becomes a 503 the client may retry; anything else is logged with the
+ * request id and answered with a generic 500 that leaks nothing.
  */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
@@ -58,6 +63,16 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
         logger.error({ err: known, requestId, code: known.code }, 'request failed');
       }
       sendProblem(res, known, requestId);
+      return;
+    }
+    if (isDependencyFailure(error)) {
+      // An outage, not a bug: readiness and the clients' own reconnects deal with it.
+      logger.warn({ err: error, requestId }, 'dependency unavailable');
+      const unavailable = new AppError('dependency_unavailable', 'A service this request needs is unavailable. Try again shortly.', {
+        cause: error,
+        details: { retryAfterSeconds: DEPENDENCY_RETRY_AFTER_SECONDS },
+      });
+      sendProblem(res, unavailable, requestId);
       return;
     }
     logger.error({ err: error, requestId }, 'unexpected error');

@@ -10,6 +10,7 @@ export { createTestDatabase, createTestRedisPrefix, serveOnFreePort, uniqueName,
 export { parseSetCookie, setCookies, type SetCookie } from './cookies';
 export { captureLogs } from './log-capture';
 export { startBrokerProxy, type BrokerProxy } from './broker-proxy';
+export { startTcpProxy, type TcpProxy } from './tcp-proxy';
 export { startSmtpCapture, type SmtpCapture, type CapturedEmail } from './smtp-capture';
 export { eventually } from './eventually';
 export { endPool } from './end-pool';
