@@ -4,8 +4,12 @@ export {
   baseServiceKeys,
   databaseKeys,
   tokenClaimsKeys,
+  outboxKeys,
+  processedEventsKeys,
   positiveInt,
   type BaseServiceConfig,
   type DatabaseConfig,
   type TokenClaimsConfig,
+  type OutboxConfig,
+  type ProcessedEventsConfig,
 } from './service-keys';

@@ -55,3 +55,31 @@ export function tokenClaimsKeys() {
     ACCESS_TOKEN_TTL_SECONDS: positiveInt().max(3600).default(900),
   };
 }
+
+/**
+ * How long a published outbox row is kept. Payloads can hold one-time secrets (raw
+ * verification tokens), so rows go soon after they have left; 0 deletes them at the next pass.
+ */
+export interface OutboxConfig {
+  OUTBOX_RETENTION_SECONDS: number;
+}
+
+export function outboxKeys() {
+  return {
+    OUTBOX_RETENTION_SECONDS: Joi.number().integer().min(0).default(3600),
+  };
+}
+
+/**
+ * How long a consumer remembers the ids it has applied. It must outlast every redelivery of an
+ * event (retries, a relay republishing after a crash), hence the floor of one hour.
+ */
+export interface ProcessedEventsConfig {
+  PROCESSED_EVENTS_RETENTION_SECONDS: number;
+}
+
+export function processedEventsKeys() {
+  return {
+    PROCESSED_EVENTS_RETENTION_SECONDS: Joi.number().integer().min(3600).default(7 * 24 * 3600),
+  };
+}

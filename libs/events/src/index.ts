@@ -25,5 +25,12 @@ export { publishEvent } from './publisher';
 export { createEventConsumer, type EventConsumer, type EventConsumerOptions, type EventHandler } from './event-consumer';
 export { outboxMigrationSql, insertOutboxEvent, OUTBOX_CHANNEL } from './outbox';
 export { createOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
-export { processedEventsMigrationSql, createProcessedEvents, type ProcessedEvents } from './processed-events';
+export {
+  processedEventsMigrationSql,
+  createProcessedEvents,
+  createProcessedEventsPruner,
+  type ProcessedEvents,
+  type ProcessedEventsPrunerOptions,
+} from './processed-events';
+export type { PeriodicPrune } from './periodic-prune';
 export { backoffDelay } from './backoff';

@@ -3,7 +3,11 @@ import type { Logger } from '@gatehouse/logger';
 import type { AmqpConnection } from './amqp-connection';
 import type { AnyEvent } from './event-contracts';
 import { OUTBOX_CHANNEL } from './outbox';
+import { periodicPrune } from './periodic-prune';
 import { publishEvent } from './publisher';
+
+/** Published rows are kept this long by default: enough to inspect a recent incident. */
+const DEFAULT_RETENTION_MS = 60 * 60 * 1000;
 
 export interface OutboxRelayOptions {
   readonly pool: Pool;
@@ -13,6 +17,16 @@ export interface OutboxRelayOptions {
   /** Fallback when a notification is missed (default 5 s). */
   readonly pollIntervalMs?: number;
   readonly batchSize?: number;
+  /**
+   * How long a published row is kept before it is deleted (default 1 h). Payloads can hold
+   * one-time secrets (the raw verification token of `user.registered`), so keep it short.
+   * Pending rows are never deleted.
+   */
+  readonly retentionMs?: number;
+  /** How often expired rows are deleted (default 1 min). */
+  readonly pruneIntervalMs?: number;
+  /** Rows deleted per statement (default 1000). */
+  readonly pruneBatchSize?: number;
 }
 
 export interface OutboxRelay {
@@ -20,7 +34,9 @@ export interface OutboxRelay {
   start(): Promise<void>;
   /** Publishes pending rows now; resolves when none are left or the broker is away. */
   drain(): Promise<void>;
-  /** Stops listening and polling, after the batch in flight. */
+  /** Deletes published rows older than the retention now; resolves with how many went. */
+  prune(): Promise<number>;
+  /** Stops listening, polling and pruning, after the batch in flight. */
   stop(): Promise<void>;
 }
 
@@ -43,6 +59,24 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   let running: Promise<void> | undefined;
   let again = false;
   let stopped = false;
+  const retentionSeconds = (options.retentionMs ?? DEFAULT_RETENTION_MS) / 1000;
+  const pruner = periodicPrune({
+    logger,
+    table: 'outbox',
+    intervalMs: options.pruneIntervalMs ?? 60_000,
+    batchSize: options.pruneBatchSize ?? 1000,
+    // Expired rows are the oldest, at the head of the primary key, so a pass reads little
+    // beyond what it deletes; no index on published_at is needed.
+    deleteBatch: async (limit) => {
+      const { rowCount } = await pool.query(
+        `DELETE FROM outbox WHERE position IN (
+           SELECT position FROM outbox WHERE published_at < now() - make_interval(secs => $1)
+           ORDER BY position LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+        [retentionSeconds, limit],
+      );
+      return rowCount ?? 0;
+    },
+  });
 
   const publishBatch = async (): Promise<number> => {
     const channel = options.connection.channel();
@@ -119,12 +153,15 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       // Rows written while the broker was away leave as soon as it is back.
       await options.connection.onConnected(async () => void drain());
       poll = setInterval(() => void tick(), options.pollIntervalMs ?? 5000);
+      pruner.start();
       await drain();
     },
     drain,
+    prune: pruner.prune,
     async stop() {
       stopped = true;
       clearInterval(poll);
+      await pruner.stop();
       await running;
       const client = listener;
       listener = undefined;

@@ -1,4 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
+import type { Logger } from '@gatehouse/logger';
+import { periodicPrune, type PeriodicPrune } from './periodic-prune';
 
 /** Schema of the consumer-side deduplication table; copied into services' migrations like the outbox. */
 export const processedEventsMigrationSql = `CREATE TABLE processed_events (
@@ -55,4 +57,38 @@ export function createProcessedEvents(pool: Pool, consumer: string): ProcessedEv
       }
     },
   };
+}
+
+export interface ProcessedEventsPrunerOptions {
+  readonly pool: Pool;
+  readonly logger: Logger;
+  /**
+   * How long an id is remembered (default 7 days). It must outlast every redelivery of the
+   * event, retries included, or a late duplicate would apply its effect again.
+   */
+  readonly retentionMs?: number;
+  /** How often expired ids are deleted (default 1 h). */
+  readonly intervalMs?: number;
+  /** Rows deleted per statement (default 1000). */
+  readonly batchSize?: number;
+}
+
+/** Deletes `processed_events` rows of every consumer once they are older than the retention. */
+export function createProcessedEventsPruner(options: ProcessedEventsPrunerOptions): PeriodicPrune {
+  const retentionSeconds = (options.retentionMs ?? 7 * 24 * 60 * 60 * 1000) / 1000;
+  return periodicPrune({
+    logger: options.logger,
+    table: 'processed_events',
+    intervalMs: options.intervalMs ?? 60 * 60 * 1000,
+    batchSize: options.batchSize ?? 1000,
+    deleteBatch: async (limit) => {
+      const { rowCount } = await options.pool.query(
+        `DELETE FROM processed_events WHERE (consumer, event_id) IN (
+           SELECT consumer, event_id FROM processed_events WHERE processed_at < now() - make_interval(secs => $1)
+           LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+        [retentionSeconds, limit],
+      );
+      return rowCount ?? 0;
+    },
+  });
 }

@@ -12,6 +12,7 @@ import {
   type AmqpConnection,
   type AnyEvent,
   type OutboxRelay,
+  type OutboxRelayOptions,
 } from '../src';
 import { eventually, openBrokerProbe, startBrokerProxy, type BrokerProbe, type BrokerProxy } from './broker-fixtures';
 
@@ -48,10 +49,14 @@ afterAll(async () => {
 });
 
 /** A relay on its own connection, stopped after the test; `pollIntervalMs` long unless given. */
-async function startRelay(url: string, pollIntervalMs = 60_000): Promise<{ relay: OutboxRelay; connection: AmqpConnection }> {
+async function startRelay(
+  url: string,
+  pollIntervalMs = 60_000,
+  retention: Pick<OutboxRelayOptions, 'retentionMs' | 'pruneIntervalMs'> = {},
+): Promise<{ relay: OutboxRelay; connection: AmqpConnection }> {
   const connection = createAmqpConnection({ url, logger, name: 'relay-test', reconnectBaseDelayMs: 50, reconnectMaxDelayMs: 200 });
   await connection.waitUntilConnected(5000);
-  const relay = createOutboxRelay({ pool, connection, exchange, logger, pollIntervalMs });
+  const relay = createOutboxRelay({ pool, connection, exchange, logger, pollIntervalMs, ...retention });
   await relay.start();
   cleanups.push(async () => {
     await relay.stop();
@@ -72,6 +77,17 @@ async function commitEvents(events: readonly AnyEvent[]): Promise<void> {
     client.release();
   }
 }
+
+/** A relay that is never started and has no broker: it only prunes. */
+const pruningRelay = (options: Pick<OutboxRelayOptions, 'retentionMs' | 'pruneBatchSize'>) =>
+  createOutboxRelay({ pool, connection: { channel: () => undefined, onConnected: async () => undefined }, exchange, logger, ...options });
+
+/** Moves one timestamp of a row `interval` into the past, as if time had passed. */
+async function age(event: AnyEvent, column: 'created_at' | 'published_at', interval: string): Promise<void> {
+  await pool.query(`UPDATE outbox SET ${column} = now() - $2::interval WHERE event_id = $1`, [event.id, interval]);
+}
+
+const storedIds = async () => (await pool.query<{ event_id: string }>('SELECT event_id FROM outbox ORDER BY position')).rows.map((r) => r.event_id);
 
 const pendingCount = async () => Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM outbox WHERE published_at IS NULL')).rows[0]!.n);
 
@@ -146,5 +162,48 @@ describe('outbox relay', () => {
     const messages = await probe.take(queue, 2, 5000);
     expect(messages.map((m) => (JSON.parse(m.content.toString()) as AnyEvent).id).sort()).toEqual(events.map((e) => e.id).sort());
     expect(await eventually(async () => (await pendingCount()) === 0)).toBe(true);
+  });
+});
+
+describe('outbox retention', () => {
+  it('when a published row is older than the retention, then prune deletes it and keeps younger and pending rows', async () => {
+    const [expired, recent, pending] = [deleted(), deleted(), deleted()];
+    await commitEvents([expired, recent, pending]);
+    await age(expired, 'published_at', '2 hours');
+    await age(recent, 'published_at', '10 minutes');
+    await age(pending, 'created_at', '2 days');
+
+    const pruned = await pruningRelay({ retentionMs: 60 * 60 * 1000 }).prune();
+
+    expect(pruned).toBe(1);
+    expect(await storedIds()).toEqual([recent.id, pending.id]);
+  });
+
+  it('when the retention is 0, then pending rows are still never deleted', async () => {
+    const events = [deleted(), deleted()];
+    await commitEvents(events);
+    await age(events[0]!, 'created_at', '30 days');
+
+    expect(await pruningRelay({ retentionMs: 0 }).prune()).toBe(0);
+    expect(await pendingCount()).toBe(2);
+  });
+
+  it('when more rows expired than one batch holds, then one prune deletes them all, batch by batch', async () => {
+    const events = Array.from({ length: 7 }, deleted);
+    await commitEvents(events);
+    await pool.query("UPDATE outbox SET published_at = now() - interval '2 hours'");
+
+    expect(await pruningRelay({ retentionMs: 60 * 60 * 1000, pruneBatchSize: 3 }).prune()).toBe(7);
+    expect(await storedIds()).toEqual([]);
+  });
+
+  it('when a running relay has a retention of 0, then its timer deletes a row soon after publishing it', async () => {
+    await startRelay(proxy.url, 60_000, { retentionMs: 0, pruneIntervalMs: 50 });
+    const event = deleted();
+
+    await commitEvents([event]);
+
+    expect(await probe.take(queue, 1, 3000)).toHaveLength(1);
+    expect(await eventually(async () => (await storedIds()).length === 0, 3000)).toBe(true);
   });
 });

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import { createPool } from '@gatehouse/db';
+import { createLogger } from '@gatehouse/logger';
 import { createTestDatabase, type TestDatabase } from '@gatehouse/testing';
-import { createProcessedEvents, processedEventsMigrationSql } from '../src';
+import { createProcessedEvents, createProcessedEventsPruner, processedEventsMigrationSql } from '../src';
 
 let database: TestDatabase;
 let pool: Pool;
@@ -56,5 +57,37 @@ describe('processed events', () => {
 
     expect(await log.once(id, async (client) => void (await client.query('INSERT INTO effects (event_id) VALUES ($1)', [id])))).toBe(true);
     expect(await effectCount(id)).toBe(1);
+  });
+});
+
+describe('processed events retention', () => {
+  const logger = createLogger({ service: 'events-test', level: 'silent' });
+  const ageAll = (consumer: string, interval: string) =>
+    pool.query('UPDATE processed_events SET processed_at = now() - $2::interval WHERE consumer = $1', [consumer, interval]);
+
+  it('when ids are older than the retention, then prune forgets them and keeps the recent ones', async () => {
+    const log = createProcessedEvents(pool, 'test.retention');
+    const [old, recent] = [randomUUID(), randomUUID()];
+    await log.record(old);
+    await ageAll('test.retention', '8 days');
+    await log.record(recent);
+
+    const pruned = await createProcessedEventsPruner({ pool, logger }).prune();
+
+    expect(pruned).toBe(1);
+    expect(await log.has(old)).toBe(false);
+    expect(await log.has(recent)).toBe(true);
+  });
+
+  it('when more ids expired than one batch holds, then one prune deletes them all, batch by batch', async () => {
+    const log = createProcessedEvents(pool, 'test.retention.batches');
+    const ids = Array.from({ length: 5 }, () => randomUUID());
+    for (const id of ids) await log.record(id);
+    await ageAll('test.retention.batches', '2 hours');
+
+    const pruned = await createProcessedEventsPruner({ pool, logger, retentionMs: 60 * 60 * 1000, batchSize: 2 }).prune();
+
+    expect(pruned).toBe(5);
+    for (const id of ids) expect(await log.has(id)).toBe(false);
   });
 });

@@ -9,6 +9,18 @@ import { createHttpMetrics } from './metrics';
 import { healthRoutes, type ReadinessCheck } from './health';
 import type { Registry } from 'prom-client';
 
+/** Health and metrics probes arrive every few seconds; logging them would drown the rest. */
+const UNLOGGED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+
+/**
+ * The URL without its query string. Queries carry secrets (the verification link's `?token=`),
+ * and logs are kept longer and read by more people than the secrets are meant for.
+ */
+function pathOf(url: string): string {
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
+}
+
 export interface HttpAppOptions {
   readonly service: string;
   readonly logger: Logger;
@@ -45,13 +57,13 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     pinoHttp({
       logger: options.logger,
       genReqId: requestId,
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
+      autoLogging: { ignore: (req) => UNLOGGED_PATHS.has(pathOf(req.url ?? '')) },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
       serializers: {
         req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({
           id: req.id,
           method: req.method,
-          url: req.url,
+          url: pathOf(req.url),
           remoteAddress: req.remoteAddress,
         }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),

@@ -1,5 +1,6 @@
 export { createHttpApp, type HttpApp, type HttpAppOptions } from './create-http-app';
 export { errorHandler, sendProblem } from './error-handler';
+export { isDependencyFailure } from './dependency-failure';
 export { problemKinds, problemBody, PROBLEM_CONTENT_TYPE, type ProblemBody } from './problem';
 export { validate } from './validate';
 export { route } from './routes';
@@ -7,3 +8,4 @@ export { requestId } from './request-id';
 export { listen, closeServer, onShutdownSignal, type ShutdownOptions } from './serve';
 export type { ReadinessCheck } from './health';
 export { runService, type ServiceToRun } from './run-service';
+export { singleLineText, multiLineText, CONTROL_CHARACTERS_ERROR } from './text-schema';

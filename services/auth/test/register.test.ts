@@ -45,6 +45,9 @@ describe('POST /api/auth/register', () => {
     ['an invalid email', { email: 'not-an-email' }, 'email'],
     ['an unknown field', { isAdmin: true }, 'isAdmin'],
     ['a role the client chose', { roles: ['admin'] }, 'roles'],
+    ['a line break in the name', { name: 'Ada\nBcc: someone' }, 'name'],
+    ['a control character in the password', { password: `${PASSWORD}\u0007` }, 'password'],
+    ['a control character in the email', { email: `a\u0085${email()}` }, 'email'],
   ])('when the body has %s, then 400 names the field and nothing is stored', async (_what, patch, field) => {
     const address = email();
     const response = await client.post('/api/auth/register', { email: address, password: PASSWORD, ...patch });
@@ -52,6 +55,19 @@ describe('POST /api/auth/register', () => {
     const body = (await response.json()) as { code: string; errors: { path: string }[] };
     expect(body.code).toBe('validation_failed');
     expect(body.errors.map((e) => e.path)).toContain(field);
+    expect(await storedRow(address)).toBeUndefined();
+  });
+
+  it('when the name holds a NUL character, then 400 validation_failed names it (not a 500 from PostgreSQL) and nothing is stored', async () => {
+    const address = email();
+
+    const response = await client.post('/api/auth/register', { email: address, password: PASSWORD, name: 'a\u0000b' });
+
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({
+      code: 'validation_failed',
+      errors: [{ path: 'name', message: '"name" must not contain control characters or line breaks' }],
+    });
     expect(await storedRow(address)).toBeUndefined();
   });
 

@@ -1,7 +1,7 @@
 import type { Express } from 'express';
 import { Router } from 'express';
 import type { Pool } from 'pg';
-import { createProcessedEvents, type AmqpConnection } from '@gatehouse/events';
+import { createProcessedEvents, createProcessedEventsPruner, type AmqpConnection } from '@gatehouse/events';
 import { createHttpApp, type HttpApp } from '@gatehouse/http';
 import type { Logger } from '@gatehouse/logger';
 import type { NotificationConfig } from './config';
@@ -20,9 +20,9 @@ export interface NotificationDeps {
 export interface NotificationApp {
   readonly app: Express;
   readonly http: HttpApp;
-  /** Declares the queues and starts consuming (again after every reconnect). */
+  /** Declares the queues and starts consuming (again after every reconnect) and pruning old ids. */
   start(): Promise<void>;
-  /** Stops consuming and waits for the messages in flight. */
+  /** Stops consuming and pruning, and waits for the messages in flight. */
   stop(): Promise<void>;
 }
 
@@ -42,6 +42,11 @@ export function createApp(config: Readonly<NotificationConfig>, deps: Notificati
   });
   const metrics = createNotificationMetrics(http.registry);
   const processed = createProcessedEvents(deps.pool, queue);
+  const processedPruner = createProcessedEventsPruner({
+    pool: deps.pool,
+    logger: deps.logger,
+    retentionMs: config.PROCESSED_EVENTS_RETENTION_SECONDS * 1000,
+  });
   const consumer = userRegisteredConsumer({
     connection: deps.connection,
     exchange: config.EVENTS_EXCHANGE,
@@ -57,7 +62,13 @@ export function createApp(config: Readonly<NotificationConfig>, deps: Notificati
   return {
     app: http.finish(Router()),
     http,
-    start: () => consumer.start(),
-    stop: () => consumer.stop(),
+    async start() {
+      await consumer.start();
+      processedPruner.start();
+    },
+    async stop() {
+      await consumer.stop();
+      await processedPruner.stop();
+    },
   };
 }

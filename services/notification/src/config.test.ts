@@ -14,6 +14,7 @@ describe('notification config', () => {
       MAIL_FROM: 'Gatehouse <no-reply@gatehouse.local>',
       MAIL_DIR: '.dev-mail',
       APP_URL: 'http://localhost:8080',
+      PROCESSED_EVENTS_RETENTION_SECONDS: 7 * 24 * 3600,
     });
     expect(config.SMTP_URL).toBeUndefined();
     expect(config.DATABASE_URL).toMatch(/127\.0\.0\.1:5432\/gatehouse_notification$/);

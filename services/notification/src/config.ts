@@ -1,7 +1,17 @@
 import Joi from 'joi';
-import { baseServiceKeys, databaseKeys, loadConfig, positiveInt, url, type BaseServiceConfig, type DatabaseConfig } from '@gatehouse/config';
+import {
+  baseServiceKeys,
+  databaseKeys,
+  loadConfig,
+  positiveInt,
+  processedEventsKeys,
+  url,
+  type BaseServiceConfig,
+  type DatabaseConfig,
+  type ProcessedEventsConfig,
+} from '@gatehouse/config';
 
-export interface NotificationConfig extends BaseServiceConfig, DatabaseConfig {
+export interface NotificationConfig extends BaseServiceConfig, DatabaseConfig, ProcessedEventsConfig {
   AMQP_URL: string;
   EVENTS_EXCHANGE: string;
   /** Prefix of this service's queues (`<prefix>.user-registered`); tests make it unique. */
@@ -22,6 +32,7 @@ export interface NotificationConfig extends BaseServiceConfig, DatabaseConfig {
 export const notificationConfigSchema = Joi.object<NotificationConfig>({
   ...baseServiceKeys(4003),
   ...databaseKeys('gatehouse_notification'),
+  ...processedEventsKeys(),
   AMQP_URL: url(['amqp', 'amqps']).default('amqp://guest:guest@127.0.0.1:5672'),
   EVENTS_EXCHANGE: Joi.string().max(200).default('gatehouse.events'),
   EVENTS_QUEUE_PREFIX: Joi.string()

@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import type { Pool } from 'pg';
-import { createOutboxRelay, type AmqpConnection } from '@gatehouse/events';
+import { createOutboxRelay, createProcessedEventsPruner, type AmqpConnection } from '@gatehouse/events';
 import { createHttpApp, type HttpApp } from '@gatehouse/http';
 import type { AccessTokenVerifier } from '@gatehouse/jwt';
 import type { Logger } from '@gatehouse/logger';
@@ -76,7 +76,18 @@ export function createApp(config: Readonly<UserConfig>, deps: UserDeps): UserApp
     createRegisteredProfile: (registration) => createRegisteredProfile({ processed, clock }, registration),
     markEmailVerified: (verification) => markEmailVerified({ processed, profiles, clock }, verification),
   });
-  const relay = createOutboxRelay({ pool: deps.pool, connection: deps.connection, exchange: config.EVENTS_EXCHANGE, logger: deps.logger });
+  const relay = createOutboxRelay({
+    pool: deps.pool,
+    connection: deps.connection,
+    exchange: config.EVENTS_EXCHANGE,
+    logger: deps.logger,
+    retentionMs: config.OUTBOX_RETENTION_SECONDS * 1000,
+  });
+  const processedPruner = createProcessedEventsPruner({
+    pool: deps.pool,
+    logger: deps.logger,
+    retentionMs: config.PROCESSED_EVENTS_RETENTION_SECONDS * 1000,
+  });
 
   return {
     app: http.finish(routes),
@@ -84,10 +95,12 @@ export function createApp(config: Readonly<UserConfig>, deps: UserDeps): UserApp
     async start() {
       await relay.start();
       await consumer.start();
+      processedPruner.start();
     },
     async stop() {
       await consumer.stop();
       await relay.stop();
+      await processedPruner.stop();
     },
   };
 }

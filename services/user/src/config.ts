@@ -3,15 +3,19 @@ import {
   baseServiceKeys,
   databaseKeys,
   loadConfig,
+  outboxKeys,
   positiveInt,
+  processedEventsKeys,
   tokenClaimsKeys,
   url,
   type BaseServiceConfig,
   type DatabaseConfig,
+  type OutboxConfig,
+  type ProcessedEventsConfig,
   type TokenClaimsConfig,
 } from '@gatehouse/config';
 
-export interface UserConfig extends BaseServiceConfig, DatabaseConfig, TokenClaimsConfig {
+export interface UserConfig extends BaseServiceConfig, DatabaseConfig, TokenClaimsConfig, OutboxConfig, ProcessedEventsConfig {
   /** The auth service's public keys: this service verifies access tokens itself. */
   JWKS_URL: string;
   AMQP_URL: string;
@@ -26,6 +30,8 @@ export const userConfigSchema = Joi.object<UserConfig>({
   ...baseServiceKeys(4002),
   ...databaseKeys('gatehouse_user'),
   ...tokenClaimsKeys(),
+  ...outboxKeys(),
+  ...processedEventsKeys(),
   JWKS_URL: url(['http', 'https']).default('http://127.0.0.1:4001/.well-known/jwks.json'),
   AMQP_URL: url(['amqp', 'amqps']).default('amqp://guest:guest@127.0.0.1:5672'),
   EVENTS_EXCHANGE: Joi.string().max(200).default('gatehouse.events'),

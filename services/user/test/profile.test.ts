@@ -149,6 +149,9 @@ describe('PUT /api/user/profile', () => {
     ['an avatar URL over 2048 characters', { avatarUrl: `https://cdn.example.com/${'a'.repeat(2048)}` }, 'avatarUrl'],
     ['a locale that is no language tag', { locale: 'english please' }, 'locale'],
     ['a locale over 35 characters', { locale: `en-${'abcdefgh-'.repeat(4)}x` }, 'locale'],
+    ['a line break in the name', { name: 'Grace\nHopper' }, 'name'],
+    ['an escape sequence in the bio', { bio: 'a\u001b[2Jb' }, 'bio'],
+    ['a control character in the avatar URL', { avatarUrl: 'https://cdn.example.com/a\u0000.png' }, 'avatarUrl'],
   ])('when the body has %s, then 400 names the field', async (_what, body, field) => {
     const identity = newIdentity();
     const response = await harness.request('PUT', '/api/user/profile', { identity, body });
@@ -156,6 +159,31 @@ describe('PUT /api/user/profile', () => {
     const problem = (await response.json()) as ProblemBody;
     expect(problem.code).toBe('validation_failed');
     expect(problem.errors?.map((e) => e.path)).toContain(field);
+  });
+
+  it('when the bio holds a NUL character, then 400 validation_failed names it (not a 500 from PostgreSQL) and nothing changes', async () => {
+    const identity = newIdentity();
+    await harness.request('PUT', '/api/user/profile', { identity, body: { bio: 'Before' } });
+
+    const response = await harness.request('PUT', '/api/user/profile', { identity, body: { bio: 'a\u0000b' } });
+
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({
+      code: 'validation_failed',
+      errors: [{ path: 'bio', message: '"bio" must not contain control characters other than newline and tab' }],
+    });
+    expect(await storedRow(identity.sub)).toMatchObject({ bio: 'Before' });
+  });
+
+  it('when the bio spans several lines, then 200 stores the line breaks and tabs as written', async () => {
+    const identity = newIdentity();
+    const bio = 'Wrote the first compiler.\n\n\tAdmiral, US Navy.';
+
+    const response = await harness.request('PUT', '/api/user/profile', { identity, body: { bio } });
+
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ bio });
+    expect(await storedRow(identity.sub)).toMatchObject({ bio });
   });
 
   it('when the body is empty, then 400 and nothing changes', async () => {

@@ -1,4 +1,5 @@
 import Joi from 'joi';
+import { multiLineText, singleLineText } from '@gatehouse/http';
 import type { ProfileChanges } from '../domain/user.ports';
 
 // Language, then subtags (script, region, variants, extensions): "en", "pt-BR", "zh-Hant-TW".
@@ -18,17 +19,17 @@ const canonicalLocale = (value: string, helpers: Joi.CustomHelpers) => {
  * refused by `validate` (unknown keys), so a request cannot assign fields it does not own.
  */
 export const updateProfileBody = Joi.object<ProfileChanges>({
-  name: Joi.string().trim().min(1).max(100).allow(null),
-  bio: Joi.string().trim().max(500).allow(null),
-  avatarUrl: Joi.string().uri({ scheme: ['https'] }).max(2048).allow(null),
-  locale: Joi.string().max(35).pattern(LANGUAGE_TAG).custom(canonicalLocale).allow(null),
+  name: singleLineText().trim().min(1).max(100).allow(null),
+  bio: multiLineText().trim().max(500).allow(null),
+  avatarUrl: singleLineText().uri({ scheme: ['https'] }).max(2048).allow(null),
+  locale: singleLineText().max(35).pattern(LANGUAGE_TAG).custom(canonicalLocale).allow(null),
 })
   .min(1)
   .required();
 
 export const listUsersQuery = Joi.object<{ limit: number; cursor?: string }>({
   limit: Joi.number().integer().min(1).max(100).default(20),
-  cursor: Joi.string().max(200),
+  cursor: singleLineText().max(200),
 });
 
 export const userIdParams = Joi.object<{ id: string }>({
