@@ -28,8 +28,6 @@ export interface GatewayConfig extends BaseServiceConfig, TokenClaimsConfig {
   BODY_LIMIT_BYTES: number;
   AMQP_URL: string;
   EVENTS_EXCHANGE: string;
-  /** How long a revoked user or session stays refused: the access token lifetime plus clock tolerance. */
-  REVOCATION_TTL_SECONDS: number;
 }
 
 const positive = positiveInt;
@@ -55,7 +53,6 @@ export const gatewayConfigSchema = Joi.object<GatewayConfig>({
   BODY_LIMIT_BYTES: positive().max(10 * 1024 * 1024).default(16_384),
   AMQP_URL: url(['amqp', 'amqps']).default('amqp://guest:guest@127.0.0.1:5672'),
   EVENTS_EXCHANGE: Joi.string().max(200).default('gatehouse.events'),
-  REVOCATION_TTL_SECONDS: positive().max(86_400).default(960),
 });
 
 /** Validates the gateway's environment once; JWKS_URL defaults to the auth service's. */
@@ -63,4 +60,13 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Read
   const authUrl = env.AUTH_SERVICE_URL || DEFAULT_AUTH_URL;
   const withJwks = { ...env, JWKS_URL: env.JWKS_URL || `${authUrl.replace(/\/+$/, '')}/.well-known/jwks.json` };
   return loadConfig('gateway', gatewayConfigSchema, withJwks);
+}
+
+/**
+ * How long a revoked user or session stays refused. A token issued at the moment of the
+ * revocation is accepted until its `exp` plus the clock tolerance, so the entry must live that
+ * long; derived rather than configured, so it cannot fall behind a longer token lifetime.
+ */
+export function revocationTtlSeconds(config: Pick<GatewayConfig, 'ACCESS_TOKEN_TTL_SECONDS' | 'JWT_CLOCK_TOLERANCE_SECONDS'>): number {
+  return config.ACCESS_TOKEN_TTL_SECONDS + config.JWT_CLOCK_TOLERANCE_SECONDS;
 }

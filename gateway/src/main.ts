@@ -1,7 +1,7 @@
 import { createAmqpConnection } from '@gatehouse/events';
 import { runService } from '@gatehouse/http';
 import { createLogger } from '@gatehouse/logger';
-import { loadGatewayConfig } from './config';
+import { loadGatewayConfig, revocationTtlSeconds } from './config';
 import { createApp } from './app';
 import { createGatewayVerifier } from './auth/create-verifier';
 import { createDenyList } from './revocation/deny-list';
@@ -12,7 +12,7 @@ runService('gateway', async () => {
   const logger = createLogger({ service: 'gateway', level: config.LOG_LEVEL });
   if (config.JWT_VERIFY_MODE === 'off') logger.warn('JWT_VERIFY_MODE=off: the gateway is not verifying access tokens');
   const verifier = createGatewayVerifier(config, logger);
-  const denyList = createDenyList({ ttlMs: config.REVOCATION_TTL_SECONDS * 1000 });
+  const denyList = createDenyList({ ttlMs: revocationTtlSeconds(config) * 1000 });
   // The broker may still be starting: the connection keeps retrying while the gateway serves.
   const connection = createAmqpConnection({ url: config.AMQP_URL, logger, name: 'gatehouse-gateway' });
   const revocations = createRevocationFeed({ connection, exchange: config.EVENTS_EXCHANGE, denyList, logger });

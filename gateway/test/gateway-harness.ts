@@ -3,7 +3,7 @@ import express from 'express';
 import { createAmqpConnection, type AmqpConnection } from '@gatehouse/events';
 import { createLogger } from '@gatehouse/logger';
 import { captureLogs, serveOnFreePort, testInfrastructure, uniqueName, type RunningServer } from '@gatehouse/testing';
-import { loadGatewayConfig, type GatewayConfig } from '../src/config';
+import { loadGatewayConfig, revocationTtlSeconds, type GatewayConfig } from '../src/config';
 import { createApp } from '../src/app';
 import { createGatewayVerifier } from '../src/auth/create-verifier';
 import { createDenyList, type DenyList } from '../src/revocation/deny-list';
@@ -64,7 +64,7 @@ export interface Gateway {
 export interface GatewayOptions {
   /** Feeds the deny list from the real broker, on an exchange of this gateway's own. */
   readonly revocationFeed?: boolean;
-  /** The deny list's clock. */
+  /** The deny list's clock; the verifier keeps the real one, so moving it tests the deny list alone. */
   readonly now?: () => number;
 }
 
@@ -90,7 +90,7 @@ export async function startGateway(env: Record<string, string> = {}, options: Ga
   const logger = createLogger({ service: 'gateway-test', level: 'debug', destination: logs.stream });
   const verifier = createGatewayVerifier(config, logger);
   await verifier.refresh().catch(() => undefined);
-  const denyList = createDenyList({ ttlMs: config.REVOCATION_TTL_SECONDS * 1000, ...(options.now ? { now: options.now } : {}) });
+  const denyList = createDenyList({ ttlMs: revocationTtlSeconds(config) * 1000, ...(options.now ? { now: options.now } : {}) });
   const feed = options.revocationFeed ? await startRevocationFeed(config, denyList, logger) : undefined;
   const gateway = createApp(config, { logger, verifier, denyList });
   const server = await serveOnFreePort(gateway.app);

@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { createEvent, type AnyEvent } from '@gatehouse/events';
 import { signToken } from '../../libs/jwt/test/token-fixtures';
 import { eventually, openBrokerProbe, type BrokerProbe } from '../../libs/events/test/broker-fixtures';
+import { revocationTtlSeconds } from '../src/config';
 import { startGateway, type Gateway } from './gateway-harness';
 
+/** How far the deny lists' clock is ahead of the real one; the verifier keeps the real clock. */
 let offset = 0;
 let gw: Gateway;
 let probe: BrokerProbe;
@@ -15,14 +17,17 @@ afterAll(async () => {
   await probe.close({});
   await gw.close();
 });
+beforeEach(() => {
+  offset = 0;
+});
 
-/** Publishes as the auth and user services' relays would, straight to this gateway's exchange. */
-function publish(event: AnyEvent): void {
-  publishRaw(event.name, JSON.stringify(event));
+/** Publishes as the auth and user services' relays would, straight to the gateway's exchange. */
+function publish(event: AnyEvent, to: Gateway = gw): void {
+  publishRaw(event.name, JSON.stringify(event), to);
 }
 
-function publishRaw(routingKey: string, body: string): void {
-  probe.channel.publish(gw.config.EVENTS_EXCHANGE, routingKey, Buffer.from(body), { persistent: true });
+function publishRaw(routingKey: string, body: string, to: Gateway = gw): void {
+  probe.channel.publish(to.config.EVENTS_EXCHANGE, routingKey, Buffer.from(body), { persistent: true });
 }
 
 function tokenFor(userId: string, sessionId = randomUUID()): string {
@@ -74,13 +79,29 @@ describe('gateway revocation feed', () => {
     expect(await refusedWithin(other, 1000)).toBe(true);
   });
 
-  it('when the revocation TTL has passed, then the entry is forgotten and the token passes again', async () => {
+  it('when a token was issued just before the revocation, then it is still refused one second before its expiry plus the clock tolerance', async () => {
+    const userId = randomUUID();
+    const iat = Math.floor(Date.now() / 1000);
+    const exp = iat + gw.config.ACCESS_TOKEN_TTL_SECONDS;
+    const token = signToken(gw.key, { claims: { sub: userId, sid: randomUUID(), iat, exp } });
+    publish(createEvent('user.deleted', { userId }));
+    expect(await refusedWithin(token, 1000)).toBe(true);
+
+    // Only the deny list's clock moves: the verifier still takes the token, so a refusal is the entry's.
+    offset = (exp + gw.config.JWT_CLOCK_TOLERANCE_SECONDS - 1) * 1000 - Date.now();
+
+    const response = await call(token);
+    expect(response.status).toBe(401);
+    expect(await response.json()).toMatchObject({ code: 'token_invalid' });
+  });
+
+  it('when the revocation TTL (access token lifetime plus clock tolerance) has passed, then the entry is forgotten and the token passes again', async () => {
     const userId = randomUUID();
     const token = tokenFor(userId);
     publish(createEvent('user.deleted', { userId }));
     expect(await refusedWithin(token, 1000)).toBe(true);
 
-    offset += (gw.config.REVOCATION_TTL_SECONDS - 1) * 1000;
+    offset += (gw.config.ACCESS_TOKEN_TTL_SECONDS + gw.config.JWT_CLOCK_TOLERANCE_SECONDS - 1) * 1000;
     expect((await call(token)).status).toBe(401);
     offset += 1000;
 
@@ -99,5 +120,29 @@ describe('gateway revocation feed', () => {
     publish(createEvent('user.deleted', { userId }));
 
     expect(await refusedWithin(token, 1000)).toBe(true);
+  });
+});
+
+describe('gateway revocation feed with a shorter access token lifetime', () => {
+  let short: Gateway;
+  beforeAll(async () => {
+    short = await startGateway({ ACCESS_TOKEN_TTL_SECONDS: '60' }, { revocationFeed: true, now: () => Date.now() + offset });
+  });
+  afterAll(async () => {
+    await short.close();
+  });
+
+  it('when ACCESS_TOKEN_TTL_SECONDS is 60, then a revocation is remembered for 90 seconds (with the 30 s tolerance), not 930', async () => {
+    const userId = randomUUID();
+    const sessionId = randomUUID();
+    publish(createEvent('user.deleted', { userId }), short);
+    expect(await eventually(() => short.denyList.has(userId, sessionId), 1000)).toBe(true);
+    expect(revocationTtlSeconds(short.config)).toBe(90);
+
+    offset += 89_000;
+    expect(short.denyList.has(userId, sessionId)).toBe(true);
+    offset += 1000;
+
+    expect(short.denyList.has(userId, sessionId)).toBe(false);
   });
 });

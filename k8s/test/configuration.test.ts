@@ -36,14 +36,15 @@ describe('configuration in Kubernetes', () => {
     },
   );
 
-  it('when auth is deployed, then the keys production constrains (signing key, secure cookies, bcrypt cost) are among those checked', () => {
+  it('when auth is deployed, then the keys production constrains (signing key, session secret, secure cookies, bcrypt cost) are among those checked', () => {
     const service = deployedService('auth');
     expect(keysToProvide(service, { localOrigins: false })).toEqual(
-      expect.arrayContaining(['JWT_PRIVATE_KEY_FILE', 'COOKIE_SECURE', 'BCRYPT_COST', 'DATABASE_URL', 'REDIS_URL', 'CORS_ORIGINS']),
+      expect.arrayContaining(['JWT_PRIVATE_KEY_FILE', 'SESSION_SECRET', 'COOKIE_SECURE', 'BCRYPT_COST', 'DATABASE_URL', 'REDIS_URL', 'CORS_ORIGINS']),
     );
-    const production = { NODE_ENV: 'production', JWT_PRIVATE_KEY_FILE: '/k.pem' };
+    const production = { NODE_ENV: 'production', JWT_PRIVATE_KEY_FILE: '/k.pem', SESSION_SECRET: 'a session secret of at least 32 characters' };
     expect(() => service.load(production)).not.toThrow();
     expect(() => service.load({ NODE_ENV: 'production' })).toThrow(/JWT_PRIVATE_KEY_FILE/);
+    expect(() => service.load({ ...production, SESSION_SECRET: undefined })).toThrow(/SESSION_SECRET/);
     expect(() => service.load({ ...production, COOKIE_SECURE: 'false' })).toThrow(/COOKIE_SECURE/);
     expect(() => service.load({ ...production, BCRYPT_COST: '4' })).toThrow(/BCRYPT_COST/);
   });
