@@ -109,3 +109,24 @@ describe('deletion', () => {
     expect(refresh.status).toBe(401);
   });
 });
+
+describe('logout', () => {
+  it('when a user logs out, then every gateway refuses that session’s access token within a second, and the refresh cookie is dead', async () => {
+    const email = newEmail();
+    expect((await post('/api/auth/register', { email, password: PASSWORD })).status).toBe(201);
+    const session = await login(email);
+    const other = await login(email);
+    const asUser = (token: string) => fetch(`${system.gateway.url}/api/user/profile`, { headers: { authorization: `Bearer ${token}` } });
+    expect((await asUser(session.accessToken)).status).toBe(200);
+
+    const loggedOut = await post('/api/auth/logout', undefined, { cookie: session.cookies, 'x-csrf-token': session.csrf });
+    expect(loggedOut.status).toBe(204);
+    const started = Date.now();
+
+    await until('the gateway to refuse the logged-out session', async () => ((await asUser(session.accessToken)).status === 401 ? true : undefined), 1_000);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect((await asUser(other.accessToken)).status).toBe(200);
+    const refresh = await post('/api/auth/refresh', undefined, { cookie: session.cookies, 'x-csrf-token': session.csrf });
+    expect(refresh.status).toBe(401);
+  });
+});

@@ -2,8 +2,8 @@ import type { Express } from 'express';
 import type { Pool } from 'pg';
 import type Redis from 'ioredis';
 import cookieParser from 'cookie-parser';
-import { Router } from 'express';
-import { createEvent, createOutboxRelay, createProcessedEvents, declareExchange, type AmqpConnection } from '@gatehouse/events';
+import { Router, type Request } from 'express';
+import { createOutboxRelay, createProcessedEventsPruner, createProcessedEvents, declareExchange, type AmqpConnection } from '@gatehouse/events';
 import { createHttpApp, type HttpApp } from '@gatehouse/http';
 import type { Logger } from '@gatehouse/logger';
 import type { AuthConfig } from './config';
@@ -20,7 +20,9 @@ import { secrets } from './crypto/secrets';
 import { createAccessTokenSigner } from './crypto/access-token.signer';
 import type { KeySet } from './crypto/signing-keys';
 import { createCredentialStore } from './store/credential.store';
-import { createRefreshTokenStore } from './store/refresh-token.store';
+import { createSessionStore } from './store/session.store';
+import { createSessionTokens } from './crypto/session-tokens';
+import { clientAddressKey } from './http/client-address';
 import { createLoginThrottle } from './store/login-throttle.store';
 import { createRateLimiter } from './store/rate-limiter.store';
 import { createTransactions } from './store/auth-transactions.store';
@@ -35,6 +37,8 @@ export interface AuthDeps {
   /** Created with `keyPrefix: config.REDIS_KEY_PREFIX`. */
   readonly redis: Redis;
   readonly keys: KeySet;
+  /** Signs refresh and CSRF tokens. */
+  readonly sessionSecret: string;
   readonly hasher: PasswordHasher;
   readonly logger: Logger;
   /** The broker link: the outbox relay publishes on it and the consumers consume from it. */
@@ -53,19 +57,30 @@ export interface AuthApp {
   stop(): Promise<void>;
 }
 
+/** Longer than any login takes from reading the credential to opening the session. */
+const FENCE_SECONDS = 600;
+/** The first back-off step after the free login attempts; it doubles from there. */
+const LOGIN_BACKOFF_BASE_MS = 1000;
+
+const window = (limit: number, windowSeconds: number) => ({ limit, windowSeconds });
+
 /** Composition root of the auth service: stores, use cases and routes from injected connections. */
 export function createApp(config: Readonly<AuthConfig>, deps: AuthDeps): AuthApp {
   const clock = deps.clock ?? Date.now;
+  const { logger, hasher } = deps;
   const credentials = createCredentialStore(deps.pool);
-  const refreshTokens = createRefreshTokenStore(deps.redis, {
-    clientLimit: { max: config.REFRESH_IP_LIMIT, windowSeconds: config.REFRESH_IP_WINDOW_SECONDS },
-    keyPrefix: config.REDIS_KEY_PREFIX,
-    ttlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
+  const tokens = createSessionTokens(deps.sessionSecret);
+  const sessions = createSessionStore(deps.redis, {
+    idleSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
+    maxAgeSeconds: config.SESSION_MAX_AGE_SECONDS,
     reuseGraceMs: config.REFRESH_REUSE_GRACE_SECONDS * 1000,
+    rotationLimit: window(config.REFRESH_SESSION_LIMIT, config.REFRESH_SESSION_WINDOW_SECONDS),
+    maxSessionsPerUser: config.SESSIONS_PER_USER_LIMIT,
+    fenceSeconds: FENCE_SECONDS,
     clock,
   });
   const throttle = createLoginThrottle(deps.redis, {
-    backoff: { freeAttempts: config.LOGIN_FREE_ATTEMPTS, baseDelayMs: 1000, maxDelayMs: config.LOGIN_BACKOFF_MAX_SECONDS * 1000 },
+    backoff: { freeAttempts: config.LOGIN_FREE_ATTEMPTS, baseDelayMs: LOGIN_BACKOFF_BASE_MS, maxDelayMs: config.LOGIN_BACKOFF_MAX_SECONDS * 1000 },
     accountFailureLimit: config.LOGIN_ACCOUNT_FAILURE_LIMIT,
     accountWindowSeconds: config.LOGIN_ACCOUNT_WINDOW_SECONDS,
     clock,
@@ -77,13 +92,20 @@ export function createApp(config: Readonly<AuthConfig>, deps: AuthDeps): AuthApp
     ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
     clock,
   });
-  const logger = deps.logger;
-  const hasher = deps.hasher;
+  const limiter = (name: string, limit: number, windowSeconds: number) => createRateLimiter(deps.redis, name, window(limit, windowSeconds));
   const deletedQueue = `${config.EVENTS_QUEUE_PREFIX}.user-deleted`;
   const transactions = createTransactions(deps.pool, createProcessedEvents(deps.pool, deletedQueue));
   const verification = { secrets, clock, verificationTtlSeconds: config.EMAIL_VERIFICATION_TTL_SECONDS };
-  const resendPerEmail = createRateLimiter(deps.redis, 'resend-email', config.RESEND_VERIFICATION_LIMIT, config.RESEND_VERIFICATION_WINDOW_SECONDS);
-  const relay = createOutboxRelay({ pool: deps.pool, connection: deps.connection, exchange: config.EVENTS_EXCHANGE, logger });
+  const resendPerEmail = limiter('resend-email', config.RESEND_VERIFICATION_LIMIT, config.RESEND_VERIFICATION_WINDOW_SECONDS);
+  const invalidPresentations = limiter('refresh-invalid', config.REFRESH_INVALID_IP_LIMIT, config.REFRESH_INVALID_IP_WINDOW_SECONDS);
+  const relay = createOutboxRelay({
+    pool: deps.pool,
+    connection: deps.connection,
+    exchange: config.EVENTS_EXCHANGE,
+    logger,
+    retentionMs: config.OUTBOX_RETENTION_SECONDS * 1000,
+  });
+  const processedPruner = createProcessedEventsPruner({ pool: deps.pool, logger, retentionMs: config.PROCESSED_EVENTS_RETENTION_SECONDS * 1000 });
   const consumer = userDeletedConsumer({
     connection: deps.connection,
     exchange: config.EVENTS_EXCHANGE,
@@ -91,10 +113,10 @@ export function createApp(config: Readonly<AuthConfig>, deps: AuthDeps): AuthApp
     maxAttempts: config.EVENT_MAX_ATTEMPTS,
     retryBaseDelayMs: config.EVENT_RETRY_BASE_DELAY_MS,
     logger,
-    deleteAccount: (eventId, userId) => deleteAccount({ refreshTokens, transactions }, eventId, userId),
+    deleteAccount: (eventId, userId) => deleteAccount({ sessions, transactions }, eventId, userId),
   });
-  const onReuse = ({ userId, sessionId }: { userId: string; sessionId: string }) =>
-    transactions.run((tx) => tx.publish(createEvent('session.revoked', { userId, sessionIds: [sessionId], reason: 'reuse_detected' })));
+  const addressOf = (req: Request) => clientAddressKey(req.ip, config.RATE_LIMIT_IPV6_PREFIX_BITS);
+  const session = { sessions, tokens, signer, secrets };
 
   const http = createHttpApp({
     service: 'auth',
@@ -119,31 +141,34 @@ export function createApp(config: Readonly<AuthConfig>, deps: AuthDeps): AuthApp
         register: (input) => metrics.track('register', () => register({ transactions, hasher, ...verification }, input)),
         login: (input) =>
           metrics.track('login', () =>
-            login({ credentials, hasher, throttle, refreshTokens, signer, secrets, requireVerifiedEmail: config.REQUIRE_VERIFIED_EMAIL }, input),
+            login({ ...session, credentials, hasher, throttle, requireVerifiedEmail: config.REQUIRE_VERIFIED_EMAIL }, input),
           ),
-        refresh: (presented, clientAddress) =>
-          metrics.track('refresh', () => refresh({ refreshTokens, signer, secrets, logger, onReuse }, presented, clientAddress)),
-        logout: (presented) => logout({ refreshTokens, secrets }, presented),
+        refresh: (presented, address) =>
+          metrics.track('refresh', () => refresh({ sessions, tokens, signer, transactions, invalidPresentations, logger }, presented, address)),
+        logout: (presented) => metrics.track('logout', () => logout({ sessions, tokens, transactions }, presented)),
       },
-      cookies: { secure: config.COOKIE_SECURE, refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS },
+      cookies: { secure: config.COOKIE_SECURE },
+      tokens,
       allowedOrigins: config.CORS_ORIGINS,
+      addressOf,
       limits: {
-        login: createRateLimiter(deps.redis, 'login', config.LOGIN_IP_LIMIT, config.LOGIN_IP_WINDOW_SECONDS),
-        register: createRateLimiter(deps.redis, 'register', config.REGISTER_IP_LIMIT, config.REGISTER_IP_WINDOW_SECONDS),
+        login: limiter('login', config.LOGIN_IP_LIMIT, config.LOGIN_IP_WINDOW_SECONDS),
+        register: limiter('register', config.REGISTER_IP_LIMIT, config.REGISTER_IP_WINDOW_SECONDS),
       },
     }),
   );
   routes.use(
     emailVerificationRoutes({
       useCases: {
-        verifyEmail: (token) => verifyEmail({ transactions, refreshTokens, secrets, clock }, token),
+        verifyEmail: (token) => verifyEmail({ transactions, sessions, secrets, clock }, token),
         resendVerification: (email) => resendVerification({ transactions, ...verification, perEmail: resendPerEmail }, email),
       },
       allowedOrigins: config.CORS_ORIGINS,
+      addressOf,
       appUrl: config.APP_URL,
       limits: {
-        verify: createRateLimiter(deps.redis, 'verify-email', config.VERIFY_EMAIL_IP_LIMIT, config.VERIFY_EMAIL_IP_WINDOW_SECONDS),
-        resend: createRateLimiter(deps.redis, 'resend', config.RESEND_VERIFICATION_LIMIT, config.RESEND_VERIFICATION_WINDOW_SECONDS),
+        verify: limiter('verify-email', config.VERIFY_EMAIL_IP_LIMIT, config.VERIFY_EMAIL_IP_WINDOW_SECONDS),
+        resend: limiter('resend', config.RESEND_VERIFICATION_LIMIT, config.RESEND_VERIFICATION_WINDOW_SECONDS),
       },
     }),
   );
@@ -157,10 +182,12 @@ export function createApp(config: Readonly<AuthConfig>, deps: AuthDeps): AuthApp
       await deps.connection.onConnected((channel) => declareExchange(channel, config.EVENTS_EXCHANGE));
       await consumer.start();
       await relay.start();
+      processedPruner.start();
     },
     async stop() {
       await consumer.stop();
       await relay.stop();
+      await processedPruner.stop();
     },
   };
 }

@@ -4,6 +4,8 @@ import {
   databaseKeys,
   flag,
   loadConfig,
+  outboxKeys,
+  processedEventsKeys,
   originList,
   positiveInt,
   stringList,
@@ -11,18 +13,26 @@ import {
   url,
   type BaseServiceConfig,
   type DatabaseConfig,
+  type OutboxConfig,
+  type ProcessedEventsConfig,
   type TokenClaimsConfig,
 } from '@gatehouse/config';
 
-export interface AuthConfig extends BaseServiceConfig, DatabaseConfig, TokenClaimsConfig {
+export interface AuthConfig extends BaseServiceConfig, DatabaseConfig, TokenClaimsConfig, OutboxConfig, ProcessedEventsConfig {
   REDIS_URL: string;
   REDIS_KEY_PREFIX: string;
   JWT_PRIVATE_KEY_FILE?: string;
   JWT_PUBLISHED_PUBLIC_KEY_FILES: string[];
   DEV_KEYS_DIR: string;
   JWKS_MAX_AGE_SECONDS: number;
+  /** Signs refresh and CSRF tokens (≥ 32 characters of randomness); generated in DEV_KEYS_DIR for development. */
+  SESSION_SECRET?: string;
+  /** Idle timeout: a refresh token unused this long is dead. */
   REFRESH_TOKEN_TTL_SECONDS: number;
+  /** Absolute session lifetime from login; refresh never extends a session past it. */
+  SESSION_MAX_AGE_SECONDS: number;
   REFRESH_REUSE_GRACE_SECONDS: number;
+  SESSIONS_PER_USER_LIMIT: number;
   BCRYPT_COST: number;
   CORS_ORIGINS: string[];
   COOKIE_SECURE: boolean;
@@ -33,8 +43,14 @@ export interface AuthConfig extends BaseServiceConfig, DatabaseConfig, TokenClai
   LOGIN_BACKOFF_MAX_SECONDS: number;
   LOGIN_ACCOUNT_FAILURE_LIMIT: number;
   LOGIN_ACCOUNT_WINDOW_SECONDS: number;
-  REFRESH_IP_LIMIT: number;
-  REFRESH_IP_WINDOW_SECONDS: number;
+  /** Rotations per session and window. */
+  REFRESH_SESSION_LIMIT: number;
+  REFRESH_SESSION_WINDOW_SECONDS: number;
+  /** Presentations of refresh tokens we never issued, per client address and window. */
+  REFRESH_INVALID_IP_LIMIT: number;
+  REFRESH_INVALID_IP_WINDOW_SECONDS: number;
+  /** Per-address limits count an IPv6 client by this prefix. */
+  RATE_LIMIT_IPV6_PREFIX_BITS: number;
   REGISTER_IP_LIMIT: number;
   REGISTER_IP_WINDOW_SECONDS: number;
   BOOTSTRAP_ADMIN_EMAIL?: string;
@@ -61,14 +77,19 @@ export const authConfigSchema = Joi.object<AuthConfig>({
   ...baseServiceKeys(4001),
   ...databaseKeys('gatehouse_auth'),
   ...tokenClaimsKeys(),
+  ...outboxKeys(),
+  ...processedEventsKeys(),
   REDIS_URL: url(['redis', 'rediss']).default('redis://127.0.0.1:6379'),
   REDIS_KEY_PREFIX: Joi.string().pattern(/^[\w:.-]+$/).default('gatehouse:auth:'),
   JWT_PRIVATE_KEY_FILE: Joi.string(),
   JWT_PUBLISHED_PUBLIC_KEY_FILES: stringList().default([]),
   DEV_KEYS_DIR: Joi.string().default('.dev-keys'),
   JWKS_MAX_AGE_SECONDS: positive().max(86_400).default(300),
+  SESSION_SECRET: Joi.string().min(32),
   REFRESH_TOKEN_TTL_SECONDS: positive().default(604_800),
-  REFRESH_REUSE_GRACE_SECONDS: Joi.number().min(0).max(30).default(3),
+  SESSION_MAX_AGE_SECONDS: positive().default(2_592_000),
+  REFRESH_REUSE_GRACE_SECONDS: Joi.number().min(0).max(60).default(10),
+  SESSIONS_PER_USER_LIMIT: positive().max(1000).default(100),
   BCRYPT_COST: Joi.number()
     .integer()
     .min(4)
@@ -84,8 +105,11 @@ export const authConfigSchema = Joi.object<AuthConfig>({
   LOGIN_BACKOFF_MAX_SECONDS: positive().default(900),
   LOGIN_ACCOUNT_FAILURE_LIMIT: positive().default(50),
   LOGIN_ACCOUNT_WINDOW_SECONDS: positive().default(900),
-  REFRESH_IP_LIMIT: positive().default(300),
-  REFRESH_IP_WINDOW_SECONDS: positive().default(60),
+  REFRESH_SESSION_LIMIT: positive().default(12),
+  REFRESH_SESSION_WINDOW_SECONDS: positive().default(60),
+  REFRESH_INVALID_IP_LIMIT: positive().default(30),
+  REFRESH_INVALID_IP_WINDOW_SECONDS: positive().default(60),
+  RATE_LIMIT_IPV6_PREFIX_BITS: Joi.number().integer().min(16).max(128).default(64),
   REGISTER_IP_LIMIT: positive().default(20),
   REGISTER_IP_WINDOW_SECONDS: positive().default(3600),
   BOOTSTRAP_ADMIN_EMAIL: Joi.string().trim().lowercase().email({ tlds: false }),
@@ -106,7 +130,7 @@ export const authConfigSchema = Joi.object<AuthConfig>({
 })
   .and('BOOTSTRAP_ADMIN_EMAIL', 'BOOTSTRAP_ADMIN_PASSWORD')
   .when(Joi.object({ NODE_ENV: 'production' }).unknown(), {
-    then: Joi.object({ JWT_PRIVATE_KEY_FILE: Joi.required(), COOKIE_SECURE: Joi.valid(true) }),
+    then: Joi.object({ JWT_PRIVATE_KEY_FILE: Joi.required(), SESSION_SECRET: Joi.required(), COOKIE_SECURE: Joi.valid(true) }),
   });
 
 export function loadAuthConfig(env: Record<string, string | undefined>): Readonly<AuthConfig> {

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Pool } from 'pg';
 import Redis from 'ioredis';
@@ -5,14 +6,18 @@ import { createPool, ensureDatabase, migrate } from '@gatehouse/db';
 import { createAmqpConnection, type AmqpConnection } from '@gatehouse/events';
 import type { Logger } from '@gatehouse/logger';
 import type { AuthConfig } from './config';
-import { ensureDevSigningKey, loadKeySet, type KeySet } from './crypto/signing-keys';
+import { ensureDevSessionSecret, ensureDevSigningKey, loadKeySet, type KeySet } from './crypto/signing-keys';
 
 export const MIGRATIONS_DIR = join(__dirname, '..', 'migrations');
+
+/** A Redis that accepts the connection but never answers must not hold requests for ever. */
+export const REDIS_COMMAND_TIMEOUT_MS = 2000;
 
 export interface AuthInfrastructure {
   readonly pool: Pool;
   readonly redis: Redis;
   readonly keys: KeySet;
+  readonly sessionSecret: string;
   readonly connection: AmqpConnection;
   close(): Promise<void>;
 }
@@ -23,6 +28,14 @@ async function signingKeys(config: Readonly<AuthConfig>, logger: Logger): Promis
   const file = resolve(config.DEV_KEYS_DIR, 'jwt-signing-key.pem');
   if (await ensureDevSigningKey(file)) logger.warn({ file }, 'generated a development signing key');
   return loadKeySet(file, config.JWT_PUBLISHED_PUBLIC_KEY_FILES);
+}
+
+async function sessionSecret(config: Readonly<AuthConfig>, logger: Logger): Promise<string> {
+  if (config.SESSION_SECRET) return config.SESSION_SECRET;
+  // Production refuses to start without one (config); development makes its own once.
+  const file = resolve(config.DEV_KEYS_DIR, 'session-secret');
+  if (await ensureDevSessionSecret(file)) logger.warn({ file }, 'generated a development session secret');
+  return (await readFile(file, 'utf8')).trim();
 }
 
 /**
@@ -38,19 +51,27 @@ export async function connectInfrastructure(config: Readonly<AuthConfig>, logger
   });
   const { applied } = await migrate(pool, MIGRATIONS_DIR);
   if (applied.length > 0) logger.info({ applied }, 'migrations applied');
-  const redis = new Redis(config.REDIS_URL, { keyPrefix: config.REDIS_KEY_PREFIX, maxRetriesPerRequest: 2, enableOfflineQueue: false });
+  // Fail fast instead of queueing: a request during an outage answers 503, it does not hang.
+  const redis = new Redis(config.REDIS_URL, {
+    keyPrefix: config.REDIS_KEY_PREFIX,
+    maxRetriesPerRequest: 2,
+    enableOfflineQueue: false,
+    commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
+  });
   redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
   await new Promise<void>((ready, fail) => {
     redis.once('ready', ready);
     redis.once('end', () => fail(new Error('Redis connection closed before it was ready')));
   });
   const keys = await signingKeys(config, logger);
+  const secret = await sessionSecret(config, logger);
   logger.info({ kid: keys.signing.kid, algorithm: keys.signing.algorithm, published: keys.jwks.keys.map((k) => k.kid) }, 'signing keys loaded');
   const connection = createAmqpConnection({ url: config.AMQP_URL, logger, name: 'gatehouse-auth' });
   return {
     pool,
     redis,
     keys,
+    sessionSecret: secret,
     connection,
     async close() {
       await connection.close();

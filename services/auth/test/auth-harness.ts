@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import { createPool } from '@gatehouse/db';
 import { migrate } from '@gatehouse/db';
@@ -29,8 +29,9 @@ import { createApp, type AuthApp } from '../src/app';
 import { loadAuthConfig, type AuthConfig } from '../src/config';
 import { keySetFromPem, type KeySet } from '../src/crypto/signing-keys';
 import { createBcryptPasswordHasher } from '../src/crypto/bcrypt-password-hasher';
-import { MIGRATIONS_DIR } from '../src/infrastructure';
+import { MIGRATIONS_DIR, REDIS_COMMAND_TIMEOUT_MS } from '../src/infrastructure';
 import type { Pool } from 'pg';
+import type { PasswordHasher } from '../src/domain/auth.ports';
 
 export interface AuthHarness {
   readonly url: string;
@@ -78,11 +79,28 @@ export function newSigningKeys(): KeySet {
   return keySetFromPem(privateKey.export({ type: 'pkcs8', format: 'pem' }) as string);
 }
 
+export interface StartAuthOptions {
+  /** Wraps the real bcrypt hasher, e.g. to count or pause verifications. */
+  readonly hasher?: (real: PasswordHasher) => PasswordHasher;
+  /** TCP proxies (libs/testing `startTcpProxy`) the service's own connections go through. */
+  readonly via?: { readonly postgres?: { readonly url: string }; readonly redis?: { readonly url: string } };
+}
+
+/** `url` with the host and port of `proxyUrl`: the same database or Redis, through the proxy. */
+function through(url: string, proxyUrl: string | undefined): string {
+  if (!proxyUrl) return url;
+  const target = new URL(url);
+  const proxy = new URL(proxyUrl);
+  target.hostname = proxy.hostname;
+  target.port = proxy.port;
+  return target.toString();
+}
+
 /**
  * A real auth service for one test file: its own database, its own Redis prefix, real bcrypt
  * (low cost, for speed) and an in-memory signing key. `env` overrides configuration.
  */
-export async function startAuth(label: string, env: Record<string, string> = {}): Promise<AuthHarness> {
+export async function startAuth(label: string, env: Record<string, string> = {}, options: StartAuthOptions = {}): Promise<AuthHarness> {
   const infra = testInfrastructure();
   const database = await createTestDatabase(`auth_${label}`);
   const redisPrefix = createTestRedisPrefix(`auth_${label}`);
@@ -101,6 +119,18 @@ export async function startAuth(label: string, env: Record<string, string> = {})
   const pool = createPool({ url: database.url, applicationName: 'auth-test' });
   await migrate(pool, MIGRATIONS_DIR);
   const redis = new Redis(infra.redisUrl, { keyPrefix: config.REDIS_KEY_PREFIX });
+  const servicePool = options.via?.postgres ? createPool({ url: through(database.url, options.via.postgres.url), applicationName: 'auth-test-proxied' }) : pool;
+  // As the service connects in production (infrastructure.ts): fail fast instead of queueing.
+  const serviceRedis = options.via?.redis
+    ? new Redis(through(infra.redisUrl, options.via.redis.url), {
+        keyPrefix: config.REDIS_KEY_PREFIX,
+        maxRetriesPerRequest: 2,
+        enableOfflineQueue: false,
+        commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
+      })
+    : redis;
+  serviceRedis.on('error', () => undefined);
+  if (serviceRedis !== redis) await new Promise((ready) => serviceRedis.once('ready', ready));
   const keys = newSigningKeys();
   const logs = captureLogs();
   const logger = createLogger({ service: 'auth', level: 'debug', destination: logs.stream });
@@ -111,12 +141,14 @@ export async function startAuth(label: string, env: Record<string, string> = {})
   await observer.waitUntilConnected(5000);
   const events = await captureEvents(observer, config.EVENTS_EXCHANGE);
   let offset = 0;
+  const bcrypt = await createBcryptPasswordHasher(config.BCRYPT_COST);
   const auth = createApp(config, {
-    pool,
-    redis,
+    pool: servicePool,
+    redis: serviceRedis,
     keys,
+    sessionSecret: randomBytes(32).toString('base64url'),
     logger,
-    hasher: await createBcryptPasswordHasher(config.BCRYPT_COST),
+    hasher: options.hasher ? options.hasher(bcrypt) : bcrypt,
     connection,
     clock: () => Date.now() + offset,
   });
@@ -145,6 +177,8 @@ export async function startAuth(label: string, env: Record<string, string> = {})
       await observer.close();
       await redisPrefix.cleanup();
       redis.disconnect();
+      if (serviceRedis !== redis) serviceRedis.disconnect();
+      if (servicePool !== pool) await endPool(servicePool);
       await endPool(pool);
       await database.drop();
     },

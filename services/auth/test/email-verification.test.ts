@@ -49,6 +49,12 @@ describe('registration announces user.registered', () => {
 });
 
 describe('POST /api/auth/verify-email', () => {
+  it('when the request has no body at all, then 400 names the missing token (never a 500)', async () => {
+    const response = await fetch(`${harness.url}/api/auth/verify-email`, { method: 'POST' });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ code: 'validation_failed', errors: [{ path: 'token' }] });
+  });
+
   it('when the token is fresh, then 200 verifies the account and announces user.email_verified; a second use is 400', async () => {
     const { token, userId, email: address } = await registerAndCaptureToken();
     const first = await verify(token);

@@ -29,7 +29,7 @@ describe('POST /api/auth/login', () => {
     await client.post('/api/auth/register', { email: address, password: PASSWORD });
     const response = await client.post('/api/auth/login', { email: address, password: PASSWORD });
     const cookies = setCookies(response);
-    expect(cookies['__Secure-refresh_token']?.value).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(cookies['__Secure-refresh_token']?.value).toMatch(/^[A-Za-z0-9_-]{71}$/);
     expect(cookies['__Secure-refresh_token']?.attributes).toMatchObject({ httponly: true, secure: true, samesite: 'Strict', path: '/api/auth', 'max-age': '604800' });
     expect(cookies['__Host-csrf_token']?.attributes).toMatchObject({ secure: true, samesite: 'Strict', path: '/' });
     expect(cookies['__Host-csrf_token']?.attributes.httponly).toBeUndefined();

@@ -1,4 +1,5 @@
 import type { Logger } from '@gatehouse/logger';
+import type { DeleteAccountResult } from '../domain/delete-account.use-case';
 import { createEventConsumer, type AmqpConnection, type EventConsumer } from '@gatehouse/events';
 
 export interface UserDeletedConsumerOptions {
@@ -8,10 +9,13 @@ export interface UserDeletedConsumerOptions {
   readonly maxAttempts: number;
   readonly retryBaseDelayMs: number;
   readonly logger: Logger;
-  readonly deleteAccount: (eventId: string, userId: string) => Promise<boolean>;
+  readonly deleteAccount: (eventId: string, userId: string) => Promise<DeleteAccountResult>;
 }
 
-/** `user.deleted` → the credential and every session go. Validation, retries and dead-lettering come from the library. */
+/**
+ * `user.deleted` → the credential and every session go, unless it names the last admin.
+ * Validation, retries and dead-lettering come from the library.
+ */
 export function userDeletedConsumer(options: UserDeletedConsumerOptions): EventConsumer {
   return createEventConsumer({
     connection: options.connection,
@@ -22,11 +26,11 @@ export function userDeletedConsumer(options: UserDeletedConsumerOptions): EventC
     retryBaseDelayMs: options.retryBaseDelayMs,
     logger: options.logger,
     handler: async (event) => {
-      const applied = await options.deleteAccount(event.id, event.payload.userId);
-      options.logger.info(
-        { eventId: event.id, correlationId: event.correlationId, userId: event.payload.userId, result: applied ? 'deleted' : 'duplicate' },
-        'user.deleted handled',
-      );
+      const result = await options.deleteAccount(event.id, event.payload.userId);
+      const fields = { eventId: event.id, correlationId: event.correlationId, userId: event.payload.userId, result };
+      // Acknowledged, not retried: the same message would be refused again. Someone must look.
+      if (result === 'refused_last_admin') options.logger.error(fields, 'user.deleted refused: it names the last admin');
+      else options.logger.info(fields, 'user.deleted handled');
     },
   });
 }

@@ -1,4 +1,4 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
@@ -61,18 +61,25 @@ export async function loadKeySet(privateKeyFile: string, publicKeyFiles: readonl
   return keySetFromPem(privatePem!, publicPems);
 }
 
-/**
- * For local development only: creates an RSA key at `file` unless one is there. `wx` makes two
- * processes racing here keep the same key.
- */
-export async function ensureDevSigningKey(file: string): Promise<boolean> {
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+/** Writes `content` to `file` unless it exists; `wx` makes two processes racing here keep one. */
+async function writeOnce(file: string, content: string): Promise<boolean> {
   await mkdir(dirname(file), { recursive: true, mode: 0o700 });
   try {
-    await writeFile(file, privateKey.export({ type: 'pkcs8', format: 'pem' }), { flag: 'wx', mode: 0o600 });
+    await writeFile(file, content, { flag: 'wx', mode: 0o600 });
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw error;
   }
+}
+
+/** For local development only: creates an RSA key at `file` unless one is there. */
+export async function ensureDevSigningKey(file: string): Promise<boolean> {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return writeOnce(file, privateKey.export({ type: 'pkcs8', format: 'pem' }) as string);
+}
+
+/** For local development only: creates a 256-bit session secret at `file` unless one is there. */
+export async function ensureDevSessionSecret(file: string): Promise<boolean> {
+  return writeOnce(file, randomBytes(32).toString('base64url'));
 }

@@ -33,26 +33,64 @@ export interface SessionClaims {
   readonly emailVerified: boolean;
 }
 
+/** What a refresh token says, once its MAC checked out. */
+export interface RefreshTokenClaims {
+  readonly userId: string;
+  readonly sessionId: string;
+  /** 0 at login, +1 per rotation. */
+  readonly generation: number;
+}
+
+/** Self-authenticating session secrets: nothing usable is stored server-side. */
+export interface SessionTokens {
+  refreshToken(claims: RefreshTokenClaims): string;
+  /** The claims of a token we issued, or undefined for anything else (forged, garbled, absent). */
+  readRefreshToken(token: string | undefined): RefreshTokenClaims | undefined;
+  /** A fresh CSRF token bound to the session. */
+  csrfToken(sessionId: string): string;
+  csrfMatches(sessionId: string, token: string): boolean;
+}
+
 export type RotationResult =
   | { readonly outcome: 'limited'; readonly retryAfterMs: number }
-  | { readonly outcome: 'rotated'; readonly sessionId: string; readonly claims: SessionClaims }
-  | { readonly outcome: 'reused'; readonly sessionId: string; readonly userId: string }
+  | { readonly outcome: 'rotated'; readonly generation: number; readonly refreshExpiresIn: number; readonly claims: SessionClaims }
+  | { readonly outcome: 'reused' }
   | { readonly outcome: 'invalid' };
 
-export interface RefreshTokenStore {
-  /** Starts a session (token family) with its first refresh token. */
-  createSession(sessionId: string, tokenHash: string, claims: SessionClaims): Promise<void>;
-  /**
-   * Atomically retires `oldHash` for `newHash`, or detects reuse and revokes the family; counts
-   * the client address against its refresh limit in the same step.
-   */
-  rotate(oldHash: string, newHash: string, clientAddress: string): Promise<RotationResult>;
-  /** Revokes the session the token belongs to; returns its id, if there was one. */
-  revokeByToken(tokenHash: string): Promise<string | undefined>;
-  /** Revokes every session of a user; returns their ids. */
-  revokeAllForUser(userId: string): Promise<string[]>;
-  /** Marks the email verified in the claims of every live session of the user. */
+export interface NewSession {
+  readonly userId: string;
+  readonly sessionId: string;
+  readonly claims: SessionClaims;
+  /** The session store's time before the credential was read: revocations since then win. */
+  readonly notBefore: number;
+}
+
+export interface SessionStore {
+  /** Opens a session at generation 0, unless the user's sessions were revoked since `notBefore`. */
+  create(session: NewSession): Promise<{ readonly created: true; readonly refreshExpiresIn: number } | { readonly created: false }>;
+  /** Rotates, returns the same successor to the immediate parent within the grace, or ends the session on reuse. */
+  rotate(token: RefreshTokenClaims): Promise<RotationResult>;
+  exists(userId: string, sessionId: string): Promise<boolean>;
+  /** Ends one session; true when it was live. */
+  revoke(userId: string, sessionId: string): Promise<boolean>;
+  /** Ends every session of a user and fences out logins already under way; returns the ended ids. */
+  revokeAll(userId: string): Promise<string[]>;
+  /** Marks the email verified in the claims the user's sessions sign. */
   markEmailVerified(userId: string): Promise<void>;
+}
+
+/** Login attempts, counted before the password is checked so that parallel guesses all count. */
+export interface LoginThrottle {
+  /**
+   * Counts an attempt on `account` from `address` as a failure until it succeeds; throws
+   * `rate_limited` (with `retryAfterSeconds`) while this account may not be tried from there.
+   * Returns the session store's time, taken before the credential is read.
+   */
+  reserve(account: string, address: string): Promise<{ readonly notBefore: number }>;
+  /** The attempt proved the password: forgive it and trust the address. */
+  succeeded(account: string, address: string): Promise<void>;
+  /** The attempt reached no verdict (an outage): it counts as nothing. */
+  release(account: string, address: string): Promise<void>;
 }
 
 /** What one database transaction can do; the events it publishes commit with the change. */
@@ -65,6 +103,8 @@ export interface AuthTransaction {
   useEmailVerification(tokenHash: string, now: Date): Promise<string | undefined>;
   /** Sets the flag; returns the account's email, or undefined when the account is gone. */
   markEmailVerified(userId: string): Promise<string | undefined>;
+  /** Locks the admins' rows for the rest of the transaction and returns their ids. */
+  lockAdmins(): Promise<string[]>;
   deleteCredential(userId: string): Promise<void>;
   /** Writes the event to the outbox; the relay publishes it after commit. */
   publish(event: AnyEvent): Promise<void>;
@@ -77,7 +117,7 @@ export interface Transactions {
 }
 
 export interface Limiter {
-  hit(key: string): Promise<{ readonly allowed: boolean }>;
+  hit(key: string): Promise<{ readonly allowed: boolean; readonly retryAfterMs: number }>;
 }
 
 export interface PasswordHasher {

@@ -1,19 +1,39 @@
 import { createEvent } from '@gatehouse/events';
-import type { RefreshTokenStore, Transactions } from './auth.ports';
+import type { SessionStore, Transactions } from './auth.ports';
 
 export interface DeleteAccountDeps {
-  readonly refreshTokens: Pick<RefreshTokenStore, 'revokeAllForUser'>;
+  readonly sessions: Pick<SessionStore, 'revokeAll'>;
   readonly transactions: Pick<Transactions, 'once'>;
 }
 
+export type DeleteAccountResult = 'deleted' | 'duplicate' | 'refused_last_admin';
+
 /**
- * Applies `user.deleted`: sessions die first, so no refresh succeeds once the deletion started; then the credential is deleted and `session.revoked` announced, exactly
- * once per event id. A redelivery revokes nothing new and publishes nothing.
+ * A `user.deleted` naming the only admin is refused: the user service never sends one, so it can
+ * only be forged or broken, and obeying it would lock every operator out.
  */
-export async function deleteAccount(deps: DeleteAccountDeps, eventId: string, userId: string): Promise<boolean> {
-  const sessionIds = await deps.refreshTokens.revokeAllForUser(userId);
-  return deps.transactions.once(eventId, async (tx) => {
+export function isLastAdmin(userId: string, adminIds: readonly string[]): boolean {
+  return adminIds.length === 1 && adminIds[0] === userId;
+}
+
+/**
+ * Applies `user.deleted` exactly once per event id: the credential goes and `session.revoked` is
+ * announced in one transaction. Sessions end before (so no refresh succeeds once the deletion
+ * started) and again after the commit, which fences out a login that read the credential just
+ * before it was deleted.
+ */
+export async function deleteAccount(deps: DeleteAccountDeps, eventId: string, userId: string): Promise<DeleteAccountResult> {
+  let result = 'duplicate' as DeleteAccountResult;
+  const applied = await deps.transactions.once(eventId, async (tx) => {
+    if (isLastAdmin(userId, await tx.lockAdmins())) {
+      result = 'refused_last_admin';
+      return;
+    }
+    const sessionIds = await deps.sessions.revokeAll(userId);
     await tx.deleteCredential(userId);
     await tx.publish(createEvent('session.revoked', { userId, sessionIds, reason: 'user_deleted' }));
+    result = 'deleted';
   });
+  if (applied && result === 'deleted') await deps.sessions.revokeAll(userId);
+  return result;
 }

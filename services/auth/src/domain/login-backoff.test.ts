@@ -1,4 +1,4 @@
-import { backoffDelayMs, retryAfterMs } from './login-backoff';
+import { backoffDelayMs, backoffSchedule, retryAfterMs } from './login-backoff';
 
 const policy = { freeAttempts: 5, baseDelayMs: 1000, maxDelayMs: 15 * 60_000 };
 
@@ -19,5 +19,18 @@ describe('login back-off', () => {
     const last = 1_000_000;
     expect(retryAfterMs(6, last, last + 500, policy)).toBe(1500);
     expect(retryAfterMs(6, last, last + 2000, policy)).toBe(0);
+  });
+});
+
+describe('back-off schedule', () => {
+  it('when listed, then entry i is the delay after free attempts + i failures and the last one is the cap', () => {
+    const policy = { freeAttempts: 2, baseDelayMs: 1000, maxDelayMs: 5000 };
+    const schedule = backoffSchedule(policy);
+    expect(schedule).toEqual([1000, 2000, 4000, 5000]);
+    expect(schedule.map((_, i) => backoffDelayMs(policy.freeAttempts + i, policy))).toEqual(schedule);
+  });
+
+  it('when free attempts are practically unlimited, then the schedule stays short', () => {
+    expect(backoffSchedule({ freeAttempts: 1e9, baseDelayMs: 1000, maxDelayMs: 900_000 })).toHaveLength(11);
   });
 });

@@ -19,3 +19,17 @@ export function retryAfterMs(failures: number, lastFailureAt: number, now: numbe
   const waitUntil = lastFailureAt + backoffDelayMs(failures, policy);
   return Math.max(0, waitUntil - now);
 }
+
+/**
+ * The delays once the free attempts are spent: entry i is the wait after `freeAttempts + i`
+ * failures, up to the first capped one, which holds for every further failure. Lets a Redis
+ * script apply this policy without restating it.
+ */
+export function backoffSchedule(policy: BackoffPolicy): number[] {
+  const schedule: number[] = [];
+  for (let failures = policy.freeAttempts; ; failures++) {
+    const delay = backoffDelayMs(failures, policy);
+    schedule.push(delay);
+    if (delay >= policy.maxDelayMs || failures - policy.freeAttempts >= 30) return schedule;
+  }
+}

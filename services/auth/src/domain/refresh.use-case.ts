@@ -1,50 +1,51 @@
 import { AppError } from '@gatehouse/errors';
+import { createEvent } from '@gatehouse/events';
 import type { Logger } from '@gatehouse/logger';
-import type { AccessTokenSigner, RefreshTokenStore, SecretGenerator } from './auth.ports';
-import type { IssuedSession } from './session';
+import type { AccessTokenSigner, Limiter, SessionStore, SessionTokens, Transactions } from './auth.ports';
+import { issue, type IssuedSession } from './session';
 
 export interface RefreshDeps {
-  readonly refreshTokens: Pick<RefreshTokenStore, 'rotate'>;
+  readonly sessions: Pick<SessionStore, 'rotate'>;
+  readonly tokens: SessionTokens;
   readonly signer: AccessTokenSigner;
-  readonly secrets: SecretGenerator;
+  readonly transactions: Pick<Transactions, 'run'>;
+  /** Counts presentations of tokens we never issued, per client address. */
+  readonly invalidPresentations: Limiter;
   readonly logger: Logger;
-  /** Told when reuse revoked a session, e.g. to count it and to notify gateways. */
-  readonly onReuse?: (event: { userId: string; sessionId: string }) => Promise<void> | void;
 }
 
-/** Shape of a token we issued: 32 random bytes, base64url. Anything else never reaches Redis. */
-const REFRESH_TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+const invalid = () => new AppError('refresh_token_invalid', 'The refresh token is missing, invalid or expired.');
+
+const rateLimited = (retryAfterMs: number) =>
+  new AppError('rate_limited', 'Too many requests. Try again later.', {
+    details: { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)) },
+  });
 
 /**
- * Rotates a refresh token: the presented one is retired and a new one issued in the same
- * session. Presenting a retired token (outside the grace window) is treated as theft: the whole
- * session is revoked, so the thief's and the victim's newest tokens both stop working.
+ * Rotates a refresh token along its session's one chain. The current token rotates; its
+ * immediate parent, within the grace window, gets the same successor back (a lost response or a
+ * second tab); any older token is theft: the session ends and every gateway is told.
+ *
+ * Limits fall where they cannot hurt bystanders: junk tokens count against the address that sent
+ * them, real rotations against their own session, so one noisy address behind a NAT cannot log
+ * its neighbours out.
  */
-export async function refresh(deps: RefreshDeps, presented: string | undefined, clientAddress: string): Promise<IssuedSession> {
-  if (!presented || !REFRESH_TOKEN_SHAPE.test(presented)) {
-    throw new AppError('refresh_token_invalid', 'The refresh token is missing, invalid or expired.');
+export async function refresh(deps: RefreshDeps, presented: string | undefined, address: string): Promise<IssuedSession> {
+  if (presented === undefined) throw invalid();
+  const token = deps.tokens.readRefreshToken(presented);
+  if (!token) {
+    const decision = await deps.invalidPresentations.hit(address);
+    if (!decision.allowed) throw rateLimited(decision.retryAfterMs);
+    throw invalid();
   }
-  const next = deps.secrets.token();
-  const result = await deps.refreshTokens.rotate(deps.secrets.digest(presented), deps.secrets.digest(next), clientAddress);
-  if (result.outcome === 'limited') {
-    throw new AppError('rate_limited', 'Too many requests. Try again later.', {
-      details: { retryAfterSeconds: Math.max(1, Math.ceil(result.retryAfterMs / 1000)) },
-    });
-  }
-  if (result.outcome === 'invalid') {
-    throw new AppError('refresh_token_invalid', 'The refresh token is missing, invalid or expired.');
-  }
+  const result = await deps.sessions.rotate(token);
+  if (result.outcome === 'limited') throw rateLimited(result.retryAfterMs);
+  if (result.outcome === 'invalid') throw invalid();
   if (result.outcome === 'reused') {
-    deps.logger.warn({ event: 'refresh_token_reused', userId: result.userId, sessionId: result.sessionId }, 'refresh token reuse: session revoked');
-    await deps.onReuse?.({ userId: result.userId, sessionId: result.sessionId });
+    const { userId, sessionId } = token;
+    deps.logger.warn({ event: 'refresh_token_reused', userId, sessionId, generation: token.generation }, 'refresh token reuse: session revoked');
+    await deps.transactions.run((tx) => tx.publish(createEvent('session.revoked', { userId, sessionIds: [sessionId], reason: 'reuse_detected' })));
     throw new AppError('refresh_token_reused', 'The refresh token was already used; the session has been revoked.');
   }
-  const access = deps.signer.sign(result.claims, result.sessionId);
-  return {
-    accessToken: access.token,
-    expiresIn: access.expiresIn,
-    refreshToken: next,
-    csrfToken: deps.secrets.token(),
-    claims: result.claims,
-  };
+  return issue(deps, { sessionId: token.sessionId, generation: result.generation, refreshExpiresIn: result.refreshExpiresIn, claims: result.claims });
 }

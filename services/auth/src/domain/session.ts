@@ -1,10 +1,13 @@
-import type { AccessTokenSigner, Credential, RefreshTokenStore, SecretGenerator, SessionClaims } from './auth.ports';
+import { AppError } from '@gatehouse/errors';
+import type { AccessTokenSigner, Credential, SecretGenerator, SessionClaims, SessionStore, SessionTokens } from './auth.ports';
 
 /** What login and refresh hand back: the HTTP layer puts the secrets in cookies. */
 export interface IssuedSession {
   readonly accessToken: string;
   readonly expiresIn: number;
   readonly refreshToken: string;
+  /** Seconds the refresh token stays usable: the idle timeout, never past the session's end. */
+  readonly refreshExpiresIn: number;
   readonly csrfToken: string;
   readonly claims: SessionClaims;
 }
@@ -20,16 +23,38 @@ export function claimsOf(credential: Credential): SessionClaims {
 }
 
 export interface SessionDeps {
-  readonly refreshTokens: Pick<RefreshTokenStore, 'createSession'>;
+  readonly sessions: Pick<SessionStore, 'create'>;
+  readonly tokens: SessionTokens;
   readonly signer: AccessTokenSigner;
-  readonly secrets: SecretGenerator;
+  readonly secrets: Pick<SecretGenerator, 'uuid'>;
 }
 
-/** Opens a new session (token family) for a credential that just proved itself. */
-export async function openSession(deps: SessionDeps, claims: SessionClaims): Promise<IssuedSession> {
+export const invalidCredentials = () => new AppError('invalid_credentials', 'The email or password is incorrect.');
+
+/** What a session hands the client at login and at every refresh. */
+export function issue(
+  deps: Pick<SessionDeps, 'tokens' | 'signer'>,
+  session: { sessionId: string; generation: number; refreshExpiresIn: number; claims: SessionClaims },
+): IssuedSession {
+  const access = deps.signer.sign(session.claims, session.sessionId);
+  return {
+    accessToken: access.token,
+    expiresIn: access.expiresIn,
+    refreshToken: deps.tokens.refreshToken({ userId: session.claims.userId, sessionId: session.sessionId, generation: session.generation }),
+    refreshExpiresIn: session.refreshExpiresIn,
+    csrfToken: deps.tokens.csrfToken(session.sessionId),
+    claims: session.claims,
+  };
+}
+
+/**
+ * Opens a new session for a credential that just proved itself. `notBefore` is when the
+ * credential was read: if the account was deleted or all its sessions ended since, the proof is
+ * stale and no session opens.
+ */
+export async function openSession(deps: SessionDeps, claims: SessionClaims, notBefore: number): Promise<IssuedSession> {
   const sessionId = deps.secrets.uuid();
-  const refreshToken = deps.secrets.token();
-  await deps.refreshTokens.createSession(sessionId, deps.secrets.digest(refreshToken), claims);
-  const access = deps.signer.sign(claims, sessionId);
-  return { accessToken: access.token, expiresIn: access.expiresIn, refreshToken, csrfToken: deps.secrets.token(), claims };
+  const opened = await deps.sessions.create({ userId: claims.userId, sessionId, claims, notBefore });
+  if (!opened.created) throw invalidCredentials();
+  return issue(deps, { sessionId, generation: 0, refreshExpiresIn: opened.refreshExpiresIn, claims });
 }

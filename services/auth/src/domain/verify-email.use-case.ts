@@ -1,10 +1,10 @@
 import { AppError } from '@gatehouse/errors';
 import { createEvent } from '@gatehouse/events';
-import type { Clock, RefreshTokenStore, SecretGenerator, Transactions } from './auth.ports';
+import type { Clock, SecretGenerator, SessionStore, Transactions } from './auth.ports';
 
 export interface VerifyEmailDeps {
   readonly transactions: Pick<Transactions, 'run'>;
-  readonly refreshTokens: Pick<RefreshTokenStore, 'markEmailVerified'>;
+  readonly sessions: Pick<SessionStore, 'markEmailVerified'>;
   readonly secrets: Pick<SecretGenerator, 'digest'>;
   readonly clock: Clock;
 }
@@ -29,5 +29,5 @@ export async function verifyEmail(deps: VerifyEmailDeps, token: string | undefin
     return owner;
   });
   if (!userId) throw invalid();
-  await deps.refreshTokens.markEmailVerified(userId);
+  await deps.sessions.markEmailVerified(userId);
 }

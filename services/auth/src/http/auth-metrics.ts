@@ -2,11 +2,19 @@ import { Counter, type Registry } from 'prom-client';
 import { isAppError } from '@gatehouse/errors';
 
 /** Outcomes worth alerting on: reuse means a stolen token; throttling means an attack. */
-export type AuthOutcome = 'success' | 'invalid_credentials' | 'rate_limited' | 'email_not_verified' | 'reused' | 'invalid' | 'other_error';
+export type AuthOutcome =
+  | 'success'
+  | 'invalid_credentials'
+  | 'rate_limited'
+  | 'email_not_verified'
+  | 'reused'
+  | 'invalid'
+  | 'dependency_unavailable'
+  | 'other_error';
 
 export interface AuthMetrics {
   /** Runs `action`, counting its outcome under `operation`, and passes its result or error on. */
-  track<T>(operation: 'login' | 'refresh' | 'register', action: () => Promise<T>): Promise<T>;
+  track<T>(operation: 'login' | 'refresh' | 'register' | 'logout', action: () => Promise<T>): Promise<T>;
 }
 
 export function createAuthMetrics(registry: Registry): AuthMetrics {
@@ -24,6 +32,7 @@ export function createAuthMetrics(registry: Registry): AuthMetrics {
       email_not_verified: 'email_not_verified',
       refresh_token_reused: 'reused',
       refresh_token_invalid: 'invalid',
+      dependency_unavailable: 'dependency_unavailable',
     };
     return byCode[error.code] ?? 'other_error';
   };

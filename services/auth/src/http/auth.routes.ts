@@ -1,38 +1,47 @@
 import { Router, type Request, type RequestHandler } from 'express';
+import { isAppError } from '@gatehouse/errors';
 import { route, validate } from '@gatehouse/http';
-import type { Credential } from '../domain/auth.ports';
+import type { Credential, SessionTokens } from '../domain/auth.ports';
 import type { IssuedSession } from '../domain/session';
 import type { RateLimiter } from '../store/rate-limiter.store';
 import { emptyBody, loginBody, registerBody } from './auth.schemas';
-import { allowedOrigin, csrfProtected, limitByAddress } from './guards';
+import { allowedOrigin, csrfProtected, limitByAddress, type AddressOf } from './guards';
 import { clearSessionCookies, cookieNames, sendSession, type CookiePolicy } from './session-cookies';
 
 /** The use cases, already bound to their dependencies by the composition root. */
 export interface AuthUseCases {
   register(input: { email: string; password: string; name?: string }): Promise<Credential>;
-  login(input: { email: string; password: string; ip: string }): Promise<IssuedSession>;
-  /** Counts `clientAddress` against the refresh limit in the same Redis call as the rotation. */
-  refresh(presented: string | undefined, clientAddress: string): Promise<IssuedSession>;
-  logout(presented: string | undefined): Promise<string | undefined>;
+  login(input: { email: string; password: string; address: string }): Promise<IssuedSession>;
+  refresh(presented: string | undefined, address: string): Promise<IssuedSession>;
+  logout(presented: string | undefined): Promise<void>;
 }
 
 export interface AuthRoutesOptions {
   readonly useCases: AuthUseCases;
   readonly cookies: CookiePolicy;
+  readonly tokens: Pick<SessionTokens, 'readRefreshToken' | 'csrfMatches'>;
   readonly allowedOrigins: readonly string[];
+  readonly addressOf: AddressOf;
   readonly limits: { readonly login: RateLimiter; readonly register: RateLimiter };
 }
 
+/** The answers that say the refresh cookie itself is dead; only these clear it. */
+const DEFINITIVE_REFRESH_FAILURES = new Set(['refresh_token_invalid', 'refresh_token_reused']);
+
 export function authRoutes(options: AuthRoutesOptions): Router {
   const router = Router();
-  const { useCases, cookies } = options;
+  const { useCases, cookies, addressOf } = options;
   const names = cookieNames(cookies.secure);
   const origin = allowedOrigin(options.allowedOrigins);
-  const csrf = csrfProtected(names.csrf);
   const refreshCookie = (req: Request): string | undefined => {
     const value: unknown = req.cookies?.[names.refresh];
     return typeof value === 'string' && value.length > 0 ? value : undefined;
   };
+  const csrf = csrfProtected({
+    cookieName: names.csrf,
+    tokens: options.tokens,
+    sessionOf: (req) => options.tokens.readRefreshToken(refreshCookie(req))?.sessionId,
+  });
   // Logging out without a session changes nothing, so it needs no CSRF proof and stays idempotent
   // for a client whose cookies are already gone.
   const csrfWhenSession: RequestHandler = (req, res, next) => (refreshCookie(req) ? csrf(req, res, next) : next());
@@ -40,7 +49,7 @@ export function authRoutes(options: AuthRoutesOptions): Router {
   route(router, '/api/auth/register', {
     POST: [
       origin,
-      limitByAddress(options.limits.register),
+      limitByAddress(options.limits.register, addressOf),
       async (req, res) => {
         const credential = await useCases.register(validate(registerBody, req.body));
         res.status(201).json({
@@ -57,10 +66,10 @@ export function authRoutes(options: AuthRoutesOptions): Router {
   route(router, '/api/auth/login', {
     POST: [
       origin,
-      limitByAddress(options.limits.login),
+      limitByAddress(options.limits.login, addressOf),
       async (req, res) => {
         const body = validate(loginBody, req.body);
-        sendSession(res, cookies, await useCases.login({ ...body, ip: req.ip ?? 'unknown' }));
+        sendSession(res, cookies, await useCases.login({ ...body, address: addressOf(req) }));
       },
     ],
   });
@@ -72,10 +81,11 @@ export function authRoutes(options: AuthRoutesOptions): Router {
       async (req, res) => {
         validate(emptyBody, req.body);
         try {
-          sendSession(res, cookies, await useCases.refresh(refreshCookie(req), req.ip ?? 'unknown'));
+          sendSession(res, cookies, await useCases.refresh(refreshCookie(req), addressOf(req)));
         } catch (error) {
-          // A dead refresh cookie is useless to the browser: tell it to drop it.
-          clearSessionCookies(res, cookies);
+          // Only a definitive answer about the token drops it: after a 429 or an outage the same
+          // cookie works again, and clearing it would sign the user out for our trouble.
+          if (isAppError(error) && DEFINITIVE_REFRESH_FAILURES.has(error.code)) clearSessionCookies(res, cookies);
           throw error;
         }
       },

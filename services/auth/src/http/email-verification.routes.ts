@@ -1,9 +1,9 @@
 import { Router, type Response } from 'express';
 import Joi from 'joi';
 import { AppError } from '@gatehouse/errors';
-import { route, validate } from '@gatehouse/http';
+import { route, singleLineText, validate } from '@gatehouse/http';
 import type { RateLimiter } from '../store/rate-limiter.store';
-import { allowedOrigin, limitByAddress } from './guards';
+import { allowedOrigin, limitByAddress, type AddressOf } from './guards';
 
 export interface EmailVerificationUseCases {
   verifyEmail(token: string | undefined): Promise<void>;
@@ -13,13 +13,14 @@ export interface EmailVerificationUseCases {
 export interface EmailVerificationRoutesOptions {
   readonly useCases: EmailVerificationUseCases;
   readonly allowedOrigins: readonly string[];
+  readonly addressOf: AddressOf;
   /** Where the confirmation page sends the reader next. */
   readonly appUrl: string;
   readonly limits: { readonly verify: RateLimiter; readonly resend: RateLimiter };
 }
 
-const verifyBody = Joi.object<{ token: string }>({ token: Joi.string().max(100).required() });
-const resendBody = Joi.object<{ email: string }>({ email: Joi.string().trim().lowercase().email({ tlds: false }).max(254).required() });
+const verifyBody = Joi.object<{ token: string }>({ token: singleLineText().max(100).required() });
+const resendBody = Joi.object<{ email: string }>({ email: singleLineText().trim().lowercase().email({ tlds: false }).max(254).required() });
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -45,7 +46,7 @@ export function emailVerificationRoutes(options: EmailVerificationRoutesOptions)
   route(router, '/api/auth/verify-email', {
     POST: [
       origin,
-      limitByAddress(options.limits.verify),
+      limitByAddress(options.limits.verify, options.addressOf),
       async (req, res) => {
         await useCases.verifyEmail(validate(verifyBody, req.body).token);
         res.status(200).json({ emailVerified: true });
@@ -53,7 +54,7 @@ export function emailVerificationRoutes(options: EmailVerificationRoutesOptions)
     ],
     // The link in the email: a person reads the answer, so it is a page, never the token echoed.
     GET: [
-      limitByAddress(options.limits.verify),
+      limitByAddress(options.limits.verify, options.addressOf),
       async (req, res) => {
         const token = typeof req.query.token === 'string' ? req.query.token : undefined;
         try {
@@ -71,7 +72,7 @@ export function emailVerificationRoutes(options: EmailVerificationRoutesOptions)
   route(router, '/api/auth/verify-email/resend', {
     POST: [
       origin,
-      limitByAddress(options.limits.resend),
+      limitByAddress(options.limits.resend, options.addressOf),
       async (req, res) => {
         await useCases.resendVerification(validate(resendBody, req.body).email);
         res.status(202).json({ status: 'accepted' });

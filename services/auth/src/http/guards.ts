@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { AppError } from '@gatehouse/errors';
+import type { SessionTokens } from '../domain/auth.ports';
 import type { RateLimiter } from '../store/rate-limiter.store';
 
 /**
@@ -26,12 +27,31 @@ function sameSecret(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
-/** Double-submit check: the `X-CSRF-Token` header must equal the CSRF cookie. */
-export function csrfProtected(cookieName: string): RequestHandler {
+export interface CsrfOptions {
+  readonly cookieName: string;
+  /** The session the request's refresh cookie belongs to, when the cookie is one we issued. */
+  readonly sessionOf: (req: Request) => string | undefined;
+  readonly tokens: Pick<SessionTokens, 'csrfMatches'>;
+}
+
+/**
+ * Double submit, bound to the session: the `X-CSRF-Token` header must equal the CSRF cookie, and
+ * the value must be one we minted for the session of the refresh cookie. A value planted by a
+ * sibling subdomain (cookie tossing) passes the first check but never the second. Without a
+ * session cookie of ours there is nothing to protect; the use case answers for the cookie.
+ */
+export function csrfProtected(options: CsrfOptions): RequestHandler {
   return (req, _res, next) => {
-    const cookie: unknown = req.cookies?.[cookieName];
+    const cookie: unknown = req.cookies?.[options.cookieName];
     const header = req.headers['x-csrf-token'];
-    if (typeof cookie !== 'string' || cookie.length === 0 || typeof header !== 'string' || !sameSecret(cookie, header)) {
+    const sessionId = options.sessionOf(req);
+    if (
+      typeof cookie !== 'string' ||
+      cookie.length === 0 ||
+      typeof header !== 'string' ||
+      !sameSecret(cookie, header) ||
+      (sessionId !== undefined && !options.tokens.csrfMatches(sessionId, header))
+    ) {
       next(new AppError('csrf_failed', 'The CSRF token is missing or does not match.'));
       return;
     }
@@ -39,10 +59,13 @@ export function csrfProtected(cookieName: string): RequestHandler {
   };
 }
 
-/** Per-client-address limit; the address comes from `trust proxy`, so clients cannot pick it. */
-export function limitByAddress(limiter: RateLimiter): RequestHandler {
+/** How limits name the client: the address `trust proxy` settled on, IPv6 grouped by prefix. */
+export type AddressOf = (req: Request) => string;
+
+/** Per-client-address limit, counted before the handler does any work. */
+export function limitByAddress(limiter: RateLimiter, addressOf: AddressOf): RequestHandler {
   return async (req, _res, next) => {
-    const decision = await limiter.hit(req.ip ?? 'unknown');
+    const decision = await limiter.hit(addressOf(req));
     if (!decision.allowed) {
       throw new AppError('rate_limited', 'Too many requests. Try again later.', {
         details: { retryAfterSeconds: Math.max(1, Math.ceil(decision.retryAfterMs / 1000)) },

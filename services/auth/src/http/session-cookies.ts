@@ -3,7 +3,6 @@ import type { IssuedSession } from '../domain/session';
 
 export interface CookiePolicy {
   readonly secure: boolean;
-  readonly refreshTtlSeconds: number;
 }
 
 /**
@@ -25,10 +24,13 @@ function csrfCookie(policy: CookiePolicy, maxAgeMs: number): CookieOptions {
   return { httpOnly: false, secure: policy.secure, sameSite: 'strict', path: '/', maxAge: maxAgeMs };
 }
 
-/** Writes the token response: refresh token in an HttpOnly cookie, never in the body. */
+/**
+ * Writes the token response: refresh token in an HttpOnly cookie, never in the body. Both cookies
+ * live exactly as long as the refresh token can be used, never past the session's end.
+ */
 export function sendSession(res: Response, policy: CookiePolicy, session: IssuedSession): void {
   const names = cookieNames(policy.secure);
-  const maxAge = policy.refreshTtlSeconds * 1000;
+  const maxAge = session.refreshExpiresIn * 1000;
   res.cookie(names.refresh, session.refreshToken, refreshCookie(policy, maxAge));
   res.cookie(names.csrf, session.csrfToken, csrfCookie(policy, maxAge));
   res.setHeader('Cache-Control', 'no-store');

@@ -25,6 +25,10 @@ function transactionOn(client: PoolClient): AuthTransaction {
       );
       return rows[0]?.email;
     },
+    async lockAdmins() {
+      const { rows } = await client.query<{ id: string }>(`SELECT id FROM credentials WHERE 'admin' = ANY (roles) ORDER BY id FOR UPDATE`);
+      return rows.map((row) => row.id);
+    },
     async deleteCredential(userId) {
       await client.query('DELETE FROM credentials WHERE id = $1', [userId]);
     },

@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import type Redis from 'ioredis';
 import { AppError } from '@gatehouse/errors';
-import type { Clock } from '../domain/auth.ports';
-import type { LoginThrottle } from '../domain/login.use-case';
-import { retryAfterMs, type BackoffPolicy } from '../domain/login-backoff';
+import type { Clock, LoginThrottle } from '../domain/auth.ports';
+import { backoffSchedule, type BackoffPolicy } from '../domain/login-backoff';
+import { accountKey, redisKeys } from './redis-keys';
+import { defineScript, REDIS_NOW_LUA } from './redis-script';
 
 export interface LoginThrottleOptions {
   readonly backoff: BackoffPolicy;
@@ -13,13 +13,66 @@ export interface LoginThrottleOptions {
   readonly clock: Clock;
 }
 
-const DAY_SECONDS = 86_400;
-const TRUSTED_ADDRESS_SECONDS = 30 * DAY_SECONDS;
+const DAY_MS = 86_400_000;
+const TRUSTED_ADDRESS_SECONDS = 30 * 86_400;
 
-/** Emails are personal data: Redis keys carry a digest instead. */
-function accountKey(email: string): string {
-  return createHash('sha256').update(email).digest('base64url').slice(0, 32);
+/**
+ * KEYS: pair, failures, trusted. ARGV: address, now, free attempts, delays (comma list: the wait
+ * after free attempts + 0, 1, 2 … failures), account limit, account window ms.
+ * Checks and counts in one step, before the password is hashed, so N parallel guesses count N:
+ * an attempt is counted as a failure when it starts, and a success takes it back.
+ * Returns {'wait', ms} or {'reserved', Redis now ms}.
+ */
+const RESERVE = `${REDIS_NOW_LUA}
+local now = tonumber(ARGV[2])
+local failures = tonumber(redis.call('HGET', KEYS[1], 'n') or '0')
+local last = tonumber(redis.call('HGET', KEYS[1], 'last') or '0')
+local free = tonumber(ARGV[3])
+if failures >= free then
+  local delays = {}
+  for delay in string.gmatch(ARGV[4], '%d+') do table.insert(delays, tonumber(delay)) end
+  local wait = last + delays[math.min(failures - free + 1, #delays)] - now
+  if wait > 0 then return {'wait', string.format('%d', wait)} end
+end
+local account = tonumber(redis.call('GET', KEYS[2]) or '0')
+if account >= tonumber(ARGV[5]) and redis.call('SISMEMBER', KEYS[3], ARGV[1]) == 0 then
+  local ttl = redis.call('PTTL', KEYS[2])
+  if ttl <= 0 then ttl = tonumber(ARGV[6]) end
+  return {'wait', string.format('%d', ttl)}
+end
+redis.call('HINCRBY', KEYS[1], 'n', 1)
+redis.call('HSET', KEYS[1], 'last', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ${DAY_MS})
+redis.call('INCR', KEYS[2])
+if redis.call('PTTL', KEYS[2]) < 0 then redis.call('PEXPIRE', KEYS[2], ARGV[6]) end
+return {'reserved', string.format('%d', redis_now_ms())}
+`;
+
+/** KEYS: pair, failures, trusted. ARGV: address, trusted ttl s. The attempt was the owner: forgive it. */
+const SUCCEEDED = `
+redis.call('DEL', KEYS[1])
+if tonumber(redis.call('GET', KEYS[2]) or '0') > 0 then redis.call('DECR', KEYS[2]) end
+redis.call('SADD', KEYS[3], ARGV[1])
+redis.call('EXPIRE', KEYS[3], ARGV[2])
+return 1
+`;
+
+/** KEYS: pair, failures. The attempt never reached a verdict (an outage): it counts as nothing. */
+const RELEASE = `
+if tonumber(redis.call('HGET', KEYS[1], 'n') or '0') > 0 then redis.call('HINCRBY', KEYS[1], 'n', -1) end
+if tonumber(redis.call('GET', KEYS[2]) or '0') > 0 then redis.call('DECR', KEYS[2]) end
+return 1
+`;
+
+interface Attempt {
+  readonly account: string;
+  readonly address: string;
 }
+
+const keysOf = ({ account, address }: Attempt) => {
+  const digest = accountKey(account);
+  return [redisKeys.loginPair(digest, address), redisKeys.loginFailures(digest), redisKeys.loginTrusted(digest)];
+};
 
 function tooManyAttempts(waitMs: number): AppError {
   const retryAfterSeconds = Math.max(1, Math.ceil(waitMs / 1000));
@@ -35,43 +88,42 @@ function tooManyAttempts(waitMs: number): AppError {
  *   never lock the real user out of their usual device, and others wait at most one window.
  */
 export function createLoginThrottle(redis: Redis, options: LoginThrottleOptions): LoginThrottle {
-  const keys = (email: string, ip: string) => {
-    const account = accountKey(email);
-    return { pair: `lf:${account}:${ip}`, account: `la:${account}`, trusted: `lt:${account}` };
-  };
+  const delays = backoffSchedule(options.backoff).join(',');
+  const reserve = defineScript(redis, {
+    name: 'loginReserve',
+    lua: RESERVE,
+    keys: keysOf,
+    args: (attempt: Attempt) => [
+      attempt.address,
+      options.clock(),
+      options.backoff.freeAttempts,
+      delays,
+      options.accountFailureLimit,
+      options.accountWindowSeconds * 1000,
+    ],
+    parse: (reply) => reply as string[],
+  });
+  const succeeded = defineScript(redis, {
+    name: 'loginSucceeded',
+    lua: SUCCEEDED,
+    keys: keysOf,
+    args: (attempt: Attempt) => [attempt.address, TRUSTED_ADDRESS_SECONDS],
+    parse: () => undefined,
+  });
+  const release = defineScript(redis, {
+    name: 'loginRelease',
+    lua: RELEASE,
+    keys: (attempt: Attempt) => keysOf(attempt).slice(0, 2),
+    args: () => [],
+    parse: () => undefined,
+  });
   return {
-    async assertAllowed(email, ip) {
-      const k = keys(email, ip);
-      const [pair, accountFailures, trusted, accountTtl] = (await redis
-        .pipeline()
-        .hmget(k.pair, 'n', 'last')
-        .get(k.account)
-        .sismember(k.trusted, ip)
-        .pttl(k.account)
-        .exec())!.map(([error, value]) => {
-        if (error) throw error;
-        return value;
-      }) as [[string | null, string | null], string | null, number, number];
-      const wait = retryAfterMs(Number(pair[0] ?? 0), Number(pair[1] ?? 0), options.clock(), options.backoff);
-      if (wait > 0) throw tooManyAttempts(wait);
-      if (Number(accountFailures ?? 0) >= options.accountFailureLimit && trusted !== 1) {
-        throw tooManyAttempts(accountTtl > 0 ? accountTtl : options.accountWindowSeconds * 1000);
-      }
+    async reserve(account, address) {
+      const [outcome, value] = await reserve({ account, address });
+      if (outcome === 'wait') throw tooManyAttempts(Number(value));
+      return { notBefore: Number(value) };
     },
-    async recordFailure(email, ip) {
-      const k = keys(email, ip);
-      await redis
-        .multi()
-        .hincrby(k.pair, 'n', 1)
-        .hset(k.pair, 'last', options.clock())
-        .expire(k.pair, DAY_SECONDS)
-        .set(k.account, 0, 'EX', options.accountWindowSeconds, 'NX')
-        .incr(k.account)
-        .exec();
-    },
-    async recordSuccess(email, ip) {
-      const k = keys(email, ip);
-      await redis.multi().del(k.pair).sadd(k.trusted, ip).expire(k.trusted, TRUSTED_ADDRESS_SECONDS).exec();
-    },
+    succeeded: (account, address) => succeeded({ account, address }),
+    release: (account, address) => release({ account, address }),
   };
 }

@@ -1,4 +1,6 @@
 import type Redis from 'ioredis';
+import { defineScript, FIXED_WINDOW_LUA } from './redis-script';
+import { redisKeys } from './redis-keys';
 
 export interface RateLimitDecision {
   readonly allowed: boolean;
@@ -6,27 +8,33 @@ export interface RateLimitDecision {
 }
 
 export interface RateLimiter {
-  /** Counts one hit on `key`; refuses past `limit` hits per window. */
-  hit(key: string): Promise<RateLimitDecision>;
+  /** Counts one hit on `subject`; refuses past `limit` hits per window. */
+  hit(subject: string): Promise<RateLimitDecision>;
 }
 
-const FIXED_WINDOW = `
-local n = redis.call('INCR', KEYS[1])
-local ttl = redis.call('PTTL', KEYS[1])
-if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
-return {n, ttl}
-`;
+export interface RateLimit {
+  readonly limit: number;
+  readonly windowSeconds: number;
+}
 
-/** A fixed-window counter in Redis: shared by every replica, one round trip per hit. */
-export function createRateLimiter(redis: Redis, name: string, limit: number, windowSeconds: number): RateLimiter {
-  if (!(redis as unknown as Record<string, unknown>).gatehouse_fixedWindow) {
-    redis.defineCommand('gatehouse_fixedWindow', { numberOfKeys: 1, lua: FIXED_WINDOW });
-  }
-  const run = (redis as unknown as Record<string, (key: string, windowMs: number) => Promise<[number, number]>>).gatehouse_fixedWindow!.bind(redis);
+/**
+ * The one rate-limit shape of the service: a fixed window in Redis, shared by every replica and
+ * counted before the work it protects, one round trip per hit. Where a limit must be counted in
+ * the same atomic step as the work (refresh rotations, login attempts), the scripts embed the same
+ * `FIXED_WINDOW_LUA` instead of calling this.
+ */
+export function createRateLimiter(redis: Redis, name: string, rule: RateLimit): RateLimiter {
+  const hit = defineScript(redis, {
+    name: 'fixedWindow',
+    lua: `${FIXED_WINDOW_LUA}\nreturn fixed_window_hit(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]))`,
+    keys: (subject: string) => [redisKeys.rateLimit(name, subject)],
+    args: () => [rule.limit, rule.windowSeconds * 1000],
+    parse: (reply) => Number(reply),
+  });
   return {
-    async hit(key) {
-      const [count, ttl] = await run(`rl:${name}:${key}`, windowSeconds * 1000);
-      return { allowed: count <= limit, retryAfterMs: count <= limit ? 0 : ttl };
+    async hit(subject) {
+      const retryAfterMs = await hit(subject);
+      return { allowed: retryAfterMs === 0, retryAfterMs };
     },
   };
 }

@@ -1,0 +1,35 @@
+import { isIPv4, isIPv6 } from 'node:net';
+
+/** Expands `::` so every one of the eight groups is present. */
+function ipv6Groups(address: string): number[] | undefined {
+  const [head = '', tail, extra] = address.split('::');
+  if (extra !== undefined) return undefined;
+  const parse = (part: string) => (part === '' ? [] : part.split(':').map((group) => parseInt(group, 16)));
+  const left = parse(head);
+  const right = tail === undefined ? [] : parse(tail);
+  const missing = 8 - left.length - right.length;
+  if (tail === undefined ? missing !== 0 : missing < 0) return undefined;
+  const groups = [...left, ...Array<number>(missing).fill(0), ...right];
+  return groups.every((g) => Number.isInteger(g) && g >= 0 && g <= 0xffff) ? groups : undefined;
+}
+
+/**
+ * The subject a per-address limit counts. IPv4 is one address; an IPv6 client usually holds a
+ * whole /64 (one household or one VM), so limits count the prefix, or an attacker could rotate
+ * through 2^64 addresses. IPv4-mapped IPv6 (`::ffff:192.0.2.1`) is the IPv4 address.
+ */
+export function clientAddressKey(address: string | undefined, ipv6PrefixBits: number): string {
+  if (!address) return 'unknown';
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped && isIPv4(mapped[1]!)) return mapped[1]!;
+  if (isIPv4(address) || !isIPv6(address.split('%')[0]!)) return address;
+  const groups = ipv6Groups(address.split('%')[0]!.toLowerCase());
+  if (!groups) return address;
+  let bits = ipv6PrefixBits;
+  const kept = groups.map((group) => {
+    const take = Math.max(0, Math.min(16, bits));
+    bits -= take;
+    return take === 0 ? 0 : group & (0xffff << (16 - take)) & 0xffff;
+  });
+  return `${kept.map((g) => g.toString(16)).join(':')}/${ipv6PrefixBits}`;
+}

@@ -1,0 +1,27 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * Every Redis key the auth service uses, in one place (all after the client's `keyPrefix`).
+ * The part in braces is a Redis Cluster hash tag: everything one script touches shares a slot,
+ * so each script stays a single atomic call on a cluster too.
+ *
+ *   sessions:{<user>}              hash    claims (JSON), fence (ms), s:<session> → gen|rotatedAt|idleUntil|expiresAt
+ *   rotations:{<user>}:<session>   string  rotations in the current window (fixed window)
+ *   login:{<account>}:pair:<addr>  hash    n (failed or pending attempts), last (ms)
+ *   login:{<account>}:failures     string  failed or pending attempts from every address, per window
+ *   login:{<account>}:trusted      set     addresses this account logged in from
+ *   rl:<limit>:<subject>           string  hits in the current window (fixed window)
+ */
+export const redisKeys = {
+  sessions: (userId: string) => `sessions:{${userId}}`,
+  rotations: (userId: string, sessionId: string) => `rotations:{${userId}}:${sessionId}`,
+  loginPair: (account: string, address: string) => `login:{${account}}:pair:${address}`,
+  loginFailures: (account: string) => `login:{${account}}:failures`,
+  loginTrusted: (account: string) => `login:{${account}}:trusted`,
+  rateLimit: (limit: string, subject: string) => `rl:${limit}:${subject}`,
+};
+
+/** Emails are personal data: keys carry a digest instead. */
+export function accountKey(email: string): string {
+  return createHash('sha256').update(email).digest('base64url').slice(0, 32);
+}

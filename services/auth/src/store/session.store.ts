@@ -1,0 +1,118 @@
+import type Redis from 'ioredis';
+import type { Clock, RotationResult, SessionClaims, SessionStore } from '../domain/auth.ports';
+import type { RateLimit } from './rate-limiter.store';
+import { redisKeys } from './redis-keys';
+import { defineScript } from './redis-script';
+import { CREATE_SESSION, MARK_EMAIL_VERIFIED, REVOKE_ALL, REVOKE_SESSION, ROTATE } from './session.scripts';
+
+export interface SessionStoreOptions {
+  /** Idle timeout: a session not refreshed for this long ends. */
+  readonly idleSeconds: number;
+  /** Absolute lifetime from login; refreshing never extends a session past it. */
+  readonly maxAgeSeconds: number;
+  /** How long the parent of the current refresh token still gets the same successor back. */
+  readonly reuseGraceMs: number;
+  /** Rotations per session and window (a client refreshes every few minutes, not every second). */
+  readonly rotationLimit: RateLimit;
+  /** Live sessions per user; past it, logging in ends the session closest to its end. */
+  readonly maxSessionsPerUser: number;
+  /** How long a revoke-all fence is kept: longer than any login can take. */
+  readonly fenceSeconds: number;
+  readonly clock: Clock;
+}
+
+type Reply = string[];
+
+const secondsUntil = (deadline: number, now: number) => Math.max(1, Math.floor((deadline - now) / 1000));
+
+/** Sessions in Redis, one hash per user, each operation one atomic script call (see session.scripts.ts). */
+export function createSessionStore(redis: Redis, options: SessionStoreOptions): SessionStore {
+  const createScript = defineScript(redis, {
+    name: 'createSession',
+    lua: CREATE_SESSION,
+    keys: (input: { userId: string; sessionId: string; claims: SessionClaims; notBefore: number; now: number }) => [redisKeys.sessions(input.userId)],
+    args: (input) => [
+      input.sessionId,
+      JSON.stringify(input.claims),
+      input.now,
+      options.idleSeconds * 1000,
+      options.maxAgeSeconds * 1000,
+      input.notBefore,
+      options.maxSessionsPerUser,
+    ],
+    parse: (reply) => reply as Reply,
+  });
+  const rotateScript = defineScript(redis, {
+    name: 'rotateSession',
+    lua: ROTATE,
+    keys: (input: { userId: string; sessionId: string; generation: number; now: number }) => [
+      redisKeys.sessions(input.userId),
+      redisKeys.rotations(input.userId, input.sessionId),
+    ],
+    args: (input) => [
+      input.sessionId,
+      input.generation,
+      input.now,
+      options.reuseGraceMs,
+      options.idleSeconds * 1000,
+      options.rotationLimit.limit,
+      options.rotationLimit.windowSeconds * 1000,
+    ],
+    parse: (reply) => reply as Reply,
+  });
+  const revokeScript = defineScript(redis, {
+    name: 'revokeSession',
+    lua: REVOKE_SESSION,
+    keys: (input: { userId: string; sessionId: string }) => [redisKeys.sessions(input.userId)],
+    args: (input) => [input.sessionId],
+    parse: (reply) => Number(reply) === 1,
+  });
+  const revokeAllScript = defineScript(redis, {
+    name: 'revokeAllSessions',
+    lua: REVOKE_ALL,
+    keys: (userId: string) => [redisKeys.sessions(userId)],
+    args: () => [options.fenceSeconds * 1000],
+    parse: (reply) => reply as string[],
+  });
+  const markVerifiedScript = defineScript(redis, {
+    name: 'markEmailVerified',
+    lua: MARK_EMAIL_VERIFIED,
+    keys: (userId: string) => [redisKeys.sessions(userId)],
+    args: () => [],
+    parse: () => undefined,
+  });
+
+  return {
+    async create(input) {
+      const now = options.clock();
+      const reply = await createScript({ ...input, now });
+      if (reply[0] !== 'created') return { created: false };
+      return { created: true, refreshExpiresIn: secondsUntil(Number(reply[1]), now) };
+    },
+    async rotate(token): Promise<RotationResult> {
+      const now = options.clock();
+      const reply = await rotateScript({ ...token, now });
+      switch (reply[0]) {
+        case 'rotated':
+          return {
+            outcome: 'rotated',
+            generation: Number(reply[1]),
+            refreshExpiresIn: secondsUntil(Number(reply[2]), now),
+            claims: JSON.parse(reply[3]!) as SessionClaims,
+          };
+        case 'limited':
+          return { outcome: 'limited', retryAfterMs: Number(reply[1]) };
+        case 'reused':
+          return { outcome: 'reused' };
+        default:
+          return { outcome: 'invalid' };
+      }
+    },
+    async exists(userId, sessionId) {
+      return (await redis.hexists(redisKeys.sessions(userId), `s:${sessionId}`)) === 1;
+    },
+    revoke: (userId, sessionId) => revokeScript({ userId, sessionId }),
+    revokeAll: (userId) => revokeAllScript(userId),
+    markEmailVerified: (userId) => markVerifiedScript(userId),
+  };
+}

@@ -1,0 +1,78 @@
+import { setCookies, startTcpProxy, testInfrastructure, type TcpProxy } from '@gatehouse/testing';
+import { Client, email, eventually, PASSWORD, registerAndLogin, startAuth, type AuthHarness } from './auth-harness';
+
+let redisProxy: TcpProxy;
+let postgresProxy: TcpProxy;
+let harness: AuthHarness;
+beforeAll(async () => {
+  redisProxy = await startTcpProxy(testInfrastructure().redisUrl);
+  postgresProxy = await startTcpProxy(testInfrastructure().postgresUrl);
+  harness = await startAuth('outages', {}, { via: { redis: redisProxy, postgres: postgresProxy } });
+});
+afterAll(async () => {
+  await redisProxy.heal().catch(() => undefined);
+  await postgresProxy.heal().catch(() => undefined);
+  await harness.close();
+  await redisProxy.close();
+  await postgresProxy.close();
+});
+
+async function expectUnavailable(response: Response): Promise<void> {
+  expect(response.status).toBe(503);
+  expect(response.headers.get('content-type')).toMatch(/application\/problem\+json/);
+  expect(Number(response.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+  expect(await response.json()).toMatchObject({ status: 503, code: 'dependency_unavailable' });
+  // An outage is our trouble, not a verdict on the client's session: no cookie is touched.
+  expect(Object.keys(setCookies(response))).toEqual([]);
+}
+
+/** The service's Redis client reconnects on its own back-off; wait until a refresh goes through. */
+const refreshWorks = (client: Client) => eventually(async () => (await client.refresh()).status === 200, 10_000);
+
+describe('with Redis unreachable', () => {
+  it('when a client logs in, refreshes or logs out, then 503 dependency_unavailable with Retry-After and cookies kept; when Redis returns, the same refresh token works', async () => {
+    const { client } = await registerAndLogin(harness);
+    const token = client.refreshToken();
+    await redisProxy.cut();
+    try {
+      await expectUnavailable(await new Client(harness.url).post('/api/auth/login', { email: email(), password: PASSWORD }));
+      await expectUnavailable(await client.refresh());
+      await expectUnavailable(await client.logout());
+      expect(client.refreshToken()).toBe(token);
+    } finally {
+      await redisProxy.heal();
+    }
+    expect(await refreshWorks(client)).toBe(true);
+  });
+});
+
+describe('with PostgreSQL unreachable', () => {
+  it('when a client logs in, registers or logs out, then 503 dependency_unavailable; refresh needs no PostgreSQL and keeps working', async () => {
+    const { client } = await registerAndLogin(harness);
+    const { email: address } = await registerAndLogin(harness);
+    await postgresProxy.cut();
+    try {
+      await expectUnavailable(await new Client(harness.url).post('/api/auth/login', { email: address, password: PASSWORD }));
+      await expectUnavailable(await new Client(harness.url).post('/api/auth/register', { email: email(), password: PASSWORD }));
+      expect((await client.refresh()).status).toBe(200);
+      await expectUnavailable(await client.logout());
+      expect((await client.refresh()).status).toBe(200);
+    } finally {
+      await postgresProxy.heal();
+    }
+    expect((await new Client(harness.url).post('/api/auth/login', { email: address, password: PASSWORD })).status).toBe(200);
+    expect((await client.logout()).status).toBe(204);
+  });
+
+  it('when logins fail on the outage, then they count against nobody: the owner is not backed off afterwards', async () => {
+    const { email: address } = await registerAndLogin(harness);
+    const client = new Client(harness.url);
+    await postgresProxy.cut();
+    try {
+      for (let i = 0; i < 7; i++) await expectUnavailable(await client.post('/api/auth/login', { email: address, password: PASSWORD }));
+    } finally {
+      await postgresProxy.heal();
+    }
+    expect((await client.post('/api/auth/login', { email: address, password: PASSWORD })).status).toBe(200);
+  });
+});
