@@ -2,7 +2,7 @@
 /**
  * `npm run bench`: boots auth, user and gateways as child processes against bench-only
  * databases and a bench Redis prefix, measures P1–P7 (see bench/lib/scenarios.js), prints the
- * table, writes bench/results/<timestamp>.json and bench/RESULTS.md, and cleans up after itself.
+ * table (P1–P8), writes bench/results/<timestamp>.json and bench/RESULTS.md, and cleans up after itself.
  * Not part of `npm test`. Budget: well under 10 minutes on 2 cores.
  */
 /* global fetch -- Node 20 built-in (undici) */
@@ -12,7 +12,7 @@ const { mkdirSync, mkdtempSync, rmSync } = require('node:fs');
 const Redis = require('ioredis');
 const { startService, stopService } = require('./lib/processes');
 const { dropDatabases, deleteKeys } = require('./lib/infra');
-const { rssMb, proxyScenario, loginScenario, refreshScenario } = require('./lib/scenarios');
+const { rssMb, proxyScenario, loginScenario, refreshScenario, sessionBytesScenario } = require('./lib/scenarios');
 const { buildRows, buildNotes } = require('./lib/rows');
 const { execFileSync } = require('node:child_process');
 
@@ -64,6 +64,8 @@ async function main() {
     LOGIN_ACCOUNT_FAILURE_LIMIT: UNLIMITED,
     REFRESH_SESSION_LIMIT: UNLIMITED,
     REFRESH_INVALID_IP_LIMIT: UNLIMITED,
+    // P5 logs 200 virtual clients into one account.
+    SESSIONS_PER_USER_LIMIT: '1000',
     REGISTER_IP_LIMIT: UNLIMITED,
   });
   const raw = {};
@@ -102,6 +104,10 @@ async function main() {
     const refreshUser = { email: `bench-refresh-${process.pid}@example.com`, password: `Bench-refresh-${stamp}` };
     await post(`${auth.url}/api/auth/register`, refreshUser, 201);
     raw.refresh = await refreshScenario({ auth, redis, redisUrl: REDIS_URL, prefix, user: refreshUser });
+    log('P8: Redis bytes of one session after 1 and after 100 refreshes');
+    const memoryUser = { email: `bench-memory-${process.pid}@example.com`, password: `Bench-memory-${stamp}` };
+    await post(`${auth.url}/api/auth/register`, memoryUser, 201);
+    raw.sessionBytes = await sessionBytesScenario({ auth, redis, prefix, user: memoryUser });
   } finally {
     log('cleaning up');
     for (const s of running) await stopService(s);

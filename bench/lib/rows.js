@@ -58,6 +58,20 @@ function refreshRows({ throughput, count }) {
   ];
 }
 
+function sessionBytesRows({ afterOne, afterHundred }) {
+  const rel = afterHundred.bytes / afterOne.bytes;
+  return [
+    {
+      id: 'P8',
+      what: 'Redis bytes of one session after 100 refreshes vs after 1',
+      absolute: `${n0(afterHundred.bytes)} B in ${afterHundred.keys} keys vs ${n0(afterOne.bytes)} B in ${afterOne.keys} keys`,
+      ratio: ratio(rel),
+      target: 'within 10 %',
+      verdict: verdict(Math.abs(rel - 1) <= 0.1 && afterHundred.keys === afterOne.keys),
+    },
+  ];
+}
+
 function memoryRows(idle, after) {
   return Object.keys(idle).map((name) => ({
     id: 'P7',
@@ -77,6 +91,8 @@ function buildRows(raw) {
   else pending('P3/P4', 'login throughput and loop delay');
   if (raw.refresh) rows.push(...refreshRows(raw.refresh));
   else pending('P5', 'refresh throughput');
+  if (raw.sessionBytes) rows.push(...sessionBytesRows(raw.sessionBytes));
+  else pending('P8', 'Redis bytes per session');
   if (raw.email) {
     for (const [id, kind, label] of [['P6', 'paced', '20 registrations/s'], ['P6b', 'burst', 'burst, 4 clients back to back']]) {
       const e = raw.email[kind];

@@ -2,6 +2,7 @@
  * The measured scenarios. Each takes already-running services, warms up, runs 3 interleaved
  * repetitions and returns raw per-repetition figures; run.js turns them into table rows.
  */
+/* global fetch -- Node 20 built-in (undici) */
 const { readFileSync } = require('node:fs');
 const path = require('node:path');
 const { autocannon, runChild, scrape, median } = require('./load');
@@ -119,4 +120,44 @@ async function refreshScenario({ auth, redis, redisUrl, prefix, user, clients = 
   return { throughput, count: { ...done, commandstatsDiff: diff, commandstatsTotal: total, monitored, clientCalls } };
 }
 
-module.exports = { REPS, median, rssMb, proxyScenario, loginScenario, refreshScenario };
+/**
+ * P8: what one session costs Redis, after 1 and after 100 refreshes (MEMORY USAGE of every key
+ * that names the user). Reuse detection must not leave a key behind per refresh.
+ */
+async function sessionBytesScenario({ auth, redis, prefix, user }) {
+  const login = await postJson(`${auth.url}/api/auth/login`, user);
+  const userId = (await login.json()).user.id;
+  let cookies = cookieJar(login);
+  const refresh = async () => {
+    const res = await postJson(`${auth.url}/api/auth/refresh`, {}, { cookie: `refresh_token=${cookies.refresh_token}; csrf_token=${cookies.csrf_token}`, 'x-csrf-token': cookies.csrf_token });
+    if (res.status !== 200) throw new Error(`refresh answered ${res.status}`);
+    cookies = cookieJar(res);
+  };
+  const measure = async () => {
+    const keys = await redis.keys(`${prefix}*${userId}*`);
+    let bytes = 0;
+    for (const key of keys) bytes += Number(await redis.call('MEMORY', 'USAGE', key));
+    return { keys: keys.length, bytes };
+  };
+  await refresh();
+  const afterOne = await measure();
+  for (let i = 1; i < 100; i++) await refresh();
+  const afterHundred = await measure();
+  return { afterOne, afterHundred };
+}
+
+function postJson(url, body, headers = {}) {
+  return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+}
+
+function cookieJar(response) {
+  const jar = {};
+  for (const line of response.headers.getSetCookie()) {
+    const [pair] = line.split(';');
+    const i = pair.indexOf('=');
+    jar[pair.slice(0, i).trim()] = pair.slice(i + 1);
+  }
+  return jar;
+}
+
+module.exports = { REPS, median, rssMb, proxyScenario, loginScenario, refreshScenario, sessionBytesScenario };
