@@ -49,6 +49,13 @@ const DEPENDENCY_FAILURE_MESSAGES: ReadonlySet<string> = new Set([
   'Command timed out',
 ]);
 
+/**
+ * Redis error replies (ioredis `ReplyError`, message = the reply) that mean the server cannot serve
+ * right now, not that the command was wrong: a replica or a restart still loading, a failover in
+ * progress, memory full, a script running too long, a cluster slot moving.
+ */
+const REDIS_UNAVAILABLE_REPLY = /^(LOADING|READONLY|OOM|BUSY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN) /;
+
 /** ioredis flushes in-flight commands with this error after maxRetriesPerRequest reconnects. */
 const MAX_RETRIES_ERROR_NAME = 'MaxRetriesPerRequestError';
 
@@ -69,7 +76,9 @@ function isDependencyFailureItself(error: ErrorShape): boolean {
     if (error.code.length === 5 && error.code.startsWith(CONNECTION_EXCEPTION_CLASS)) return true;
   }
   if (error.name === MAX_RETRIES_ERROR_NAME) return true;
-  return typeof error.message === 'string' && DEPENDENCY_FAILURE_MESSAGES.has(error.message);
+  if (typeof error.message !== 'string') return false;
+  if (error.name === 'ReplyError' && REDIS_UNAVAILABLE_REPLY.test(error.message)) return true;
+  return DEPENDENCY_FAILURE_MESSAGES.has(error.message);
 }
 
 /**

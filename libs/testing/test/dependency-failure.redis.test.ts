@@ -105,3 +105,41 @@ describe('isDependencyFailure with an ioredis client that bounds each command', 
     expect(isDependencyFailure(error)).toBe(true);
   });
 });
+
+describe('isDependencyFailure with a Redis that cannot serve right now', () => {
+  /** Answers every command with one error reply, as a loading replica or a full server does. */
+  async function redisAnswering(reply: string): Promise<{ url: string; close(): Promise<void> }> {
+    const { createServer } = await import('node:net');
+    const server = createServer((socket) => {
+      // One reply per command: a chunk may carry several (ioredis pipelines its CLIENT SETINFO).
+      socket.on('data', (chunk) => {
+        const commands = chunk.toString('latin1').match(/(?:^|\r\n)\*\d+\r\n\$/g)?.length ?? 1;
+        socket.write(`-${reply}\r\n`.repeat(commands));
+      });
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    return { url: `redis://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  }
+
+  it.each([
+    'LOADING Redis is loading the dataset in memory',
+    "READONLY You can't write against a read only replica.",
+    "OOM command not allowed when used memory > 'maxmemory'.",
+    'BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.',
+    'MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to no.',
+  ])('when the server replies %s, then it is a dependency failure', async (reply) => {
+    const server = await redisAnswering(reply);
+    const redis = new Redis(server.url, { ...options, enableReadyCheck: false, enableOfflineQueue: true, lazyConnect: true });
+    redis.on('error', () => undefined);
+    try {
+      const error = await rejectionOf(redis.set('k', 'v'));
+      expect(error).toMatchObject({ name: 'ReplyError', message: reply });
+      expect(isDependencyFailure(error)).toBe(true);
+    } finally {
+      redis.disconnect();
+      await server.close();
+    }
+  });
+});

@@ -74,7 +74,7 @@ export function createApp(config: Readonly<AuthConfig>, deps: AuthDeps): AuthApp
     idleSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
     maxAgeSeconds: config.SESSION_MAX_AGE_SECONDS,
     reuseGraceMs: config.REFRESH_REUSE_GRACE_SECONDS * 1000,
-    rotationLimit: window(config.REFRESH_SESSION_LIMIT, config.REFRESH_SESSION_WINDOW_SECONDS),
+    refreshLimit: window(config.REFRESH_SESSION_LIMIT, config.REFRESH_SESSION_WINDOW_SECONDS),
     maxSessionsPerUser: config.SESSIONS_PER_USER_LIMIT,
     fenceSeconds: FENCE_SECONDS,
     clock,
@@ -113,7 +113,7 @@ export function createApp(config: Readonly<AuthConfig>, deps: AuthDeps): AuthApp
     maxAttempts: config.EVENT_MAX_ATTEMPTS,
     retryBaseDelayMs: config.EVENT_RETRY_BASE_DELAY_MS,
     logger,
-    deleteAccount: (eventId, userId) => deleteAccount({ sessions, transactions }, eventId, userId),
+    deleteAccount: (eventId, userId) => deleteAccount({ sessions, credentials, transactions }, eventId, userId),
   });
   const addressOf = (req: Request) => clientAddressKey(req.ip, config.RATE_LIMIT_IPV6_PREFIX_BITS);
   const session = { sessions, tokens, signer, secrets };

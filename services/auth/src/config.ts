@@ -43,7 +43,7 @@ export interface AuthConfig extends BaseServiceConfig, DatabaseConfig, TokenClai
   LOGIN_BACKOFF_MAX_SECONDS: number;
   LOGIN_ACCOUNT_FAILURE_LIMIT: number;
   LOGIN_ACCOUNT_WINDOW_SECONDS: number;
-  /** Rotations per session and window. */
+  /** Refreshes (rotations and grace replays) per session and window. */
   REFRESH_SESSION_LIMIT: number;
   REFRESH_SESSION_WINDOW_SECONDS: number;
   /** Presentations of refresh tokens we never issued, per client address and window. */
@@ -105,7 +105,7 @@ export const authConfigSchema = Joi.object<AuthConfig>({
   LOGIN_BACKOFF_MAX_SECONDS: positive().default(900),
   LOGIN_ACCOUNT_FAILURE_LIMIT: positive().default(50),
   LOGIN_ACCOUNT_WINDOW_SECONDS: positive().default(900),
-  REFRESH_SESSION_LIMIT: positive().default(12),
+  REFRESH_SESSION_LIMIT: positive().default(30),
   REFRESH_SESSION_WINDOW_SECONDS: positive().default(60),
   REFRESH_INVALID_IP_LIMIT: positive().default(30),
   REFRESH_INVALID_IP_WINDOW_SECONDS: positive().default(60),

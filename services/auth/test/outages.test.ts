@@ -64,6 +64,28 @@ describe('with PostgreSQL unreachable', () => {
     expect((await client.logout()).status).toBe(204);
   });
 
+  it('when reuse is detected while PostgreSQL is down, then the announcement is not lost: the next presentation makes it', async () => {
+    const { client, body } = await registerAndLogin(harness);
+    const thief = new Client(harness.url);
+    for (const [k, v] of client.jar) thief.jar.set(k, v);
+    expect((await client.refresh()).status).toBe(200);
+    harness.advance(harness.config.REFRESH_REUSE_GRACE_SECONDS * 1000 + 1);
+    await postgresProxy.cut();
+    try {
+      await expectUnavailable(await thief.refresh());
+      await expectUnavailable(await client.refresh());
+    } finally {
+      await postgresProxy.heal();
+    }
+    const victim = await client.refresh();
+    expect(victim.status).toBe(401);
+    expect(await victim.json()).toMatchObject({ code: 'refresh_token_reused' });
+    const revoked = () => harness.events.named('session.revoked').filter((e) => e.payload.userId === body.user.id);
+    expect(await eventually(() => revoked().length === 1)).toBe(true);
+    expect(revoked()[0]!.payload.reason).toBe('reuse_detected');
+    expect((await thief.refresh()).status).toBe(401);
+  });
+
   it('when logins fail on the outage, then they count against nobody: the owner is not backed off afterwards', async () => {
     const { email: address } = await registerAndLogin(harness);
     const client = new Client(harness.url);

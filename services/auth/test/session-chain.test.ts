@@ -89,6 +89,72 @@ describe('limits that spare the neighbours', () => {
   });
 });
 
+describe('the refresh limit of a session', () => {
+  it('when the parent is replayed within the grace window, then the replays count against the session too', async () => {
+    const limited = await startAuth('session_replay_limit', { REFRESH_SESSION_LIMIT: '3' });
+    try {
+      const { client } = await registerAndLogin(limited);
+      const parent = new Client(limited.url);
+      for (const [k, v] of client.jar) parent.jar.set(k, v);
+      expect((await client.refresh()).status).toBe(200);
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        const replay = new Client(limited.url);
+        for (const [k, v] of parent.jar) replay.jar.set(k, v);
+        statuses.push((await replay.refresh()).status);
+      }
+      expect(statuses).toEqual([200, 200, 429, 429]);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('when tokens of an ended session keep coming from one address, then they count as invalid presentations and turn into 429', async () => {
+    const { client } = await registerAndLogin(harness);
+    const tokens: Client[] = [];
+    for (let i = 0; i < 4; i++) tokens.push(copy(client, { 'x-forwarded-for': '198.51.100.90' }));
+    expect((await client.logout()).status).toBe(204);
+    const statuses: number[] = [];
+    for (const t of tokens) statuses.push((await t.refresh()).status);
+    expect(statuses).toEqual([401, 401, 401, 429]);
+  });
+});
+
+describe('a lost write in Redis', () => {
+  it('when Redis lost the last rotation (a failover), then the token it issued still rotates instead of signing the user out', async () => {
+    const { client, body } = await registerAndLogin(harness);
+    const key = `sessions:{${body.user.id}}`;
+    const field = `s:${sessionIdOf(body.accessToken)}`;
+    const before = await harness.redis.hget(key, field);
+    expect((await client.refresh()).status).toBe(200);
+    await harness.redis.hset(key, field, before!);
+
+    const response = await client.refresh();
+    expect(response.status).toBe(200);
+    expect((await client.refresh()).status).toBe(200);
+  });
+});
+
+describe('a refresh cookie planted by a sibling subdomain', () => {
+  const send = (client: Client, cookies: string[]) =>
+    fetch(`${harness.url}/api/auth/refresh`, { method: 'POST', headers: { cookie: [...cookies, `__Host-csrf_token=${client.csrf()}`].join('; '), 'x-csrf-token': client.csrf() } });
+
+  it('when junk is planted in front of the real cookie, then the real one refreshes and no cookie is cleared for the junk', async () => {
+    const { client } = await registerAndLogin(harness);
+    const response = await send(client, ['__Secure-refresh_token=junk', `__Secure-refresh_token=${client.refreshToken()}`]);
+    expect(response.status).toBe(200);
+    expect(setCookies(response)['__Secure-refresh_token']?.value).toMatch(/^[A-Za-z0-9_-]{71}$/);
+  });
+
+  it("when the attacker's own valid token is planted in front, then the victim's session (the one the CSRF token is bound to) refreshes", async () => {
+    const { client: victim, body } = await registerAndLogin(harness);
+    const { client: attacker } = await registerAndLogin(harness);
+    const response = await send(victim, [`__Secure-refresh_token=${attacker.refreshToken()}`, `__Secure-refresh_token=${victim.refreshToken()}`]);
+    expect(response.status).toBe(200);
+    expect(sessionIdOf(((await response.json()) as LoginBody).accessToken)).toBe(sessionIdOf(body.accessToken));
+  });
+});
+
 describe('CSRF bound to the session', () => {
   it("when a CSRF value minted for another session is planted (cookie tossing), then refresh and logout refuse it and the victim's session survives", async () => {
     const { client: victim } = await registerAndLogin(harness);

@@ -22,6 +22,7 @@ export interface CredentialStore {
   /** Inserts unless the email exists; true when it created the row. */
   createIfAbsent(credential: NewCredential): Promise<boolean>;
   findByEmail(email: string): Promise<Credential | undefined>;
+  exists(userId: string): Promise<boolean>;
 }
 
 /** The identity facts an access token carries, kept with the session so refresh needs no SQL. */

@@ -1,8 +1,9 @@
 import { createEvent } from '@gatehouse/events';
-import type { SessionStore, Transactions } from './auth.ports';
+import type { CredentialStore, SessionStore, Transactions } from './auth.ports';
 
 export interface DeleteAccountDeps {
   readonly sessions: Pick<SessionStore, 'revokeAll'>;
+  readonly credentials: Pick<CredentialStore, 'exists'>;
   readonly transactions: Pick<Transactions, 'once'>;
 }
 
@@ -20,11 +21,13 @@ export function isLastAdmin(userId: string, adminIds: readonly string[]): boolea
  * Applies `user.deleted` exactly once per event id: the credential goes and `session.revoked` is
  * announced in one transaction. Sessions end before (so no refresh succeeds once the deletion
  * started) and again after the commit, which fences out a login that read the credential just
- * before it was deleted.
+ * before it was deleted. That second step also runs on a redelivery whenever the credential is
+ * gone: if it failed the first time, the retry must not skip it (a refused event leaves the
+ * credential, so its redelivery ends nothing).
  */
 export async function deleteAccount(deps: DeleteAccountDeps, eventId: string, userId: string): Promise<DeleteAccountResult> {
   let result = 'duplicate' as DeleteAccountResult;
-  const applied = await deps.transactions.once(eventId, async (tx) => {
+  await deps.transactions.once(eventId, async (tx) => {
     if (isLastAdmin(userId, await tx.lockAdmins())) {
       result = 'refused_last_admin';
       return;
@@ -34,6 +37,6 @@ export async function deleteAccount(deps: DeleteAccountDeps, eventId: string, us
     await tx.publish(createEvent('session.revoked', { userId, sessionIds, reason: 'user_deleted' }));
     result = 'deleted';
   });
-  if (applied && result === 'deleted') await deps.sessions.revokeAll(userId);
+  if (result === 'deleted' || !(await deps.credentials.exists(userId))) await deps.sessions.revokeAll(userId);
   return result;
 }

@@ -5,11 +5,12 @@ import type { AccessTokenSigner, Limiter, SessionStore, SessionTokens, Transacti
 import { issue, type IssuedSession } from './session';
 
 export interface RefreshDeps {
-  readonly sessions: Pick<SessionStore, 'rotate'>;
+  readonly sessions: Pick<SessionStore, 'rotate' | 'revoke'>;
   readonly tokens: SessionTokens;
   readonly signer: AccessTokenSigner;
   readonly transactions: Pick<Transactions, 'run'>;
   /** Counts presentations of tokens we never issued, per client address. */
+  /** Counts presentations of tokens that open nothing (forged, or of a dead session), per client address. */
   readonly invalidPresentations: Limiter;
   readonly logger: Logger;
 }
@@ -21,30 +22,35 @@ const rateLimited = (retryAfterMs: number) =>
     details: { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)) },
   });
 
+/** A token that opens nothing counts against its sender's address; past the limit, 429. */
+async function invalidPresentation(deps: Pick<RefreshDeps, 'invalidPresentations'>, address: string): Promise<AppError> {
+  const decision = await deps.invalidPresentations.hit(address);
+  return decision.allowed ? invalid() : rateLimited(decision.retryAfterMs);
+}
+
 /**
  * Rotates a refresh token along its session's one chain. The current token rotates; its
  * immediate parent, within the grace window, gets the same successor back (a lost response or a
  * second tab); any older token is theft: the session ends and every gateway is told.
  *
- * Limits fall where they cannot hurt bystanders: junk tokens count against the address that sent
- * them, real rotations against their own session, so one noisy address behind a NAT cannot log
- * its neighbours out.
+ * Limits fall where they cannot hurt bystanders: tokens that open nothing count against the
+ * address that sent them, refreshes of a live session against that session, so one noisy address
+ * behind a NAT cannot log its neighbours out.
  */
 export async function refresh(deps: RefreshDeps, presented: string | undefined, address: string): Promise<IssuedSession> {
   if (presented === undefined) throw invalid();
   const token = deps.tokens.readRefreshToken(presented);
-  if (!token) {
-    const decision = await deps.invalidPresentations.hit(address);
-    if (!decision.allowed) throw rateLimited(decision.retryAfterMs);
-    throw invalid();
-  }
+  if (!token) throw await invalidPresentation(deps, address);
   const result = await deps.sessions.rotate(token);
+  if (result.outcome === 'invalid') throw await invalidPresentation(deps, address);
   if (result.outcome === 'limited') throw rateLimited(result.retryAfterMs);
-  if (result.outcome === 'invalid') throw invalid();
   if (result.outcome === 'reused') {
     const { userId, sessionId } = token;
     deps.logger.warn({ event: 'refresh_token_reused', userId, sessionId, generation: token.generation }, 'refresh token reuse: session revoked');
+    // Announced before the session is gone: if this fails, the session stays marked reused and
+    // the next presentation of any of its tokens announces it again.
     await deps.transactions.run((tx) => tx.publish(createEvent('session.revoked', { userId, sessionIds: [sessionId], reason: 'reuse_detected' })));
+    await deps.sessions.revoke(userId, sessionId);
     throw new AppError('refresh_token_reused', 'The refresh token was already used; the session has been revoked.');
   }
   return issue(deps, { sessionId: token.sessionId, generation: result.generation, refreshExpiresIn: result.refreshExpiresIn, claims: result.claims });

@@ -6,6 +6,7 @@ import type { IssuedSession } from '../domain/session';
 import type { RateLimiter } from '../store/rate-limiter.store';
 import { emptyBody, loginBody, registerBody } from './auth.schemas';
 import { allowedOrigin, csrfProtected, limitByAddress, type AddressOf } from './guards';
+import { chooseRefreshToken, cookieValues } from './refresh-cookie';
 import { clearSessionCookies, cookieNames, sendSession, type CookiePolicy } from './session-cookies';
 
 /** The use cases, already bound to their dependencies by the composition root. */
@@ -34,8 +35,8 @@ export function authRoutes(options: AuthRoutesOptions): Router {
   const names = cookieNames(cookies.secure);
   const origin = allowedOrigin(options.allowedOrigins);
   const refreshCookie = (req: Request): string | undefined => {
-    const value: unknown = req.cookies?.[names.refresh];
-    return typeof value === 'string' && value.length > 0 ? value : undefined;
+    const csrfHeader = req.headers['x-csrf-token'];
+    return chooseRefreshToken(cookieValues(req.headers.cookie, names.refresh), typeof csrfHeader === 'string' ? csrfHeader : undefined, options.tokens);
   };
   const csrf = csrfProtected({
     cookieName: names.csrf,

@@ -5,8 +5,20 @@ describe('client address key', () => {
     expect(clientAddressKey('203.0.113.9', 64)).toBe('203.0.113.9');
   });
 
-  it('when the address is IPv4-mapped IPv6, then it counts as the IPv4 address', () => {
-    expect(clientAddressKey('::ffff:203.0.113.9', 64)).toBe('203.0.113.9');
+  it('when the address is IPv4-mapped IPv6 in any spelling, then it counts as the IPv4 address', () => {
+    for (const spelling of ['::ffff:203.0.113.9', '::FFFF:203.0.113.9', '0:0:0:0:0:ffff:203.0.113.9', '::ffff:cb00:7109']) {
+      expect(clientAddressKey(spelling, 64)).toBe('203.0.113.9');
+    }
+  });
+
+  it('when IPv6 embeds a dotted quad that is not a mapping, then the groups it spells are grouped like any others', () => {
+    expect(clientAddressKey('64:ff9b::203.0.113.9', 96)).toBe('64:ff9b:0:0:0:0:0:0/96');
+    expect(clientAddressKey('::1.2.3.4', 64)).toBe('0:0:0:0:0:0:0:0/64');
+    expect(clientAddressKey('::1.2.3.4', 128)).toBe('0:0:0:0:0:0:102:304/128');
+  });
+
+  it('when the address carries a zone id or upper case, then the same client gets the same key', () => {
+    expect(clientAddressKey('FE80::1%eth0', 64)).toBe(clientAddressKey('fe80::2', 64));
   });
 
   it('when two IPv6 addresses share a /64, then they are one subject', () => {

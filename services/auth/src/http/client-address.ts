@@ -1,7 +1,14 @@
 import { isIPv4, isIPv6 } from 'node:net';
 
-/** Expands `::` so every one of the eight groups is present. */
-function ipv6Groups(address: string): number[] | undefined {
+/** Expands `::` and a trailing dotted quad, so every one of the eight groups is present. */
+function ipv6Groups(text: string): number[] | undefined {
+  let address = text;
+  const dotted = /^(.*:)(\d+\.\d+\.\d+\.\d+)$/.exec(address);
+  if (dotted) {
+    if (!isIPv4(dotted[2]!)) return undefined;
+    const [a, b, c, d] = dotted[2]!.split('.').map(Number) as [number, number, number, number];
+    address = `${dotted[1]}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
   const [head = '', tail, extra] = address.split('::');
   if (extra !== undefined) return undefined;
   const parse = (part: string) => (part === '' ? [] : part.split(':').map((group) => parseInt(group, 16)));
@@ -20,11 +27,14 @@ function ipv6Groups(address: string): number[] | undefined {
  */
 export function clientAddressKey(address: string | undefined, ipv6PrefixBits: number): string {
   if (!address) return 'unknown';
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped && isIPv4(mapped[1]!)) return mapped[1]!;
-  if (isIPv4(address) || !isIPv6(address.split('%')[0]!)) return address;
-  const groups = ipv6Groups(address.split('%')[0]!.toLowerCase());
-  if (!groups) return address;
+  // A zone id (`%eth0`) names the local interface, not the client.
+  const bare = address.split('%')[0]!.toLowerCase();
+  if (isIPv4(bare) || !isIPv6(bare)) return bare;
+  const groups = ipv6Groups(bare);
+  if (!groups) return bare;
+  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) {
+    return [groups[6]! >> 8, groups[6]! & 0xff, groups[7]! >> 8, groups[7]! & 0xff].join('.');
+  }
   let bits = ipv6PrefixBits;
   const kept = groups.map((group) => {
     const take = Math.max(0, Math.min(16, bits));

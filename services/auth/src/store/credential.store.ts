@@ -61,5 +61,8 @@ export function createCredentialStore(pool: Pool): CredentialStore {
       return result.rowCount === 1;
     },
     findByEmail: (email) => selectCredentialByEmail(pool, email),
+    async exists(userId) {
+      return ((await pool.query('SELECT 1 FROM credentials WHERE id = $1', [userId])).rowCount ?? 0) > 0;
+    },
   };
 }

@@ -6,7 +6,8 @@ import { createHash } from 'node:crypto';
  * so each script stays a single atomic call on a cluster too.
  *
  *   sessions:{<user>}              hash    claims (JSON), fence (ms), s:<session> → gen|rotatedAt|idleUntil|expiresAt
- *   rotations:{<user>}:<session>   string  rotations in the current window (fixed window)
+ *                                          (reused|idleUntil|expiresAt until the reuse is announced)
+ *   refreshes:{<user>}:<session>   string  refreshes in the current window (fixed window)
  *   login:{<account>}:pair:<addr>  hash    n (failed or pending attempts), last (ms)
  *   login:{<account>}:failures     string  failed or pending attempts from every address, per window
  *   login:{<account>}:trusted      set     addresses this account logged in from
@@ -14,7 +15,7 @@ import { createHash } from 'node:crypto';
  */
 export const redisKeys = {
   sessions: (userId: string) => `sessions:{${userId}}`,
-  rotations: (userId: string, sessionId: string) => `rotations:{${userId}}:${sessionId}`,
+  refreshes: (userId: string, sessionId: string) => `refreshes:{${userId}}:${sessionId}`,
   loginPair: (account: string, address: string) => `login:{${account}}:pair:${address}`,
   loginFailures: (account: string) => `login:{${account}}:failures`,
   loginTrusted: (account: string) => `login:{${account}}:trusted`,

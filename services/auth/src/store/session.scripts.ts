@@ -2,14 +2,19 @@
  * Lua for the session store. A user's sessions live in one hash (`redisKeys.sessions`), so every
  * script touches one user's keys only, runs atomically, and revoking all of them is one DEL.
  * A session field holds `generation|rotatedAt|idleUntil|expiresAt` (ms on the service clock):
- * reuse detection needs nothing per refresh beyond rewriting that one field.
+ * reuse detection needs nothing per refresh beyond rewriting that one field. A session caught
+ * in reuse becomes `reused|idleUntil|expiresAt` until its revocation has been announced, so a
+ * failed announcement is retried by the next presentation instead of being lost.
  */
 import { FIXED_WINDOW_LUA, REDIS_NOW_LUA } from './redis-script';
 
 const SESSION_FIELD_LUA = `
+-- Returns generation (-1 once reused), rotatedAt, idleUntil, expiresAt.
 local function read_session(raw)
   local gen, rotated_at, idle_until, expires_at = string.match(raw, '^(%d+)|(%d+)|(%d+)|(%d+)$')
-  return tonumber(gen), tonumber(rotated_at), tonumber(idle_until), tonumber(expires_at)
+  if gen then return tonumber(gen), tonumber(rotated_at), tonumber(idle_until), tonumber(expires_at) end
+  idle_until, expires_at = string.match(raw, '^reused|(%d+)|(%d+)$')
+  return -1, 0, tonumber(idle_until), tonumber(expires_at)
 end
 local function write_session(key, field, gen, rotated_at, idle_until, expires_at)
   redis.call('HSET', key, field, string.format('%d|%d|%d|%d', gen, rotated_at, idle_until, expires_at))
@@ -55,12 +60,16 @@ return {'created', string.format('%d', idle_until)}
 
 /**
  * KEYS: sessions, rotations. ARGV: session id, presented generation, now, grace ms, idle ms,
- * rotation limit, rotation window ms.
+ * refresh limit, refresh window ms.
  * Returns {'rotated', generation, idleUntil, claims} | {'limited', retryAfterMs} | {'reused'} | {'invalid'}.
- * - the current generation rotates (counted against the session's rotation limit, here so that
- *   counting and rotating are one step);
+ * - the current generation rotates;
  * - the immediate parent within the grace window gets the same successor back, never a new one;
- * - any older generation is reuse: the session ends.
+ * - the generation after the stored one can only be ours, its rotation lost in a Redis failover:
+ *   it rotates as the current one (its successor is the same value either way);
+ * - any older generation is reuse: the session is marked reused until the use case has
+ *   announced it and ended it.
+ * Every answer that signs an access token counts against the session's limit, here so that
+ * counting and deciding are one step.
  */
 export const ROTATE = `${SESSION_FIELD_LUA}${FIXED_WINDOW_LUA}
 local field = 's:' .. ARGV[1]
@@ -73,23 +82,23 @@ if now >= idle_until or now >= expires_at then
   redis.call('HDEL', KEYS[1], field)
   return {'invalid'}
 end
-if presented == gen then
-  local wait = fixed_window_hit(KEYS[2], tonumber(ARGV[6]), tonumber(ARGV[7]))
-  if wait > 0 then return {'limited', string.format('%d', wait)} end
-  gen = gen + 1
-  idle_until = math.min(now + tonumber(ARGV[5]), expires_at)
-  write_session(KEYS[1], field, gen, now, idle_until, expires_at)
-  keep_until(KEYS[1], now, idle_until)
-  return {'rotated', string.format('%d', gen), string.format('%d', idle_until), claims}
-end
-if presented == gen - 1 and now - rotated_at < tonumber(ARGV[4]) then
-  return {'rotated', string.format('%d', gen), string.format('%d', idle_until), claims}
-end
-if presented < gen then
-  redis.call('HDEL', KEYS[1], field)
+if gen < 0 then return {'reused'} end
+local same_successor = presented == gen - 1 and now - rotated_at < tonumber(ARGV[4])
+if presented < gen and not same_successor then
+  redis.call('HSET', KEYS[1], field, string.format('reused|%d|%d', idle_until, expires_at))
   return {'reused'}
 end
-return {'invalid'}
+if presented > gen + 1 then return {'invalid'} end
+local wait = fixed_window_hit(KEYS[2], tonumber(ARGV[6]), tonumber(ARGV[7]))
+if wait > 0 then return {'limited', string.format('%d', wait)} end
+if same_successor then
+  return {'rotated', string.format('%d', gen), string.format('%d', idle_until), claims}
+end
+gen = presented + 1
+idle_until = math.min(now + tonumber(ARGV[5]), expires_at)
+write_session(KEYS[1], field, gen, now, idle_until, expires_at)
+keep_until(KEYS[1], now, idle_until)
+return {'rotated', string.format('%d', gen), string.format('%d', idle_until), claims}
 `;
 
 /** KEYS: sessions. ARGV: session id. Returns 1 when the session was live and is now gone. */

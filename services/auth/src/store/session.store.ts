@@ -12,8 +12,11 @@ export interface SessionStoreOptions {
   readonly maxAgeSeconds: number;
   /** How long the parent of the current refresh token still gets the same successor back. */
   readonly reuseGraceMs: number;
-  /** Rotations per session and window (a client refreshes every few minutes, not every second). */
-  readonly rotationLimit: RateLimit;
+  /**
+   * Refreshes per session and window, rotations and grace replays alike: each signs an access
+   * token, and a client refreshes every few minutes, not every second.
+   */
+  readonly refreshLimit: RateLimit;
   /** Live sessions per user; past it, logging in ends the session closest to its end. */
   readonly maxSessionsPerUser: number;
   /** How long a revoke-all fence is kept: longer than any login can take. */
@@ -47,7 +50,7 @@ export function createSessionStore(redis: Redis, options: SessionStoreOptions): 
     lua: ROTATE,
     keys: (input: { userId: string; sessionId: string; generation: number; now: number }) => [
       redisKeys.sessions(input.userId),
-      redisKeys.rotations(input.userId, input.sessionId),
+      redisKeys.refreshes(input.userId, input.sessionId),
     ],
     args: (input) => [
       input.sessionId,
@@ -55,8 +58,8 @@ export function createSessionStore(redis: Redis, options: SessionStoreOptions): 
       input.now,
       options.reuseGraceMs,
       options.idleSeconds * 1000,
-      options.rotationLimit.limit,
-      options.rotationLimit.windowSeconds * 1000,
+      options.refreshLimit.limit,
+      options.refreshLimit.windowSeconds * 1000,
     ],
     parse: (reply) => reply as Reply,
   });
