@@ -2,7 +2,10 @@ import { randomUUID } from 'node:crypto';
 import Joi from 'joi';
 
 /** Why a user's sessions were revoked. */
-export type SessionRevokedReason = 'logout' | 'logout_all' | 'reuse_detected' | 'user_deleted';
+export type SessionRevokedReason = 'logout' | 'logout_all' | 'reuse_detected' | 'user_deleted' | 'password_changed' | 'session_ended_by_user';
+
+/** What a security notice email tells its reader. */
+export type SecurityNoticeKind = 'password_changed' | 'session_reuse_detected' | 'registration_attempted';
 
 /** Every event Gatehouse publishes, by name, with the payload of its current version. */
 export interface EventPayloads {
@@ -17,6 +20,25 @@ export interface EventPayloads {
   'user.deleted': { readonly userId: string };
   'user.email_verified': { readonly userId: string; readonly email: string };
   'session.revoked': { readonly userId: string; readonly sessionIds: readonly string[]; readonly reason: SessionRevokedReason };
+  'user.password_reset_requested': {
+    readonly userId: string;
+    readonly email: string;
+    readonly name: string | null;
+    /** The raw token (43 base64url characters); the publisher stores only its hash. */
+    readonly resetToken: string;
+    readonly resetExpiresAt: string;
+  };
+  /** Something happened to the account that its owner must hear about by email. */
+  'user.security_notice': {
+    readonly userId: string;
+    readonly email: string;
+    readonly name: string | null;
+    readonly kind: SecurityNoticeKind;
+    /** When it happened (ISO 8601). */
+    readonly at: string;
+    /** The user agent of the request that caused it, when known (cut to 256 characters). */
+    readonly userAgent: string | null;
+  };
 }
 
 export type EventName = keyof EventPayloads;
@@ -50,7 +72,22 @@ const payloadSchemas: { readonly [N in EventName]: Joi.ObjectSchema } = {
   'session.revoked': Joi.object({
     userId: uuid().required(),
     sessionIds: Joi.array().items(Joi.string().min(1).max(128)).max(1000).required(),
-    reason: Joi.string().valid('logout', 'logout_all', 'reuse_detected', 'user_deleted').required(),
+    reason: Joi.string().valid('logout', 'logout_all', 'reuse_detected', 'user_deleted', 'password_changed', 'session_ended_by_user').required(),
+  }),
+  'user.password_reset_requested': Joi.object({
+    userId: uuid().required(),
+    email: email().required(),
+    name: Joi.string().max(100).allow(null).required(),
+    resetToken: Joi.string().pattern(/^[A-Za-z0-9_-]{43}$/).required(),
+    resetExpiresAt: Joi.string().isoDate().required(),
+  }),
+  'user.security_notice': Joi.object({
+    userId: uuid().required(),
+    email: email().required(),
+    name: Joi.string().max(100).allow(null).required(),
+    kind: Joi.string().valid('password_changed', 'session_reuse_detected', 'registration_attempted').required(),
+    at: Joi.string().isoDate().required(),
+    userAgent: Joi.string().max(256).allow(null).required(),
   }),
 };
 

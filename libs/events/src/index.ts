@@ -10,6 +10,7 @@ export {
   type AnyEvent,
   type NewEventOptions,
   type SessionRevokedReason,
+  type SecurityNoticeKind,
 } from './event-contracts';
 export { createAmqpConnection, type AmqpConnection, type AmqpConnectionOptions, type ChannelSetup } from './amqp-connection';
 export {

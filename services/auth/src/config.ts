@@ -69,6 +69,13 @@ export interface AuthConfig extends BaseServiceConfig, DatabaseConfig, TokenClai
   VERIFY_EMAIL_IP_WINDOW_SECONDS: number;
   EVENT_MAX_ATTEMPTS: number;
   EVENT_RETRY_BASE_DELAY_MS: number;
+  /** How long an emailed password-reset link works. */
+  PASSWORD_RESET_TTL_SECONDS: number;
+  /** Reset requests per window, counted per client address and (silently) per email digest. */
+  PASSWORD_FORGOT_LIMIT: number;
+  PASSWORD_FORGOT_WINDOW_SECONDS: number;
+  /** Register answers 202 whether or not the address has an account; the owner gets a notice. */
+  REGISTRATION_CONCEALS_EXISTING: boolean;
 }
 
 const positive = positiveInt;
@@ -98,7 +105,8 @@ export const authConfigSchema = Joi.object<AuthConfig>({
     .when('NODE_ENV', { is: 'production', then: Joi.number().min(10).messages({ 'number.min': '"BCRYPT_COST" must be at least 10 in production' }) }),
   CORS_ORIGINS: originList().default('http://localhost:3000,http://localhost:8080'),
   COOKIE_SECURE: flag().default(true),
-  REQUIRE_VERIFIED_EMAIL: flag().default(false),
+  // On by default in production, where an unverified address must not be able to sign in.
+  REQUIRE_VERIFIED_EMAIL: flag().when('NODE_ENV', { is: 'production', then: flag().default(true), otherwise: flag().default(false) }),
   LOGIN_IP_LIMIT: positive().default(30),
   LOGIN_IP_WINDOW_SECONDS: positive().default(60),
   LOGIN_FREE_ATTEMPTS: positive().default(5),
@@ -127,6 +135,10 @@ export const authConfigSchema = Joi.object<AuthConfig>({
   VERIFY_EMAIL_IP_WINDOW_SECONDS: positive().default(60),
   EVENT_MAX_ATTEMPTS: positive().max(20).default(5),
   EVENT_RETRY_BASE_DELAY_MS: positive().default(1000),
+  PASSWORD_RESET_TTL_SECONDS: positive().max(86_400).default(1800),
+  PASSWORD_FORGOT_LIMIT: positive().default(5),
+  PASSWORD_FORGOT_WINDOW_SECONDS: positive().default(3600),
+  REGISTRATION_CONCEALS_EXISTING: flag().default(false),
 })
   .and('BOOTSTRAP_ADMIN_EMAIL', 'BOOTSTRAP_ADMIN_PASSWORD')
   .when(Joi.object({ NODE_ENV: 'production' }).unknown(), {
