@@ -30,6 +30,11 @@ export interface GatewayApp {
 
 const AUTH_PREFIXES = ['/api/auth', '/.well-known/jwks.json'];
 const USER_PREFIXES = ['/api/user', '/api/admin'];
+/**
+ * Auth endpoints that take only a Bearer token: the gateway checks it (and its deny list) too,
+ * as it does for the user service. Auth verifies again and checks the session is still live.
+ */
+const BEARER_AUTH_PREFIXES = ['/api/auth/sessions', '/api/auth/password/change'];
 
 function upstreamAgent(target: string, maxSockets: number): Agent {
   const options = { keepAlive: true, maxSockets, maxFreeSockets: Math.min(maxSockets, 64), timeout: 30_000, scheduling: 'lifo' as const };
@@ -81,7 +86,7 @@ export function createApp(config: Readonly<GatewayConfig>, deps: GatewayDeps): G
       mode: config.JWT_VERIFY_MODE,
       verifier,
       isRevoked: (claims) => deps.denyList.has(claims.sub, claims.sid),
-      protectedPrefixes: USER_PREFIXES,
+      protectedPrefixes: [...USER_PREFIXES, ...BEARER_AUTH_PREFIXES],
       roleRules: [{ prefix: '/api/admin', role: 'admin' }],
     }),
   );

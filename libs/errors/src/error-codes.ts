@@ -18,6 +18,8 @@ export const errorCodes = [
   'refresh_token_invalid',
   'refresh_token_reused',
   'verification_token_invalid',
+  'reset_token_invalid',
+  'session_not_found',
   'token_missing',
   'token_invalid',
   'forbidden',

@@ -22,6 +22,8 @@ export const problemKinds: Readonly<Record<ErrorCode, ProblemKind>> = {
   refresh_token_invalid: { status: 401, title: 'Invalid refresh token' },
   refresh_token_reused: { status: 401, title: 'Refresh token reused' },
   verification_token_invalid: { status: 400, title: 'Invalid verification token' },
+  reset_token_invalid: { status: 400, title: 'Invalid password reset token' },
+  session_not_found: { status: 404, title: 'Session not found' },
   token_missing: { status: 401, title: 'Authentication required' },
   token_invalid: { status: 401, title: 'Invalid access token' },
   forbidden: { status: 403, title: 'Forbidden' },

@@ -3,3 +3,4 @@ export { keysFromJwks, type VerificationAlgorithm, type VerificationKey } from '
 export { MAX_TOKEN_BYTES } from './compact-token';
 export { createJwksVerifier, type AccessTokenVerifier, type JwksVerifier, type JwksVerifierOptions } from './jwks-verifier';
 export { requireAccessToken, requireRole, identityOf, type RequireAccessTokenOptions } from './access-token.middleware';
+export { createStaticKeyVerifier, type StaticKeyVerifierOptions } from './static-key-verifier';

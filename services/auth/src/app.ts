@@ -22,6 +22,12 @@ import type { KeySet } from './crypto/signing-keys';
 import { createCredentialStore } from './store/credential.store';
 import { createSessionStore } from './store/session.store';
 import { createSessionTokens } from './crypto/session-tokens';
+import { createStaticKeyVerifier } from '@gatehouse/jwt';
+import { accountRoutes } from './http/account.routes';
+import { createBackgroundWork } from './http/background-work';
+import { endSession, listSessions, logoutAll } from './domain/manage-sessions.use-case';
+import { requestPasswordReset, resetPassword } from './domain/password-reset.use-case';
+import { changePassword } from './domain/change-password.use-case';
 import { clientAddressKey } from './http/client-address';
 import { createLoginThrottle } from './store/login-throttle.store';
 import { createRateLimiter } from './store/rate-limiter.store';
@@ -117,6 +123,9 @@ export function createApp(config: Readonly<AuthConfig>, deps: AuthDeps): AuthApp
   });
   const addressOf = (req: Request) => clientAddressKey(req.ip, config.RATE_LIMIT_IPV6_PREFIX_BITS);
   const session = { sessions, tokens, signer, secrets };
+  const background = createBackgroundWork(logger);
+  const passwordReset = { transactions, sessions, throttle, hasher, secrets, clock, resetTtlSeconds: config.PASSWORD_RESET_TTL_SECONDS };
+  const verifier = createStaticKeyVerifier({ jwks: deps.keys.jwks, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, now: clock });
 
   const http = createHttpApp({
     service: 'auth',
@@ -138,13 +147,14 @@ export function createApp(config: Readonly<AuthConfig>, deps: AuthDeps): AuthApp
   routes.use(
     authRoutes({
       useCases: {
-        register: (input) => metrics.track('register', () => register({ transactions, hasher, ...verification }, input)),
+        register: (input) =>
+          metrics.track('register', () => register({ transactions, hasher, ...verification, concealExisting: config.REGISTRATION_CONCEALS_EXISTING }, input)),
         login: (input) =>
           metrics.track('login', () =>
             login({ ...session, credentials, hasher, throttle, requireVerifiedEmail: config.REQUIRE_VERIFIED_EMAIL }, input),
           ),
-        refresh: (presented, address) =>
-          metrics.track('refresh', () => refresh({ sessions, tokens, signer, transactions, invalidPresentations, logger }, presented, address)),
+        refresh: (presented, address, userAgent) =>
+          metrics.track('refresh', () => refresh({ sessions, tokens, signer, transactions, invalidPresentations, logger, clock }, presented, address, userAgent)),
         logout: (presented) => metrics.track('logout', () => logout({ sessions, tokens, transactions }, presented)),
       },
       cookies: { secure: config.COOKIE_SECURE },
@@ -154,6 +164,29 @@ export function createApp(config: Readonly<AuthConfig>, deps: AuthDeps): AuthApp
       limits: {
         login: limiter('login', config.LOGIN_IP_LIMIT, config.LOGIN_IP_WINDOW_SECONDS),
         register: limiter('register', config.REGISTER_IP_LIMIT, config.REGISTER_IP_WINDOW_SECONDS),
+      },
+    }),
+  );
+  routes.use(
+    accountRoutes({
+      useCases: {
+        listSessions: (userId) => listSessions({ sessions }, userId),
+        endSession: (userId, sessionId) => endSession({ sessions, transactions }, userId, sessionId),
+        logoutAll: (userId) => logoutAll({ sessions, transactions }, userId),
+        requestPasswordReset: (email) => background.run('password reset request', () => requestPasswordReset(passwordReset, email)),
+        resetPassword: (input) => resetPassword(passwordReset, input),
+        changePassword: (input) => changePassword({ transactions, sessions, throttle, hasher, clock }, input),
+      },
+      cookies: { secure: config.COOKIE_SECURE },
+      tokens,
+      verifier,
+      sessions,
+      secrets,
+      allowedOrigins: config.CORS_ORIGINS,
+      addressOf,
+      limits: {
+        forgotPerAddress: limiter('forgot', config.PASSWORD_FORGOT_LIMIT, config.PASSWORD_FORGOT_WINDOW_SECONDS),
+        forgotPerEmail: limiter('forgot-email', config.PASSWORD_FORGOT_LIMIT, config.PASSWORD_FORGOT_WINDOW_SECONDS),
       },
     }),
   );
@@ -185,6 +218,7 @@ export function createApp(config: Readonly<AuthConfig>, deps: AuthDeps): AuthApp
       processedPruner.start();
     },
     async stop() {
+      await background.drain();
       await consumer.stop();
       await relay.stop();
       await processedPruner.stop();

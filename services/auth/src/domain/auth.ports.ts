@@ -55,7 +55,7 @@ export interface SessionTokens {
 export type RotationResult =
   | { readonly outcome: 'limited'; readonly retryAfterMs: number }
   | { readonly outcome: 'rotated'; readonly generation: number; readonly refreshExpiresIn: number; readonly claims: SessionClaims }
-  | { readonly outcome: 'reused' }
+  | { readonly outcome: 'reused'; readonly claims: SessionClaims }
   | { readonly outcome: 'invalid' };
 
 export interface NewSession {
@@ -64,6 +64,16 @@ export interface NewSession {
   readonly claims: SessionClaims;
   /** The session store's time before the credential was read: revocations since then win. */
   readonly notBefore: number;
+  /** What the owner will recognise the session by in the sessions list. */
+  readonly userAgent: string | null;
+}
+
+/** A live session as its owner sees it. Times in ms since the epoch. */
+export interface SessionInfo {
+  readonly sessionId: string;
+  readonly createdAt: number;
+  readonly lastUsedAt: number;
+  readonly userAgent: string | null;
 }
 
 export interface SessionStore {
@@ -74,8 +84,13 @@ export interface SessionStore {
   exists(userId: string, sessionId: string): Promise<boolean>;
   /** Ends one session; true when it was live. */
   revoke(userId: string, sessionId: string): Promise<boolean>;
-  /** Ends every session of a user and fences out logins already under way; returns the ended ids. */
-  revokeAll(userId: string): Promise<string[]>;
+  /**
+   * Ends every session of a user but `except`, and fences out logins already under way (their
+   * credential read may predate a deletion or password change); returns the ended ids.
+   */
+  revokeAll(userId: string, except?: string): Promise<string[]>;
+  /** The user's live sessions, most recently used first. */
+  list(userId: string): Promise<SessionInfo[]>;
   /** Marks the email verified in the claims the user's sessions sign. */
   markEmailVerified(userId: string): Promise<void>;
 }
@@ -92,6 +107,8 @@ export interface LoginThrottle {
   succeeded(account: string, address: string): Promise<void>;
   /** The attempt reached no verdict (an outage): it counts as nothing. */
   release(account: string, address: string): Promise<void>;
+  /** Forgives every failure on the account so far, from every address (the owner proved the mailbox). */
+  clear(account: string): Promise<void>;
 }
 
 /** What one database transaction can do; the events it publishes commit with the change. */
@@ -104,6 +121,16 @@ export interface AuthTransaction {
   useEmailVerification(tokenHash: string, now: Date): Promise<string | undefined>;
   /** Sets the flag; returns the account's email, or undefined when the account is gone. */
   markEmailVerified(userId: string): Promise<string | undefined>;
+  findById(userId: string): Promise<Credential | undefined>;
+  /** Replaces the password hash (and marks the email verified when asked); the account before, if any. */
+  setPassword(userId: string, passwordHash: string, options: { readonly markEmailVerified: boolean }): Promise<Credential | undefined>;
+  /** Voids every unused reset token of the user: only the newest link works. */
+  voidPasswordResets(userId: string): Promise<void>;
+  addPasswordReset(tokenHash: string, userId: string, expiresAt: Date): Promise<void>;
+  /** Uses the reset token once: its user id, or undefined when unknown, used or expired at `now`. */
+  usePasswordReset(tokenHash: string, now: Date): Promise<string | undefined>;
+  /** Whose reset token this is, while it is still usable at `now`; does not use it. */
+  peekPasswordReset(tokenHash: string, now: Date): Promise<string | undefined>;
   /** Locks the admins' rows for the rest of the transaction and returns their ids. */
   lockAdmins(): Promise<string[]>;
   deleteCredential(userId: string): Promise<void>;

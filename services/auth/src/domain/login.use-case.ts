@@ -7,6 +7,7 @@ export interface LoginInput {
   readonly password: string;
   /** The client's address as rate limits see it (IPv6 grouped by prefix). */
   readonly address: string;
+  readonly userAgent: string | null;
 }
 
 export interface LoginDeps extends SessionDeps {
@@ -41,5 +42,5 @@ export async function login(deps: LoginDeps, input: LoginInput): Promise<IssuedS
   if (deps.requireVerifiedEmail && !credential.emailVerified) {
     throw new AppError('email_not_verified', 'Confirm your email address before logging in.');
   }
-  return openSession(deps, claimsOf(credential), notBefore);
+  return openSession(deps, claimsOf(credential), notBefore, input.userAgent);
 }

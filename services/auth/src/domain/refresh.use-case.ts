@@ -1,7 +1,8 @@
 import { AppError } from '@gatehouse/errors';
 import { createEvent } from '@gatehouse/events';
 import type { Logger } from '@gatehouse/logger';
-import type { AccessTokenSigner, Limiter, SessionStore, SessionTokens, Transactions } from './auth.ports';
+import type { AccessTokenSigner, Clock, Limiter, SessionStore, SessionTokens, Transactions } from './auth.ports';
+import { securityNotice } from './security-notice';
 import { issue, type IssuedSession } from './session';
 
 export interface RefreshDeps {
@@ -13,6 +14,7 @@ export interface RefreshDeps {
   /** Counts presentations of tokens that open nothing (forged, or of a dead session), per client address. */
   readonly invalidPresentations: Limiter;
   readonly logger: Logger;
+  readonly clock: Clock;
 }
 
 const invalid = () => new AppError('refresh_token_invalid', 'The refresh token is missing, invalid or expired.');
@@ -37,7 +39,7 @@ async function invalidPresentation(deps: Pick<RefreshDeps, 'invalidPresentations
  * address that sent them, refreshes of a live session against that session, so one noisy address
  * behind a NAT cannot log its neighbours out.
  */
-export async function refresh(deps: RefreshDeps, presented: string | undefined, address: string): Promise<IssuedSession> {
+export async function refresh(deps: RefreshDeps, presented: string | undefined, address: string, userAgent: string | null = null): Promise<IssuedSession> {
   if (presented === undefined) throw invalid();
   const token = deps.tokens.readRefreshToken(presented);
   if (!token) throw await invalidPresentation(deps, address);
@@ -48,8 +50,12 @@ export async function refresh(deps: RefreshDeps, presented: string | undefined, 
     const { userId, sessionId } = token;
     deps.logger.warn({ event: 'refresh_token_reused', userId, sessionId, generation: token.generation }, 'refresh token reuse: session revoked');
     // Announced before the session is gone: if this fails, the session stays marked reused and
-    // the next presentation of any of its tokens announces it again.
-    await deps.transactions.run((tx) => tx.publish(createEvent('session.revoked', { userId, sessionIds: [sessionId], reason: 'reuse_detected' })));
+    // the next presentation of any of its tokens announces it again. The owner is told by email.
+    const { claims } = result;
+    await deps.transactions.run(async (tx) => {
+      await tx.publish(createEvent('session.revoked', { userId, sessionIds: [sessionId], reason: 'reuse_detected' }));
+      await tx.publish(securityNotice({ id: userId, email: claims.email, name: claims.name }, 'session_reuse_detected', new Date(deps.clock()), userAgent));
+    });
     await deps.sessions.revoke(userId, sessionId);
     throw new AppError('refresh_token_reused', 'The refresh token was already used; the session has been revoked.');
   }

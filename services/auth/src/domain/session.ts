@@ -52,9 +52,9 @@ export function issue(
  * credential was read: if the account was deleted or all its sessions ended since, the proof is
  * stale and no session opens.
  */
-export async function openSession(deps: SessionDeps, claims: SessionClaims, notBefore: number): Promise<IssuedSession> {
+export async function openSession(deps: SessionDeps, claims: SessionClaims, notBefore: number, userAgent: string | null): Promise<IssuedSession> {
   const sessionId = deps.secrets.uuid();
-  const opened = await deps.sessions.create({ userId: claims.userId, sessionId, claims, notBefore });
+  const opened = await deps.sessions.create({ userId: claims.userId, sessionId, claims, notBefore, userAgent });
   if (!opened.created) throw invalidCredentials();
   return issue(deps, { sessionId, generation: 0, refreshExpiresIn: opened.refreshExpiresIn, claims });
 }

@@ -1,19 +1,21 @@
-import { Router, type Request, type RequestHandler } from 'express';
+import { Router, type RequestHandler } from 'express';
 import { isAppError } from '@gatehouse/errors';
 import { route, validate } from '@gatehouse/http';
-import type { Credential, SessionTokens } from '../domain/auth.ports';
+import type { SessionTokens } from '../domain/auth.ports';
+import type { RegisterResult } from '../domain/register.use-case';
 import type { IssuedSession } from '../domain/session';
 import type { RateLimiter } from '../store/rate-limiter.store';
 import { emptyBody, loginBody, registerBody } from './auth.schemas';
-import { allowedOrigin, csrfProtected, limitByAddress, type AddressOf } from './guards';
-import { chooseRefreshToken, cookieValues } from './refresh-cookie';
-import { clearSessionCookies, cookieNames, sendSession, type CookiePolicy } from './session-cookies';
+import { allowedOrigin, limitByAddress, type AddressOf } from './guards';
+import { sessionCookieAccess } from './refresh-cookie';
+import { userAgentOf } from './request-facts';
+import { clearSessionCookies, sendSession, type CookiePolicy } from './session-cookies';
 
 /** The use cases, already bound to their dependencies by the composition root. */
 export interface AuthUseCases {
-  register(input: { email: string; password: string; name?: string }): Promise<Credential>;
-  login(input: { email: string; password: string; address: string }): Promise<IssuedSession>;
-  refresh(presented: string | undefined, address: string): Promise<IssuedSession>;
+  register(input: { email: string; password: string; name?: string; userAgent: string | null }): Promise<RegisterResult>;
+  login(input: { email: string; password: string; address: string; userAgent: string | null }): Promise<IssuedSession>;
+  refresh(presented: string | undefined, address: string, userAgent: string | null): Promise<IssuedSession>;
   logout(presented: string | undefined): Promise<void>;
 }
 
@@ -32,17 +34,8 @@ const DEFINITIVE_REFRESH_FAILURES = new Set(['refresh_token_invalid', 'refresh_t
 export function authRoutes(options: AuthRoutesOptions): Router {
   const router = Router();
   const { useCases, cookies, addressOf } = options;
-  const names = cookieNames(cookies.secure);
   const origin = allowedOrigin(options.allowedOrigins);
-  const refreshCookie = (req: Request): string | undefined => {
-    const csrfHeader = req.headers['x-csrf-token'];
-    return chooseRefreshToken(cookieValues(req.headers.cookie, names.refresh), typeof csrfHeader === 'string' ? csrfHeader : undefined, options.tokens);
-  };
-  const csrf = csrfProtected({
-    cookieName: names.csrf,
-    tokens: options.tokens,
-    sessionOf: (req) => options.tokens.readRefreshToken(refreshCookie(req))?.sessionId,
-  });
+  const { refreshToken: refreshCookie, csrf } = sessionCookieAccess(cookies, options.tokens);
   // Logging out without a session changes nothing, so it needs no CSRF proof and stays idempotent
   // for a client whose cookies are already gone.
   const csrfWhenSession: RequestHandler = (req, res, next) => (refreshCookie(req) ? csrf(req, res, next) : next());
@@ -52,7 +45,13 @@ export function authRoutes(options: AuthRoutesOptions): Router {
       origin,
       limitByAddress(options.limits.register, addressOf),
       async (req, res) => {
-        const credential = await useCases.register(validate(registerBody, req.body));
+        const result = await useCases.register({ ...validate(registerBody, req.body), userAgent: userAgentOf(req) });
+        if (result.outcome === 'concealed') {
+          // The same answer whether or not the address had an account; its owner gets an email.
+          res.status(202).json({ status: 'pending_verification' });
+          return;
+        }
+        const { credential } = result;
         res.status(201).json({
           id: credential.id,
           email: credential.email,
@@ -70,7 +69,7 @@ export function authRoutes(options: AuthRoutesOptions): Router {
       limitByAddress(options.limits.login, addressOf),
       async (req, res) => {
         const body = validate(loginBody, req.body);
-        sendSession(res, cookies, await useCases.login({ ...body, address: addressOf(req) }));
+        sendSession(res, cookies, await useCases.login({ ...body, address: addressOf(req), userAgent: userAgentOf(req) }));
       },
     ],
   });
@@ -82,7 +81,7 @@ export function authRoutes(options: AuthRoutesOptions): Router {
       async (req, res) => {
         validate(emptyBody, req.body);
         try {
-          sendSession(res, cookies, await useCases.refresh(refreshCookie(req), addressOf(req)));
+          sendSession(res, cookies, await useCases.refresh(refreshCookie(req), addressOf(req), userAgentOf(req)));
         } catch (error) {
           // Only a definitive answer about the token drops it: after a 429 or an outage the same
           // cookie works again, and clearing it would sign the user out for our trouble.

@@ -24,3 +24,15 @@ export const loginBody = Joi.object<{ email: string; password: string }>({
 
 /** Refresh and logout take no body; an empty object is tolerated, anything else is refused. */
 export const emptyBody = Joi.object({});
+
+export const forgotPasswordBody = Joi.object<{ email: string }>({ email: email() });
+
+export const resetPasswordBody = Joi.object<{ token: string; password: string }>({
+  token: singleLineText().max(100).required(),
+  password: newPassword(),
+});
+
+export const changePasswordBody = Joi.object<{ currentPassword: string; newPassword: string }>({
+  currentPassword: password(),
+  newPassword: newPassword(),
+});

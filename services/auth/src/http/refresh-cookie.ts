@@ -1,4 +1,7 @@
+import type { Request, RequestHandler } from 'express';
 import type { SessionTokens } from '../domain/auth.ports';
+import { csrfProtected } from './guards';
+import { cookieNames, type CookiePolicy } from './session-cookies';
 
 /** Every value the Cookie header carries under `name`, in the order the browser sent them. */
 export function cookieValues(header: string | undefined, name: string): string[] {
@@ -32,4 +35,22 @@ export function chooseRefreshToken(
   });
   const bound = csrfHeader === undefined ? undefined : ours.find((token) => tokens.csrfMatches(token.sessionId, csrfHeader));
   return (bound ?? ours[0])?.value ?? candidates[0];
+}
+
+export interface SessionCookieAccess {
+  /** The refresh token of the request, chosen among planted duplicates (see chooseRefreshToken). */
+  refreshToken(req: Request): string | undefined;
+  /** The session-bound double-submit check for endpoints that act on the refresh cookie. */
+  readonly csrf: RequestHandler;
+}
+
+/** How the cookie endpoints (refresh, logout, logout-all) read the session cookies. */
+export function sessionCookieAccess(cookies: CookiePolicy, tokens: Pick<SessionTokens, 'readRefreshToken' | 'csrfMatches'>): SessionCookieAccess {
+  const names = cookieNames(cookies.secure);
+  const refreshToken = (req: Request): string | undefined => {
+    const csrfHeader = req.headers['x-csrf-token'];
+    return chooseRefreshToken(cookieValues(req.headers.cookie, names.refresh), typeof csrfHeader === 'string' ? csrfHeader : undefined, tokens);
+  };
+  const csrf = csrfProtected({ cookieName: names.csrf, tokens, sessionOf: (req) => tokens.readRefreshToken(refreshToken(req))?.sessionId });
+  return { refreshToken, csrf };
 }

@@ -1,7 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import { insertOutboxEvent, type ProcessedEvents } from '@gatehouse/events';
 import type { AuthTransaction, Transactions } from '../domain/auth.ports';
-import { insertCredential, selectCredentialByEmail } from './credential.store';
+import { insertCredential, selectCredentialByEmail, selectCredentialById } from './credential.store';
 
 function transactionOn(client: PoolClient): AuthTransaction {
   return {
@@ -24,6 +24,37 @@ function transactionOn(client: PoolClient): AuthTransaction {
         [userId],
       );
       return rows[0]?.email;
+    },
+    findById: (userId) => selectCredentialById(client, userId),
+    async setPassword(userId, passwordHash, options) {
+      const before = await selectCredentialById(client, userId, { forUpdate: true });
+      if (!before) return undefined;
+      await client.query(
+        'UPDATE credentials SET password_hash = $2, email_verified = email_verified OR $3, updated_at = now() WHERE id = $1',
+        [userId, passwordHash, options.markEmailVerified],
+      );
+      return before;
+    },
+    async voidPasswordResets(userId) {
+      await client.query('UPDATE password_resets SET used_at = now() WHERE user_id = $1 AND used_at IS NULL', [userId]);
+    },
+    async addPasswordReset(tokenHash, userId, expiresAt) {
+      await client.query('INSERT INTO password_resets (token_hash, user_id, expires_at) VALUES ($1, $2, $3)', [tokenHash, userId, expiresAt]);
+    },
+    async usePasswordReset(tokenHash, now) {
+      // One statement claims the row, so two concurrent resets with one token cannot both succeed.
+      const { rows } = await client.query<{ user_id: string }>(
+        'UPDATE password_resets SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING user_id',
+        [tokenHash, now],
+      );
+      return rows[0]?.user_id;
+    },
+    async peekPasswordReset(tokenHash, now) {
+      const { rows } = await client.query<{ user_id: string }>(
+        'SELECT user_id FROM password_resets WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2',
+        [tokenHash, now],
+      );
+      return rows[0]?.user_id;
     },
     async lockAdmins() {
       const { rows } = await client.query<{ id: string }>(`SELECT id FROM credentials WHERE 'admin' = ANY (roles) ORDER BY id FOR UPDATE`);

@@ -53,6 +53,11 @@ export async function selectCredentialByEmail(db: Queryable, email: string): Pro
   return rows[0] ? toCredential(rows[0]) : undefined;
 }
 
+export async function selectCredentialById(db: Queryable, id: string, options: { forUpdate?: boolean } = {}): Promise<Credential | undefined> {
+  const { rows } = await db.query<CredentialRow>(`SELECT ${COLUMNS} FROM credentials WHERE id = $1${options.forUpdate ? ' FOR UPDATE' : ''}`, [id]);
+  return rows[0] ? toCredential(rows[0]) : undefined;
+}
+
 export function createCredentialStore(pool: Pool): CredentialStore {
   return {
     create: (credential) => insertCredential(pool, credential),

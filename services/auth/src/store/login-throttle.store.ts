@@ -17,7 +17,7 @@ const DAY_MS = 86_400_000;
 const TRUSTED_ADDRESS_SECONDS = 30 * 86_400;
 
 /**
- * KEYS: pair, failures, trusted. ARGV: address, now, free attempts, delays (comma list: the wait
+ * KEYS: pair, failures, trusted, cleared. ARGV: address, now, free attempts, delays (comma list: the wait
  * after free attempts + 0, 1, 2 … failures), account limit, account window ms.
  * Checks and counts in one step, before the password is hashed, so N parallel guesses count N:
  * an attempt is counted as a failure when it starts, and a success takes it back.
@@ -27,6 +27,10 @@ const RESERVE = `${REDIS_NOW_LUA}
 local now = tonumber(ARGV[2])
 local failures = tonumber(redis.call('HGET', KEYS[1], 'n') or '0')
 local last = tonumber(redis.call('HGET', KEYS[1], 'last') or '0')
+if last < tonumber(redis.call('GET', KEYS[4]) or '0') then
+  redis.call('DEL', KEYS[1])
+  failures, last = 0, 0
+end
 local free = tonumber(ARGV[3])
 if failures >= free then
   local delays = {}
@@ -57,6 +61,13 @@ redis.call('EXPIRE', KEYS[3], ARGV[2])
 return 1
 `;
 
+/** KEYS: failures, cleared. ARGV: now, ttl ms. Forgives every failure so far, from every address. */
+const CLEAR = `
+redis.call('DEL', KEYS[1])
+redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
+return 1
+`;
+
 /** KEYS: pair, failures. The attempt never reached a verdict (an outage): it counts as nothing. */
 const RELEASE = `
 if tonumber(redis.call('HGET', KEYS[1], 'n') or '0') > 0 then redis.call('HINCRBY', KEYS[1], 'n', -1) end
@@ -71,7 +82,7 @@ interface Attempt {
 
 const keysOf = ({ account, address }: Attempt) => {
   const digest = accountKey(account);
-  return [redisKeys.loginPair(digest, address), redisKeys.loginFailures(digest), redisKeys.loginTrusted(digest)];
+  return [redisKeys.loginPair(digest, address), redisKeys.loginFailures(digest), redisKeys.loginTrusted(digest), redisKeys.loginCleared(digest)];
 };
 
 function tooManyAttempts(waitMs: number): AppError {
@@ -103,10 +114,18 @@ export function createLoginThrottle(redis: Redis, options: LoginThrottleOptions)
     ],
     parse: (reply) => reply as string[],
   });
+  const clear = defineScript(redis, {
+    name: 'loginClear',
+    lua: CLEAR,
+    keys: (account: string) => [redisKeys.loginFailures(accountKey(account)), redisKeys.loginCleared(accountKey(account))],
+    // Pair counters live a day; the mark only has to outlive them.
+    args: () => [options.clock(), DAY_MS],
+    parse: () => undefined,
+  });
   const succeeded = defineScript(redis, {
     name: 'loginSucceeded',
     lua: SUCCEEDED,
-    keys: keysOf,
+    keys: (attempt: Attempt) => keysOf(attempt).slice(0, 3),
     args: (attempt: Attempt) => [attempt.address, TRUSTED_ADDRESS_SECONDS],
     parse: () => undefined,
   });
@@ -125,5 +144,6 @@ export function createLoginThrottle(redis: Redis, options: LoginThrottleOptions)
     },
     succeeded: (account, address) => succeeded({ account, address }),
     release: (account, address) => release({ account, address }),
+    clear: (account) => clear(account),
   };
 }

@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
  *   login:{<account>}:pair:<addr>  hash    n (failed or pending attempts), last (ms)
  *   login:{<account>}:failures     string  failed or pending attempts from every address, per window
  *   login:{<account>}:trusted      set     addresses this account logged in from
+ *   login:{<account>}:cleared      string  ms: failures before it are forgiven (a password reset)
  *   rl:<limit>:<subject>           string  hits in the current window (fixed window)
  */
 export const redisKeys = {
@@ -19,6 +20,7 @@ export const redisKeys = {
   loginPair: (account: string, address: string) => `login:{${account}}:pair:${address}`,
   loginFailures: (account: string) => `login:{${account}}:failures`,
   loginTrusted: (account: string) => `login:{${account}}:trusted`,
+  loginCleared: (account: string) => `login:{${account}}:cleared`,
   rateLimit: (limit: string, subject: string) => `rl:${limit}:${subject}`,
 };
 

@@ -4,7 +4,8 @@
  * A session field holds `generation|rotatedAt|idleUntil|expiresAt` (ms on the service clock):
  * reuse detection needs nothing per refresh beyond rewriting that one field. A session caught
  * in reuse becomes `reused|idleUntil|expiresAt` until its revocation has been announced, so a
- * failed announcement is retried by the next presentation instead of being lost.
+ * failed announcement is retried by the next presentation instead of being lost. Beside it,
+ * `m:<session>` holds what the owner sees in the sessions list (JSON, written once at login).
  */
 import { FIXED_WINDOW_LUA, REDIS_NOW_LUA } from './redis-script';
 
@@ -27,7 +28,7 @@ end
 
 /**
  * KEYS: sessions. ARGV: session id, claims JSON, now, idle ms, max age ms, notBefore (Redis ms),
- * max sessions per user.
+ * max sessions per user, metadata JSON.
  * Returns {'fenced'} when the user's sessions were revoked at or after `notBefore` (the credential
  * read may predate a deletion or password change), else {'created', idleUntil}. Expired sessions
  * are dropped here, and past the cap the session closest to its end goes, so the hash stays bounded.
@@ -42,18 +43,19 @@ for i = 1, #fields, 2 do
   if string.sub(fields[i], 1, 2) == 's:' then
     local _, _, idle_until, expires_at = read_session(fields[i + 1])
     if now >= idle_until or now >= expires_at then
-      redis.call('HDEL', KEYS[1], fields[i])
+      redis.call('HDEL', KEYS[1], fields[i], 'm:' .. string.sub(fields[i], 3))
     else
       live = live + 1
       if oldest_end == nil or expires_at < oldest_end then oldest_field, oldest_end = fields[i], expires_at end
     end
   end
 end
-if live >= tonumber(ARGV[7]) then redis.call('HDEL', KEYS[1], oldest_field) end
+if live >= tonumber(ARGV[7]) then redis.call('HDEL', KEYS[1], oldest_field, 'm:' .. string.sub(oldest_field, 3)) end
 local expires_at = now + max_age
 local idle_until = math.min(now + idle_ms, expires_at)
 redis.call('HSET', KEYS[1], 'claims', ARGV[2])
 write_session(KEYS[1], 's:' .. ARGV[1], 0, 0, idle_until, expires_at)
+redis.call('HSET', KEYS[1], 'm:' .. ARGV[1], ARGV[8])
 keep_until(KEYS[1], now, idle_until)
 return {'created', string.format('%d', idle_until)}
 `;
@@ -61,7 +63,7 @@ return {'created', string.format('%d', idle_until)}
 /**
  * KEYS: sessions, rotations. ARGV: session id, presented generation, now, grace ms, idle ms,
  * refresh limit, refresh window ms.
- * Returns {'rotated', generation, idleUntil, claims} | {'limited', retryAfterMs} | {'reused'} | {'invalid'}.
+ * Returns {'rotated', generation, idleUntil, claims} | {'limited', retryAfterMs} | {'reused', claims} | {'invalid'}.
  * - the current generation rotates;
  * - the immediate parent within the grace window gets the same successor back, never a new one;
  * - the generation after the stored one can only be ours, its rotation lost in a Redis failover:
@@ -79,14 +81,14 @@ if not raw or not claims then return {'invalid'} end
 local gen, rotated_at, idle_until, expires_at = read_session(raw)
 local presented, now = tonumber(ARGV[2]), tonumber(ARGV[3])
 if now >= idle_until or now >= expires_at then
-  redis.call('HDEL', KEYS[1], field)
+  redis.call('HDEL', KEYS[1], field, 'm:' .. ARGV[1])
   return {'invalid'}
 end
-if gen < 0 then return {'reused'} end
+if gen < 0 then return {'reused', claims} end
 local same_successor = presented == gen - 1 and now - rotated_at < tonumber(ARGV[4])
 if presented < gen and not same_successor then
   redis.call('HSET', KEYS[1], field, string.format('reused|%d|%d', idle_until, expires_at))
-  return {'reused'}
+  return {'reused', claims}
 end
 if presented > gen + 1 then return {'invalid'} end
 local wait = fixed_window_hit(KEYS[2], tonumber(ARGV[6]), tonumber(ARGV[7]))
@@ -103,22 +105,29 @@ return {'rotated', string.format('%d', gen), string.format('%d', idle_until), cl
 
 /** KEYS: sessions. ARGV: session id. Returns 1 when the session was live and is now gone. */
 export const REVOKE_SESSION = `
-return redis.call('HDEL', KEYS[1], 's:' .. ARGV[1])
+local ended = redis.call('HDEL', KEYS[1], 's:' .. ARGV[1])
+redis.call('HDEL', KEYS[1], 'm:' .. ARGV[1])
+return ended
 `;
 
 /**
- * KEYS: sessions. ARGV: fence ms. Ends every session of the user and sets the fence to Redis's
- * now, so a login whose credential read came before this cannot open a session after it.
- * Returns the ended session ids.
+ * KEYS: sessions. ARGV: fence ms, the session to keep ('' for none). Ends every other session of
+ * the user and sets the fence to Redis's now, so a login whose credential read came before this
+ * cannot open a session after it. Returns the ended session ids.
  */
 export const REVOKE_ALL = `${REDIS_NOW_LUA}
 local ended = {}
 for _, field in ipairs(redis.call('HKEYS', KEYS[1])) do
-  if string.sub(field, 1, 2) == 's:' then table.insert(ended, string.sub(field, 3)) end
+  local prefix, sid = string.sub(field, 1, 2), string.sub(field, 3)
+  if (prefix == 's:' or prefix == 'm:') and sid ~= ARGV[2] then
+    redis.call('HDEL', KEYS[1], field)
+    if prefix == 's:' then table.insert(ended, sid) end
+  end
 end
-redis.call('DEL', KEYS[1])
+-- With no session left, the claims (personal data) go too.
+if ARGV[2] == '' then redis.call('HDEL', KEYS[1], 'claims') end
 redis.call('HSET', KEYS[1], 'fence', string.format('%d', redis_now_ms()))
-redis.call('PEXPIRE', KEYS[1], ARGV[1])
+if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return ended
 `;
 

@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import type { Clock, RotationResult, SessionClaims, SessionStore } from '../domain/auth.ports';
+import type { Clock, NewSession, RotationResult, SessionClaims, SessionInfo, SessionStore } from '../domain/auth.ports';
 import type { RateLimit } from './rate-limiter.store';
 import { redisKeys } from './redis-keys';
 import { defineScript } from './redis-script';
@@ -26,6 +26,15 @@ export interface SessionStoreOptions {
 
 type Reply = string[];
 
+function parseMeta(raw: string | undefined): { createdAt: number; userAgent: string | null } {
+  try {
+    const meta = JSON.parse(raw ?? '{}') as { createdAt?: unknown; userAgent?: unknown };
+    return { createdAt: typeof meta.createdAt === 'number' ? meta.createdAt : 0, userAgent: typeof meta.userAgent === 'string' ? meta.userAgent : null };
+  } catch {
+    return { createdAt: 0, userAgent: null };
+  }
+}
+
 const secondsUntil = (deadline: number, now: number) => Math.max(1, Math.floor((deadline - now) / 1000));
 
 /** Sessions in Redis, one hash per user, each operation one atomic script call (see session.scripts.ts). */
@@ -33,7 +42,7 @@ export function createSessionStore(redis: Redis, options: SessionStoreOptions): 
   const createScript = defineScript(redis, {
     name: 'createSession',
     lua: CREATE_SESSION,
-    keys: (input: { userId: string; sessionId: string; claims: SessionClaims; notBefore: number; now: number }) => [redisKeys.sessions(input.userId)],
+    keys: (input: NewSession & { now: number }) => [redisKeys.sessions(input.userId)],
     args: (input) => [
       input.sessionId,
       JSON.stringify(input.claims),
@@ -42,6 +51,7 @@ export function createSessionStore(redis: Redis, options: SessionStoreOptions): 
       options.maxAgeSeconds * 1000,
       input.notBefore,
       options.maxSessionsPerUser,
+      JSON.stringify({ createdAt: input.now, userAgent: input.userAgent }),
     ],
     parse: (reply) => reply as Reply,
   });
@@ -73,8 +83,8 @@ export function createSessionStore(redis: Redis, options: SessionStoreOptions): 
   const revokeAllScript = defineScript(redis, {
     name: 'revokeAllSessions',
     lua: REVOKE_ALL,
-    keys: (userId: string) => [redisKeys.sessions(userId)],
-    args: () => [options.fenceSeconds * 1000],
+    keys: (input: { userId: string; except?: string }) => [redisKeys.sessions(input.userId)],
+    args: (input) => [options.fenceSeconds * 1000, input.except ?? ''],
     parse: (reply) => reply as string[],
   });
   const markVerifiedScript = defineScript(redis, {
@@ -106,7 +116,7 @@ export function createSessionStore(redis: Redis, options: SessionStoreOptions): 
         case 'limited':
           return { outcome: 'limited', retryAfterMs: Number(reply[1]) };
         case 'reused':
-          return { outcome: 'reused' };
+          return { outcome: 'reused', claims: JSON.parse(reply[1]!) as SessionClaims };
         default:
           return { outcome: 'invalid' };
       }
@@ -115,7 +125,22 @@ export function createSessionStore(redis: Redis, options: SessionStoreOptions): 
       return (await redis.hexists(redisKeys.sessions(userId), `s:${sessionId}`)) === 1;
     },
     revoke: (userId, sessionId) => revokeScript({ userId, sessionId }),
-    revokeAll: (userId) => revokeAllScript(userId),
+    revokeAll: (userId, except) => revokeAllScript({ userId, except }),
+    async list(userId) {
+      const now = options.clock();
+      const fields = await redis.hgetall(redisKeys.sessions(userId));
+      const sessions: SessionInfo[] = [];
+      for (const [field, value] of Object.entries(fields)) {
+        if (!field.startsWith('s:')) continue;
+        // The field layout of session.scripts.ts: generation|rotatedAt|idleUntil|expiresAt.
+        const [generation, rotatedAt, idleUntil, expiresAt] = value.split('|').map(Number) as [number, number, number, number];
+        if (!Number.isFinite(generation) || now >= idleUntil || now >= expiresAt) continue;
+        const sessionId = field.slice(2);
+        const meta = parseMeta(fields[`m:${sessionId}`]);
+        sessions.push({ sessionId, createdAt: meta.createdAt, lastUsedAt: Math.max(rotatedAt, meta.createdAt), userAgent: meta.userAgent });
+      }
+      return sessions.sort((a, b) => b.lastUsedAt - a.lastUsedAt);
+    },
     markEmailVerified: (userId) => markVerifiedScript(userId),
   };
 }

@@ -1,0 +1,53 @@
+import { AppError, isAppError, validationError } from '@gatehouse/errors';
+import type { Clock, LoginThrottle, PasswordHasher, SessionStore, Transactions } from './auth.ports';
+import { passwordProblem } from './password-policy';
+import { securityNotice } from './security-notice';
+import { announceEnded, fenceAfterCommit } from './session-announcements';
+
+export interface ChangePasswordDeps {
+  readonly transactions: Pick<Transactions, 'run'>;
+  readonly sessions: Pick<SessionStore, 'revokeAll'>;
+  readonly throttle: LoginThrottle;
+  readonly hasher: Pick<PasswordHasher, 'hash' | 'verify'>;
+  readonly clock: Clock;
+}
+
+export interface ChangePasswordInput {
+  readonly userId: string;
+  /** The caller's session: it survives, every other one ends. */
+  readonly sessionId: string;
+  readonly currentPassword: string;
+  readonly newPassword: string;
+  readonly address: string;
+  readonly userAgent: string | null;
+}
+
+/**
+ * Changes the password of a signed-in user who proves the current one. Wrong guesses count like
+ * failed logins (before bcrypt runs), so a stolen access token cannot brute-force the password.
+ */
+export async function changePassword(deps: ChangePasswordDeps, input: ChangePasswordInput): Promise<void> {
+  const problem = passwordProblem(input.newPassword);
+  if (problem) throw validationError([{ path: 'newPassword', message: `"newPassword" ${problem}` }]);
+  const account = await deps.transactions.run((tx) => tx.findById(input.userId));
+  if (!account) throw new AppError('token_invalid', 'The account no longer exists.');
+  await deps.throttle.reserve(account.email, input.address);
+  let matches: boolean;
+  try {
+    matches = await deps.hasher.verify(input.currentPassword, account.passwordHash);
+  } catch (error) {
+    if (!isAppError(error) || error.code === 'dependency_unavailable') await deps.throttle.release(account.email, input.address).catch(() => undefined);
+    throw error;
+  }
+  if (!matches) throw new AppError('invalid_credentials', 'The current password is incorrect.');
+  await deps.throttle.succeeded(account.email, input.address);
+  const passwordHash = await deps.hasher.hash(input.newPassword);
+  const now = new Date(deps.clock());
+  const ended = await deps.sessions.revokeAll(account.id, input.sessionId);
+  await deps.transactions.run(async (tx) => {
+    if (!(await tx.setPassword(account.id, passwordHash, { markEmailVerified: false }))) throw new AppError('token_invalid', 'The account no longer exists.');
+    await announceEnded(tx, account.id, ended, 'password_changed');
+    await tx.publish(securityNotice(account, 'password_changed', now, input.userAgent));
+  });
+  await fenceAfterCommit(deps, account.id, input.sessionId, 'password_changed');
+}

@@ -1,0 +1,77 @@
+import { AppError, validationError } from '@gatehouse/errors';
+import { createEvent } from '@gatehouse/events';
+import type { Clock, LoginThrottle, PasswordHasher, SecretGenerator, SessionStore, Transactions } from './auth.ports';
+import { passwordProblem } from './password-policy';
+import { securityNotice } from './security-notice';
+import { announceEnded, fenceAfterCommit } from './session-announcements';
+
+export interface PasswordResetDeps {
+  readonly transactions: Pick<Transactions, 'run'>;
+  readonly sessions: Pick<SessionStore, 'revokeAll'>;
+  readonly throttle: Pick<LoginThrottle, 'clear'>;
+  readonly hasher: Pick<PasswordHasher, 'hash'>;
+  readonly secrets: Pick<SecretGenerator, 'token' | 'digest'>;
+  readonly clock: Clock;
+  readonly resetTtlSeconds: number;
+}
+
+/** Shape of a token we issued: 32 random bytes, base64url. Anything else never reaches the database. */
+const RESET_TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+
+const invalidToken = () => new AppError('reset_token_invalid', 'The reset link is invalid, expired or already used.');
+
+/**
+ * Emails a reset link when the address has an account: a new single-use token (only its digest is
+ * stored) that voids the older ones, announced through the outbox. The caller answers the same
+ * whatever happened, and runs this after answering, so neither body nor timing tells who has an
+ * account.
+ */
+export async function requestPasswordReset(deps: PasswordResetDeps, email: string): Promise<void> {
+  await deps.transactions.run(async (tx) => {
+    const credential = await tx.findByEmail(email);
+    if (!credential) return;
+    const token = deps.secrets.token();
+    const expiresAt = new Date(deps.clock() + deps.resetTtlSeconds * 1000);
+    await tx.voidPasswordResets(credential.id);
+    await tx.addPasswordReset(deps.secrets.digest(token), credential.id, expiresAt);
+    await tx.publish(
+      createEvent('user.password_reset_requested', {
+        userId: credential.id,
+        email: credential.email,
+        name: credential.name,
+        resetToken: token,
+        resetExpiresAt: expiresAt.toISOString(),
+      }),
+    );
+  });
+}
+
+/**
+ * Sets a new password with a reset token, once. Every session of the user ends (announced to the
+ * gateways), failed logins are forgiven, the email counts as verified (the link proved the
+ * mailbox), and the owner gets a notice. Sessions end before the change, so none refreshes while
+ * it commits, and again after it, fencing out a login that checked the old password.
+ */
+export async function resetPassword(deps: PasswordResetDeps, input: { token: string; password: string; userAgent: string | null }): Promise<void> {
+  const problem = passwordProblem(input.password);
+  if (problem) throw validationError([{ path: 'password', message: `"password" ${problem}` }]);
+  if (!RESET_TOKEN_SHAPE.test(input.token)) throw invalidToken();
+  const digest = deps.secrets.digest(input.token);
+  const now = new Date(deps.clock());
+  const owner = await deps.transactions.run((tx) => tx.peekPasswordReset(digest, now));
+  if (!owner) throw invalidToken();
+  const passwordHash = await deps.hasher.hash(input.password);
+  const ended = await deps.sessions.revokeAll(owner);
+  const account = await deps.transactions.run(async (tx) => {
+    const userId = await tx.usePasswordReset(digest, now);
+    if (!userId) throw invalidToken();
+    const before = await tx.setPassword(userId, passwordHash, { markEmailVerified: true });
+    if (!before) throw invalidToken();
+    await announceEnded(tx, userId, ended, 'password_changed');
+    await tx.publish(securityNotice(before, 'password_changed', now, input.userAgent));
+    if (!before.emailVerified) await tx.publish(createEvent('user.email_verified', { userId, email: before.email }));
+    return before;
+  });
+  await fenceAfterCommit(deps, account.id, undefined, 'password_changed');
+  await deps.throttle.clear(account.email);
+}

@@ -1,0 +1,164 @@
+import { Router, type RequestHandler } from 'express';
+import { AppError } from '@gatehouse/errors';
+import { route, validate } from '@gatehouse/http';
+import { identityOf, requireAccessToken, type AccessTokenVerifier } from '@gatehouse/jwt';
+import type { SecretGenerator, SessionInfo, SessionStore, SessionTokens } from '../domain/auth.ports';
+import type { RateLimiter } from '../store/rate-limiter.store';
+import { changePasswordBody, emptyBody, forgotPasswordBody, resetPasswordBody } from './auth.schemas';
+import { allowedOrigin, limitByAddress, type AddressOf } from './guards';
+import { sessionCookieAccess } from './refresh-cookie';
+import { userAgentOf } from './request-facts';
+import { clearSessionCookies, type CookiePolicy } from './session-cookies';
+
+/** The use cases, already bound to their dependencies by the composition root. */
+export interface AccountUseCases {
+  listSessions(userId: string): Promise<SessionInfo[]>;
+  endSession(userId: string, sessionId: string): Promise<void>;
+  logoutAll(userId: string): Promise<void>;
+  /** Runs after the answer is sent: the answer and its timing never depend on the account. */
+  requestPasswordReset(email: string): void;
+  resetPassword(input: { token: string; password: string; userAgent: string | null }): Promise<void>;
+  changePassword(input: { userId: string; sessionId: string; currentPassword: string; newPassword: string; address: string; userAgent: string | null }): Promise<void>;
+}
+
+export interface AccountRoutesOptions {
+  readonly useCases: AccountUseCases;
+  readonly cookies: CookiePolicy;
+  readonly tokens: Pick<SessionTokens, 'readRefreshToken' | 'csrfMatches'>;
+  /** The service verifies Bearer tokens itself (with its own keys) and checks the session is live. */
+  readonly verifier: AccessTokenVerifier;
+  readonly sessions: Pick<SessionStore, 'exists'>;
+  readonly secrets: Pick<SecretGenerator, 'digest'>;
+  readonly allowedOrigins: readonly string[];
+  readonly addressOf: AddressOf;
+  readonly limits: { readonly forgotPerAddress: RateLimiter; readonly forgotPerEmail: RateLimiter };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const ENDED_SESSION = 'Bearer error="invalid_token"';
+
+const rateLimited = (retryAfterMs: number) =>
+  new AppError('rate_limited', 'Too many requests. Try again later.', { details: { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)) } });
+
+/** Password reset and change, the sessions list, ending one session and logging out everywhere. */
+export function accountRoutes(options: AccountRoutesOptions): Router {
+  const router = Router();
+  const { useCases, addressOf } = options;
+  const origin = allowedOrigin(options.allowedOrigins);
+  const cookieAccess = sessionCookieAccess(options.cookies, options.tokens);
+  const bearer = requireAccessToken(options.verifier);
+  // A valid signature is not enough here: a session that ended (logout, reuse, password change)
+  // must not manage the account with the access token it still holds.
+  const liveSession: RequestHandler = async (_req, res, next) => {
+    const identity = identityOf(res);
+    if (!(await options.sessions.exists(identity.sub, identity.sid))) {
+      throw new AppError('token_invalid', 'The session has ended.', { details: { wwwAuthenticate: ENDED_SESSION } });
+    }
+    next();
+  };
+  /** Bearer when an Authorization header is sent, else the refresh cookie with its CSRF proof. */
+  const bearerOrCookie: RequestHandler = async (req, res, next) => {
+    if (req.headers.authorization !== undefined) return bearer(req, res, (error?: unknown) => (error ? next(error) : liveSession(req, res, next)));
+    if (cookieAccess.refreshToken(req) === undefined) return next(new AppError('token_missing', 'Sign in first.', { details: { wwwAuthenticate: 'Bearer' } }));
+    return cookieAccess.csrf(req, res, async (error?: unknown) => {
+      if (error) return next(error);
+      const token = options.tokens.readRefreshToken(cookieAccess.refreshToken(req));
+      if (!token || !(await options.sessions.exists(token.userId, token.sessionId))) {
+        return next(new AppError('token_missing', 'Sign in first.', { details: { wwwAuthenticate: 'Bearer' } }));
+      }
+      res.locals.account = { userId: token.userId };
+      next();
+    });
+  };
+  const accountOf = (res: Parameters<RequestHandler>[1]): string =>
+    (res.locals.account as { userId: string } | undefined)?.userId ?? identityOf(res).sub;
+
+  route(router, '/api/auth/sessions', {
+    GET: [
+      bearer,
+      liveSession,
+      async (_req, res) => {
+        const identity = identityOf(res);
+        const sessions = await useCases.listSessions(identity.sub);
+        res.set('Cache-Control', 'no-store').json({
+          sessions: sessions.map((s) => ({
+            id: s.sessionId,
+            createdAt: new Date(s.createdAt).toISOString(),
+            lastUsedAt: new Date(s.lastUsedAt).toISOString(),
+            userAgent: s.userAgent,
+            current: s.sessionId === identity.sid,
+          })),
+        });
+      },
+    ],
+  });
+
+  route(router, '/api/auth/sessions/:id', {
+    DELETE: [
+      origin,
+      bearer,
+      liveSession,
+      async (req, res) => {
+        const id = String(req.params.id ?? '').toLowerCase();
+        if (!UUID.test(id)) throw new AppError('session_not_found', 'You have no session with this id.');
+        await useCases.endSession(identityOf(res).sub, id);
+        res.status(204).end();
+      },
+    ],
+  });
+
+  route(router, '/api/auth/logout-all', {
+    POST: [
+      origin,
+      bearerOrCookie,
+      async (req, res) => {
+        validate(emptyBody, req.body);
+        await useCases.logoutAll(accountOf(res));
+        clearSessionCookies(res, options.cookies);
+        res.status(204).end();
+      },
+    ],
+  });
+
+  route(router, '/api/auth/password/forgot', {
+    POST: [
+      origin,
+      limitByAddress(options.limits.forgotPerAddress, addressOf),
+      async (req, res) => {
+        const { email } = validate(forgotPasswordBody, req.body);
+        // Counted for every address, known or not, so the 429 tells nothing either.
+        const perEmail = await options.limits.forgotPerEmail.hit(options.secrets.digest(email));
+        if (!perEmail.allowed) throw rateLimited(perEmail.retryAfterMs);
+        res.status(202).json({ status: 'accepted' });
+        useCases.requestPasswordReset(email);
+      },
+    ],
+  });
+
+  route(router, '/api/auth/password/reset', {
+    POST: [
+      origin,
+      async (req, res) => {
+        const body = validate(resetPasswordBody, req.body);
+        await useCases.resetPassword({ ...body, userAgent: userAgentOf(req) });
+        res.status(204).end();
+      },
+    ],
+  });
+
+  route(router, '/api/auth/password/change', {
+    POST: [
+      origin,
+      bearer,
+      liveSession,
+      async (req, res) => {
+        const body = validate(changePasswordBody, req.body);
+        const identity = identityOf(res);
+        await useCases.changePassword({ ...body, userId: identity.sub, sessionId: identity.sid, address: addressOf(req), userAgent: userAgentOf(req) });
+        res.status(204).end();
+      },
+    ],
+  });
+
+  return router;
+}

@@ -1,0 +1,24 @@
+import type { Logger } from '@gatehouse/logger';
+
+export interface BackgroundWork {
+  /** Runs `work` without anyone awaiting it; a failure is logged, never thrown. */
+  run(name: string, work: () => Promise<void>): void;
+  /** Resolves once everything started so far has finished (for a clean shutdown). */
+  drain(): Promise<void>;
+}
+
+/** Work done after the answer was sent, tracked so that shutdown waits for it. */
+export function createBackgroundWork(logger: Logger): BackgroundWork {
+  const running = new Set<Promise<void>>();
+  return {
+    run(name, work) {
+      const task = work()
+        .catch((error: unknown) => logger.error({ err: error, work: name }, 'background work failed'))
+        .finally(() => running.delete(task));
+      running.add(task);
+    },
+    async drain() {
+      await Promise.allSettled([...running]);
+    },
+  };
+}

@@ -1,0 +1,17 @@
+import type { Request } from 'express';
+
+/** Longest user agent we keep: enough to recognise a browser, not a place to store a payload. */
+const MAX_USER_AGENT = 256;
+
+/**
+ * The request's user agent as we store and show it (sessions list, security emails): control
+ * characters removed, cut to a bounded length, or null when absent. Attacker-controlled text:
+ * whoever renders it escapes it.
+ */
+export function userAgentOf(req: Request): string | null {
+  const raw = req.headers['user-agent'];
+  if (typeof raw !== 'string') return null;
+  // eslint-disable-next-line no-control-regex
+  const clean = raw.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ').trim().slice(0, MAX_USER_AGENT);
+  return clean.length > 0 ? clean : null;
+}
