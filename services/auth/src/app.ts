@@ -24,6 +24,7 @@ import { createSessionStore } from './store/session.store';
 import { createSessionTokens } from './crypto/session-tokens';
 import { createStaticKeyVerifier } from '@gatehouse/jwt';
 import { accountRoutes } from './http/account.routes';
+import { accountPagesRoutes } from './http/account-pages.routes';
 import { createBackgroundWork } from './http/background-work';
 import { endSession, listSessions, logoutAll } from './domain/manage-sessions.use-case';
 import { requestPasswordReset, resetPassword } from './domain/password-reset.use-case';
@@ -167,6 +168,8 @@ export function createApp(config: Readonly<AuthConfig>, deps: AuthDeps): AuthApp
       },
     }),
   );
+  // Before accountRoutes: its 405 for other methods on /api/auth/password/reset would shadow the page.
+  routes.use(accountPagesRoutes({ appUrl: config.APP_URL }));
   routes.use(
     accountRoutes({
       useCases: {
@@ -183,6 +186,7 @@ export function createApp(config: Readonly<AuthConfig>, deps: AuthDeps): AuthApp
       sessions,
       secrets,
       allowedOrigins: config.CORS_ORIGINS,
+      appUrl: config.APP_URL,
       addressOf,
       limits: {
         forgotPerAddress: limiter('forgot', config.PASSWORD_FORGOT_LIMIT, config.PASSWORD_FORGOT_WINDOW_SECONDS),

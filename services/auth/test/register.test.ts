@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import bcrypt from 'bcrypt';
-import { startAuth, Client, email, PASSWORD, type AuthHarness } from './auth-harness';
+import { startAuth, Client, email, eventually, PASSWORD, settle, type AuthHarness } from './auth-harness';
 
 let harness: AuthHarness;
 let client: Client;
@@ -37,6 +38,16 @@ describe('POST /api/auth/register', () => {
     expect(again.status).toBe(409);
     expect(again.headers.get('content-type')).toMatch(/application\/problem\+json/);
     expect(await again.json()).toMatchObject({ status: 409, code: 'email_taken', type: 'urn:gatehouse:problem:email_taken' });
+  });
+
+  it('when REGISTRATION_CONCEALS_EXISTING is off (the default) and the email is taken, then the owner is not notified', async () => {
+    const address = email();
+    expect((await client.post('/api/auth/register', { email: address, password: PASSWORD })).status).toBe(201);
+
+    expect((await client.post('/api/auth/register', { email: address, password: PASSWORD })).status).toBe(409);
+
+    const { rows } = await harness.pool.query("SELECT 1 FROM outbox WHERE name = 'user.security_notice' AND envelope->'payload'->>'email' = $1", [address]);
+    expect(rows).toEqual([]);
   });
 
   it.each([
@@ -88,6 +99,112 @@ describe('POST /api/auth/register', () => {
     // Guard for the guard: plain bcrypt would have accepted it.
     const plain = await bcrypt.hash(`${prefix}-first`, 4);
     expect(await bcrypt.compare(`${prefix}-second`, plain)).toBe(true);
+  });
+});
+
+describe('POST /api/auth/register with REGISTRATION_CONCEALS_EXISTING', () => {
+  const PENDING = { status: 'pending_verification' };
+  let concealing: AuthHarness;
+  beforeAll(async () => {
+    concealing = await startAuth('register_conceal', { REGISTRATION_CONCEALS_EXISTING: 'true' });
+  });
+  afterAll(() => concealing.close());
+
+  const registerAs = (body: Record<string, unknown>, headers: Record<string, string> = {}) =>
+    new Client(concealing.url).post('/api/auth/register', { password: PASSWORD, ...body }, headers);
+  const accountsOf = async (address: string) =>
+    (await concealing.pool.query<{ id: string; password_hash: string }>('SELECT id, password_hash FROM credentials WHERE email = $1', [address])).rows;
+  const noticesFor = (userId: string) => concealing.events.named('user.security_notice').filter((e) => e.payload.userId === userId);
+  const registeredEventsFor = (userId: string) => concealing.events.named('user.registered').filter((e) => e.payload.userId === userId);
+
+  it('when the address is new, then 202 pending_verification and the account registers as before, with its user.registered event', async () => {
+    const address = email();
+
+    const response = await registerAs({ email: address, name: 'Ada' });
+
+    expect(response.status).toBe(202);
+    expect(await response.json()).toEqual(PENDING);
+    const accounts = await accountsOf(address);
+    expect(accounts).toHaveLength(1);
+    const userId = accounts[0]!.id;
+    expect(await eventually(() => registeredEventsFor(userId).length > 0)).toBe(true);
+    expect(registeredEventsFor(userId)[0]!.payload).toMatchObject({
+      email: address,
+      name: 'Ada',
+      verificationToken: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+    });
+    expect(noticesFor(userId)).toEqual([]);
+  });
+
+  it('when the address already has an account, then the identical 202, no second credential, and its owner gets a registration_attempted notice', async () => {
+    const address = email();
+    const first = await registerAs({ email: address, name: 'Ada' });
+    const [account] = await accountsOf(address);
+    expect(await eventually(() => registeredEventsFor(account!.id).length > 0)).toBe(true);
+
+    const again = await registerAs(
+      { email: address.toUpperCase(), password: 'another fine passphrase', name: 'Mallory' },
+      { 'user-agent': 'Mozilla/5.0 (Test)' },
+    );
+
+    expect(again.status).toBe(first.status);
+    expect(again.headers.get('content-type')).toBe(first.headers.get('content-type'));
+    expect(await again.text()).toBe(await first.text());
+    expect(await accountsOf(address)).toEqual([account]);
+    expect(await eventually(() => noticesFor(account!.id).length > 0)).toBe(true);
+    await settle();
+    const notices = noticesFor(account!.id);
+    expect(notices).toHaveLength(1);
+    expect(notices[0]!.payload).toEqual({
+      userId: account!.id,
+      email: address,
+      name: 'Ada',
+      kind: 'registration_attempted',
+      at: expect.any(String),
+      userAgent: 'Mozilla/5.0 (Test)',
+    });
+    expect(Math.abs(Date.parse(notices[0]!.payload.at) - Date.now())).toBeLessThan(60_000);
+    expect(registeredEventsFor(account!.id)).toHaveLength(1);
+  });
+
+  it.each([
+    ['longer than 256 characters', 'x'.repeat(300), 'x'.repeat(256)],
+    ['empty', '', null],
+  ])('when the user agent is %s, then the notice carries it cut to size or null', async (_what, userAgent, expected) => {
+    const address = email();
+    expect((await registerAs({ email: address })).status).toBe(202);
+    const [account] = await accountsOf(address);
+
+    expect((await registerAs({ email: address }, { 'user-agent': userAgent })).status).toBe(202);
+
+    expect(await eventually(() => noticesFor(account!.id).length > 0)).toBe(true);
+    expect(noticesFor(account!.id)[0]!.payload.userAgent).toBe(expected);
+  });
+
+  it('when a concurrent registration inserts the address between our check and our insert, then still 202, one account, and its owner is notified', async () => {
+    const address = email();
+    const winner = randomUUID();
+    const other = await concealing.pool.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query("INSERT INTO credentials (id, email, password_hash) VALUES ($1, $2, 'not a hash')", [winner, address]);
+      // Our check cannot see the uncommitted row, so our insert waits on its unique key...
+      const response = registerAs({ email: address });
+      const waiting = () => concealing.pool.query("SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'");
+      expect(await eventually(async () => ((await waiting()).rowCount ?? 0) > 0)).toBe(true);
+      // ...and fails once the other registration commits.
+      await other.query('COMMIT');
+
+      const answer = await response;
+
+      expect(answer.status).toBe(202);
+      expect(await answer.json()).toEqual(PENDING);
+    } finally {
+      other.release();
+    }
+    expect((await accountsOf(address)).map((a) => a.id)).toEqual([winner]);
+    expect(await eventually(() => noticesFor(winner).length > 0)).toBe(true);
+    expect(noticesFor(winner)[0]!.payload).toMatchObject({ email: address, kind: 'registration_attempted' });
   });
 });
 

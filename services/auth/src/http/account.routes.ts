@@ -6,6 +6,7 @@ import type { SecretGenerator, SessionInfo, SessionStore, SessionTokens } from '
 import type { RateLimiter } from '../store/rate-limiter.store';
 import { changePasswordBody, emptyBody, forgotPasswordBody, resetPasswordBody } from './auth.schemas';
 import { allowedOrigin, limitByAddress, type AddressOf } from './guards';
+import { pageOrigin } from './html-page';
 import { sessionCookieAccess } from './refresh-cookie';
 import { userAgentOf } from './request-facts';
 import { clearSessionCookies, type CookiePolicy } from './session-cookies';
@@ -30,6 +31,8 @@ export interface AccountRoutesOptions {
   readonly sessions: Pick<SessionStore, 'exists'>;
   readonly secrets: Pick<SecretGenerator, 'digest'>;
   readonly allowedOrigins: readonly string[];
+  /** The public origin: the reset page it serves posts from there. */
+  readonly appUrl: string;
   readonly addressOf: AddressOf;
   readonly limits: { readonly forgotPerAddress: RateLimiter; readonly forgotPerEmail: RateLimiter };
 }
@@ -137,7 +140,7 @@ export function accountRoutes(options: AccountRoutesOptions): Router {
 
   route(router, '/api/auth/password/reset', {
     POST: [
-      origin,
+      allowedOrigin([...options.allowedOrigins, pageOrigin(options.appUrl)]),
       async (req, res) => {
         const body = validate(resetPasswordBody, req.body);
         await useCases.resetPassword({ ...body, userAgent: userAgentOf(req) });

@@ -1,9 +1,10 @@
-import { Router, type Response } from 'express';
+import { Router } from 'express';
 import Joi from 'joi';
-import { AppError } from '@gatehouse/errors';
 import { route, singleLineText, validate } from '@gatehouse/http';
 import type { RateLimiter } from '../store/rate-limiter.store';
+import { verifyEmailScript } from './account-page.scripts';
 import { allowedOrigin, limitByAddress, type AddressOf } from './guards';
+import { escapeHtml, linkToken, pageOrigin, sendPage, serveScript, type Page } from './html-page';
 
 export interface EmailVerificationUseCases {
   verifyEmail(token: string | undefined): Promise<void>;
@@ -14,7 +15,7 @@ export interface EmailVerificationRoutesOptions {
   readonly useCases: EmailVerificationUseCases;
   readonly allowedOrigins: readonly string[];
   readonly addressOf: AddressOf;
-  /** Where the confirmation page sends the reader next. */
+  /** The public URL: the confirmation page is served from its origin and links back to it. */
   readonly appUrl: string;
   readonly limits: { readonly verify: RateLimiter; readonly resend: RateLimiter };
 }
@@ -22,26 +23,27 @@ export interface EmailVerificationRoutesOptions {
 const verifyBody = Joi.object<{ token: string }>({ token: singleLineText().max(100).required() });
 const resendBody = Joi.object<{ email: string }>({ email: singleLineText().trim().lowercase().email({ tlds: false }).max(254).required() });
 
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-function sendPage(res: Response, status: number, title: string, message: string, appUrl: string): void {
-  const link = escapeHtml(appUrl);
-  res
-    .status(status)
-    .set('Cache-Control', 'no-store')
-    .type('html')
-    .send(
-      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>` +
-        `<body><h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p><p><a href="${link}">Continue to Gatehouse</a></p></body></html>`,
-    );
+function confirmationPage(link: unknown): Page {
+  const token = linkToken(link);
+  if (!token) {
+    return { status: 400, title: 'Link invalid', message: 'This link is invalid or has expired.' };
+  }
+  return {
+    status: 200,
+    title: 'Confirm your email',
+    message: 'Press the button to confirm your email address.',
+    form:
+      `<form id="verify-email" method="post" data-token="${escapeHtml(token)}"><button type="submit" disabled>Confirm my email</button>` +
+      '<noscript><p>Confirming needs JavaScript. Turn it on and reload this page.</p></noscript></form>',
+    script: verifyEmailScript,
+  };
 }
 
 export function emailVerificationRoutes(options: EmailVerificationRoutesOptions): Router {
   const router = Router();
   const { useCases, appUrl } = options;
-  const origin = allowedOrigin(options.allowedOrigins);
+  // The confirmation page is served from the public origin and posts from there.
+  const origin = allowedOrigin([...options.allowedOrigins, pageOrigin(appUrl)]);
 
   route(router, '/api/auth/verify-email', {
     POST: [
@@ -52,22 +54,12 @@ export function emailVerificationRoutes(options: EmailVerificationRoutesOptions)
         res.status(200).json({ emailVerified: true });
       },
     ],
-    // The link in the email: a person reads the answer, so it is a page, never the token echoed.
-    GET: [
-      limitByAddress(options.limits.verify, options.addressOf),
-      async (req, res) => {
-        const token = typeof req.query.token === 'string' ? req.query.token : undefined;
-        try {
-          await useCases.verifyEmail(token);
-        } catch (error) {
-          if (!(error instanceof AppError) || error.code !== 'verification_token_invalid') throw error;
-          sendPage(res, 400, 'Link invalid', 'This link is invalid or has expired.', appUrl);
-          return;
-        }
-        sendPage(res, 200, 'Email confirmed', 'Email confirmed. You can close this page or sign in.', appUrl);
-      },
-    ],
+    // The link in the email. Mail scanners open links, so a GET only shows the page whose
+    // button sends the POST above; it changes nothing and needs no limit.
+    GET: [(req, res) => sendPage(res, confirmationPage(req.query.token), appUrl)],
   });
+
+  route(router, verifyEmailScript.path, { GET: [serveScript(verifyEmailScript)] });
 
   route(router, '/api/auth/verify-email/resend', {
     POST: [
