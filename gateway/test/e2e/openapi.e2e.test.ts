@@ -6,6 +6,7 @@ import { startSystem, type System } from './system';
 
 interface Operation {
   tags?: string[];
+  security?: Record<string, string[]>[];
   responses: Record<string, { $ref?: string; content?: Record<string, { schema?: Schema }> }>;
 }
 interface Schema {
@@ -21,16 +22,49 @@ interface Spec {
 const spec = parse(readFileSync(join(__dirname, '..', '..', 'openapi.yaml'), 'utf8')) as Spec;
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 
+const MEMBER_PASSWORD = 'an openapi member passphrase';
+/** A token our emails could carry (43 base64url characters) that no account was sent. */
+const UNSENT_TOKEN = 'A'.repeat(43);
+
 let system: System;
 let adminToken: string;
+/**
+ * Members for the operations that end sessions, one each, so that no example ends a session
+ * another example needs: one changes the password, one ends its other session, one logs out
+ * everywhere.
+ */
+let changerToken: string;
+let ender: { token: string; otherSessionId: string };
+let leaverToken: string;
+
+async function post(path: string, body: unknown, token?: string): Promise<Response> {
+  return fetch(`${system.gateway.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+}
+
+async function loginToken(email: string, password: string): Promise<string> {
+  return ((await (await post('/api/auth/login', { email, password })).json()) as { accessToken: string }).accessToken;
+}
+
+async function newMember(): Promise<string> {
+  const email = `openapi.member.${randomUUID()}@example.com`;
+  expect((await post('/api/auth/register', { email, password: MEMBER_PASSWORD })).status).toBe(201);
+  return email;
+}
+
 beforeAll(async () => {
   system = await startSystem('openapi');
-  const login = await fetch(`${system.gateway.url}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: system.admin.email, password: system.admin.password }),
-  });
-  adminToken = ((await login.json()) as { accessToken: string }).accessToken;
+  adminToken = await loginToken(system.admin.email, system.admin.password);
+  changerToken = await loginToken(await newMember(), MEMBER_PASSWORD);
+  leaverToken = await loginToken(await newMember(), MEMBER_PASSWORD);
+  const enderEmail = await newMember();
+  const otherToken = await loginToken(enderEmail, MEMBER_PASSWORD);
+  const listed = await fetch(`${system.gateway.url}/api/auth/sessions`, { headers: { authorization: `Bearer ${otherToken}` } });
+  const { sessions } = (await listed.json()) as { sessions: { id: string; current: boolean }[] };
+  ender = { token: await loginToken(enderEmail, MEMBER_PASSWORD), otherSessionId: sessions.find((s) => s.current)!.id };
 }, 60_000);
 afterAll(async () => {
   await system?.stop();
@@ -39,14 +73,29 @@ afterAll(async () => {
 /** A request that exercises each documented operation's happy path where one exists. */
 function exampleRequest(path: string, method: string): { path: string; body?: unknown; headers?: Record<string, string> } {
   const concrete = path.replace('{id}', randomUUID());
-  const examples: Record<string, { body?: unknown; headers?: Record<string, string> }> = {
+  const asMember = (token: string) => ({ authorization: `Bearer ${token}` });
+  const examples: Record<string, { path?: string; body?: unknown; headers?: Record<string, string> }> = {
     'post /api/auth/register': { body: { email: `openapi.${randomUUID()}@example.com`, password: 'an openapi passphrase' } },
     'post /api/auth/login': { body: { email: system.admin.email, password: system.admin.password } },
     'post /api/auth/refresh': { headers: { 'x-csrf-token': 'x' } },
+    'get /api/auth/verify-email': { path: `/api/auth/verify-email?token=${UNSENT_TOKEN}` },
+    'post /api/auth/password/forgot': { body: { email: `openapi.${randomUUID()}@example.com` } },
+    'get /api/auth/password/reset': { path: `/api/auth/password/reset?token=${UNSENT_TOKEN}` },
+    'post /api/auth/password/reset': { body: { token: UNSENT_TOKEN, password: 'an openapi reset passphrase' } },
+    'post /api/auth/password/change': {
+      headers: asMember(changerToken),
+      body: { currentPassword: MEMBER_PASSWORD, newPassword: 'a changed openapi passphrase' },
+    },
+    'delete /api/auth/sessions/{id}': { path: `/api/auth/sessions/${ender.otherSessionId}`, headers: asMember(ender.token) },
+    'post /api/auth/logout-all': { headers: asMember(leaverToken) },
     'put /api/user/profile': { body: { name: 'Spec Checker' } },
   };
   return { path: concrete, ...examples[`${method} ${path}`] };
 }
+
+/** Operations whose only way in is a Bearer access token. */
+const bearerOnly = (operation: Operation) =>
+  operation.security?.length === 1 && Object.keys(operation.security[0]!).join() === 'bearer';
 
 function schemaOf(operation: Operation, status: string): Schema | undefined {
   const response = operation.responses[status];
@@ -86,6 +135,18 @@ describe('openapi.yaml against the running system', () => {
       const body = JSON.parse(text) as Record<string, unknown>;
       for (const field of schema.required) expect(body).toHaveProperty(field);
     }
+  });
+
+  it.each(operations.filter(([, , op]) => bearerOnly(op)))('%s %s without an access token answers a documented 401', async (path, method, operation) => {
+    const request = exampleRequest(path, method);
+    const response = await fetch(`${system.gateway.url}${request.path}`, {
+      method: method.toUpperCase(),
+      headers: request.body === undefined ? {} : { 'content-type': 'application/json' },
+      body: request.body === undefined ? undefined : JSON.stringify(request.body),
+    });
+    expect(response.status).toBe(401);
+    expect(Object.keys(operation.responses)).toContain('401');
+    expect(response.headers.get('www-authenticate')).toBe('Bearer');
   });
 
   it.each(operations.filter(([, , op]) => !op.tags?.includes('operations')).map(([path]) => path).filter((p, i, all) => all.indexOf(p) === i))(

@@ -11,7 +11,13 @@ import { createTestRedisPrefix, testInfrastructure, uniqueName } from '@gatehous
 const ROOT = resolve(__dirname, '..', '..', '..');
 
 /** The consumer queues the system's services declare (prefix `<name>.<service>`), at default attempts. */
-const CONSUMER_QUEUES = ['auth.user-deleted', 'user.profile-events', 'notification.user-registered'];
+const CONSUMER_QUEUES = [
+  'auth.user-deleted',
+  'user.profile-events',
+  'notification.user-registered',
+  'notification.password-reset-requested',
+  'notification.security-notice',
+];
 const DEFAULT_MAX_ATTEMPTS = 5;
 
 /** Removes what the system's services declared on the broker: its exchange and its queues. */

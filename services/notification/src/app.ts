@@ -6,7 +6,11 @@ import { createHttpApp, type HttpApp } from '@gatehouse/http';
 import type { Logger } from '@gatehouse/logger';
 import type { NotificationConfig } from './config';
 import type { Mailer } from './domain/notification.ports';
+import { sendPasswordResetEmail } from './domain/send-password-reset-email.use-case';
+import { sendSecurityNoticeEmail } from './domain/send-security-notice-email.use-case';
 import { sendVerificationEmail } from './domain/send-verification-email.use-case';
+import { passwordResetRequestedConsumer } from './consumers/password-reset-requested.consumer';
+import { securityNoticeConsumer } from './consumers/security-notice.consumer';
 import { userRegisteredConsumer } from './consumers/user-registered.consumer';
 import { createNotificationMetrics } from './http/notification-metrics';
 
@@ -26,9 +30,24 @@ export interface NotificationApp {
   stop(): Promise<void>;
 }
 
+/**
+ * One queue per event, each with its own retry and dead-letter queues and its own processed ids.
+ * A template that breaks for one event then retries and dead-letters only that event's messages:
+ * reset links, which a reader is waiting for, never queue behind failing notices, and each
+ * queue's depth and dead letters tell an operator which email is stuck. The three notice kinds
+ * share a queue because the broker routes by event name and the kind lives in the payload.
+ */
+export function notificationQueues(prefix: string) {
+  return {
+    userRegistered: `${prefix}.user-registered`,
+    passwordResetRequested: `${prefix}.password-reset-requested`,
+    securityNotice: `${prefix}.security-notice`,
+  } as const;
+}
+
 /** Composition root of the notification service: consumers and operations endpoints. */
 export function createApp(config: Readonly<NotificationConfig>, deps: NotificationDeps): NotificationApp {
-  const queue = `${config.EVENTS_QUEUE_PREFIX}.user-registered`;
+  const queues = notificationQueues(config.EVENTS_QUEUE_PREFIX);
   const http = createHttpApp({
     service: 'notification',
     logger: deps.logger,
@@ -41,33 +60,39 @@ export function createApp(config: Readonly<NotificationConfig>, deps: Notificati
     },
   });
   const metrics = createNotificationMetrics(http.registry);
-  const processed = createProcessedEvents(deps.pool, queue);
   const processedPruner = createProcessedEventsPruner({
     pool: deps.pool,
     logger: deps.logger,
     retentionMs: config.PROCESSED_EVENTS_RETENTION_SECONDS * 1000,
   });
-  const consumer = userRegisteredConsumer({
+  const delivery = {
     connection: deps.connection,
     exchange: config.EVENTS_EXCHANGE,
-    queue,
     maxAttempts: config.MAX_DELIVERY_ATTEMPTS,
     retryBaseDelayMs: config.RETRY_BASE_DELAY_MS,
     retryMaxDelayMs: config.RETRY_MAX_DELAY_MS,
     logger: deps.logger,
-    sendVerificationEmail: (event) => sendVerificationEmail({ mailer: deps.mailer, processed, metrics, appUrl: config.APP_URL }, event),
     onOutcome: metrics.event,
-  });
+  };
+  const sending = (queue: string) => ({ mailer: deps.mailer, processed: createProcessedEvents(deps.pool, queue), metrics, appUrl: config.APP_URL });
+  const registered = sending(queues.userRegistered);
+  const reset = sending(queues.passwordResetRequested);
+  const notice = sending(queues.securityNotice);
+  const consumers = [
+    userRegisteredConsumer({ ...delivery, queue: queues.userRegistered, sendVerificationEmail: (event) => sendVerificationEmail(registered, event) }),
+    passwordResetRequestedConsumer({ ...delivery, queue: queues.passwordResetRequested, sendPasswordResetEmail: (event) => sendPasswordResetEmail(reset, event) }),
+    securityNoticeConsumer({ ...delivery, queue: queues.securityNotice, sendSecurityNoticeEmail: (event) => sendSecurityNoticeEmail(notice, event) }),
+  ];
 
   return {
     app: http.finish(Router()),
     http,
     async start() {
-      await consumer.start();
+      for (const consumer of consumers) await consumer.start();
       processedPruner.start();
     },
     async stop() {
-      await consumer.stop();
+      await Promise.all(consumers.map((consumer) => consumer.stop()));
       await processedPruner.stop();
     },
   };

@@ -14,7 +14,7 @@ import {
 export interface NotificationConfig extends BaseServiceConfig, DatabaseConfig, ProcessedEventsConfig {
   AMQP_URL: string;
   EVENTS_EXCHANGE: string;
-  /** Prefix of this service's queues (`<prefix>.user-registered`); tests make it unique. */
+  /** Prefix of this service's queues (`<prefix>.user-registered`, …: see `notificationQueues`); tests make it unique. */
   EVENTS_QUEUE_PREFIX: string;
   MAX_DELIVERY_ATTEMPTS: number;
   /** Messages handled at once; sending is I/O-bound (SMTP round trips), so this sets throughput. */
@@ -25,7 +25,7 @@ export interface NotificationConfig extends BaseServiceConfig, DatabaseConfig, P
   SMTP_URL?: string;
   MAIL_FROM: string;
   MAIL_DIR: string;
-  /** Public origin of the platform; verification links point at its gateway. */
+  /** Public origin of the platform; the links in every email point at it (the API through its gateway). */
   APP_URL: string;
 }
 

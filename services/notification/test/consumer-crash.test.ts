@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { connect } from 'amqplib';
 import { createEvent, deleteConsumerQueue, publishEvent } from '@gatehouse/events';
 import { createTestDatabase, startSmtpCapture, testInfrastructure, uniqueName, type SmtpCapture, type TestDatabase } from '@gatehouse/testing';
+import { notificationQueues } from '../src/app';
 
 const ENTRY = resolve(__dirname, '..', 'dist', 'main.js');
 const name = uniqueName('crash');
@@ -20,7 +21,7 @@ beforeAll(async () => {
 afterAll(async () => {
   const connection = await connect(testInfrastructure().amqpUrl);
   const channel = await connection.createChannel();
-  await deleteConsumerQueue(channel, `${prefix}.user-registered`, 5);
+  for (const queue of Object.values(notificationQueues(prefix))) await deleteConsumerQueue(channel, queue, 5);
   await channel.deleteExchange(exchange);
   await connection.close();
   await database.drop();

@@ -14,10 +14,11 @@ import {
   type AnyEvent,
   type EventEnvelope,
   type OutboxRelay,
+  type SecurityNoticeKind,
 } from '@gatehouse/events';
 import { createLogger } from '@gatehouse/logger';
-import { captureLogs, createTestDatabase, serveOnFreePort, testInfrastructure, uniqueName } from '@gatehouse/testing';
-import { createApp, type NotificationApp } from '../src/app';
+import { captureLogs, createTestDatabase, serveOnFreePort, testInfrastructure, uniqueName, type CapturedEmail } from '@gatehouse/testing';
+import { createApp, notificationQueues, type NotificationApp } from '../src/app';
 import { loadNotificationConfig, type NotificationConfig } from '../src/config';
 import { createMailer, MIGRATIONS_DIR } from '../src/infrastructure';
 import { startSmtpCapture, type SmtpCapture } from '@gatehouse/testing';
@@ -55,6 +56,48 @@ export function registeredEvent(overrides: Partial<EventEnvelope<'user.registere
     verificationExpiresAt: new Date(Date.now() + 86_400_000).toISOString(),
     ...overrides,
   });
+}
+
+export function passwordResetEvent(
+  overrides: Partial<EventEnvelope<'user.password_reset_requested'>['payload']> = {},
+): EventEnvelope<'user.password_reset_requested'> {
+  return createEvent('user.password_reset_requested', {
+    userId: randomUUID(),
+    email: `${uniqueName('user')}@example.com`,
+    name: 'Ada Lovelace',
+    resetToken: randomBytes(32).toString('base64url'),
+    resetExpiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+    ...overrides,
+  });
+}
+
+export function securityNoticeEvent(
+  kind: SecurityNoticeKind,
+  overrides: Partial<EventEnvelope<'user.security_notice'>['payload']> = {},
+): EventEnvelope<'user.security_notice'> {
+  return createEvent('user.security_notice', {
+    userId: randomUUID(),
+    email: `${uniqueName('user')}@example.com`,
+    name: 'Ada Lovelace',
+    kind,
+    at: new Date().toISOString(),
+    userAgent: 'Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0',
+    ...overrides,
+  });
+}
+
+/** The parts of a captured message: unfolded headers, and the text and HTML bodies as sent. */
+export function mailParts(mail: CapturedEmail): { headers: string; text: string; html: string } {
+  const headerEnd = mail.decoded.indexOf('\r\n\r\n');
+  const headers = mail.decoded.slice(0, headerEnd).replace(/\r\n[ \t]+/g, ' ');
+  const boundary = /boundary="([^"]+)"/.exec(headers)?.[1];
+  if (!boundary) throw new Error('not a multipart message');
+  const body = (type: string) => {
+    const part = mail.decoded.split(`--${boundary}`).find((p) => p.includes(`Content-Type: text/${type}`));
+    if (!part) throw new Error(`no text/${type} part`);
+    return part.slice(part.indexOf('\r\n\r\n') + 4).replace(/\r\n$/, '');
+  };
+  return { headers, text: body('plain'), html: body('html') };
 }
 
 async function startPublisher(exchange: string, connection: AmqpConnection): Promise<Publisher & { relay: OutboxRelay; close(): Promise<void> }> {
@@ -124,7 +167,7 @@ export async function startNotification(label: string, env: Record<string, strin
   const publisherConnection = createAmqpConnection({ url: testInfrastructure().amqpUrl, logger, name: 'notification-test-publisher' });
   await publisherConnection.waitUntilConnected(5000);
   const publisher = await startPublisher(config.EVENTS_EXCHANGE, publisherConnection);
-  const queues = consumerQueueNames(`${config.EVENTS_QUEUE_PREFIX}.user-registered`, config.MAX_DELIVERY_ATTEMPTS);
+  const queues = consumerQueueNames(notificationQueues(config.EVENTS_QUEUE_PREFIX).userRegistered, config.MAX_DELIVERY_ATTEMPTS);
   return {
     url: server.url,
     config,
@@ -149,7 +192,7 @@ export async function startNotification(label: string, env: Record<string, strin
       await publisher.close();
       await connection.close();
       const channel = publisherConnection.channel()!;
-      await deleteConsumerQueue(channel, queues.queue, config.MAX_DELIVERY_ATTEMPTS);
+      for (const queue of Object.values(notificationQueues(config.EVENTS_QUEUE_PREFIX))) await deleteConsumerQueue(channel, queue, config.MAX_DELIVERY_ATTEMPTS);
       await channel.deleteExchange(config.EVENTS_EXCHANGE);
       await publisherConnection.close();
       await server.close();

@@ -1,3 +1,5 @@
+import type { SecurityNoticeKind } from '@gatehouse/events';
+
 /** What the notification use cases need from the outside world. */
 
 export interface OutgoingEmail {
@@ -21,7 +23,10 @@ export interface ProcessedEventLog {
   record(eventId: string): Promise<boolean>;
 }
 
+/** The `kind` label of the email metrics: one per template. */
+export type EmailKind = 'verification' | 'password_reset' | SecurityNoticeKind;
+
 export interface EmailMetrics {
-  sent(kind: string): void;
-  failed(kind: string): void;
+  sent(kind: EmailKind): void;
+  failed(kind: EmailKind): void;
 }

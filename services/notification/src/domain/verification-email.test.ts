@@ -1,4 +1,5 @@
-import { displayName, escapeHtml, verificationEmail, verificationLink } from './verification-email';
+import { displayName, escapeHtml } from './email-text';
+import { verificationEmail, verificationLink } from './verification-email';
 
 const token = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJ-_01234';
 

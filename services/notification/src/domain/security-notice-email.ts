@@ -1,0 +1,105 @@
+import type { SecurityNoticeKind } from '@gatehouse/events';
+import { emailTime, escapeHtml, greeting, htmlLink, userAgentText } from './email-text';
+import type { OutgoingEmail } from './notification.ports';
+
+export interface SecurityNoticeEmailInput {
+  readonly appUrl: string;
+  readonly email: string;
+  readonly name: string | null;
+  readonly kind: SecurityNoticeKind;
+  readonly at: string;
+  readonly userAgent: string | null;
+  readonly reference: string;
+}
+
+/** A link of ours; everything else in a notice is text, escaped in HTML. */
+interface Link {
+  readonly href: string;
+}
+type Line = readonly (string | Link)[];
+type Block = { readonly paragraph: Line } | { readonly list: readonly Line[] };
+
+interface NoticeFacts {
+  readonly when: string;
+  /** The reduced user agent, or null when unknown. */
+  readonly device: string | null;
+  readonly app: Link;
+}
+
+interface Notice {
+  readonly subject: string;
+  readonly blocks: readonly Block[];
+}
+
+/**
+ * The sign-in page of the platform. Its "Forgot password" starts a reset; the reset API itself
+ * is no page a reader could use, so the notices never link to it.
+ */
+export function signInLink(appUrl: string): string {
+  return new URL(appUrl).toString();
+}
+
+const deviceBlocks = (device: string | null): Block[] => (device ? [{ paragraph: [`Device: ${device}`] }] : []);
+
+/** One copy per kind: the compiler demands a notice for every kind the contract adds. */
+const notices: Readonly<Record<SecurityNoticeKind, (facts: NoticeFacts) => Notice>> = {
+  password_changed: ({ when, device, app }) => ({
+    subject: 'Your password was changed',
+    blocks: [
+      { paragraph: [`The password of your account was changed on ${when}.`] },
+      ...deviceBlocks(device),
+      { paragraph: ['If this was you, there is nothing else to do.'] },
+      { paragraph: ['If it was not you, reset your password now with "Forgot password" on the sign-in page at ', app, ' and then contact support.'] },
+    ],
+  }),
+  session_reuse_detected: ({ when, device, app }) => ({
+    subject: 'We signed out a session that may have been stolen',
+    blocks: [
+      {
+        paragraph: [
+          `On ${when} we signed out a session of your account that may have been stolen: it was used again after it had been renewed, which happens when someone else holds a copy of it.`,
+        ],
+      },
+      ...deviceBlocks(device),
+      { paragraph: ['What to do now:'] },
+      { list: [['Sign in again at ', app], ['Change your password.'], ['Sign out everywhere, so that every other session ends too.']] },
+    ],
+  }),
+  registration_attempted: ({ when, device, app }) => ({
+    subject: 'Someone tried to create an account with your address',
+    blocks: [
+      { paragraph: [`On ${when} someone tried to create a new account with this email address, which already has one.`] },
+      ...deviceBlocks(device),
+      { paragraph: ['If it was you, sign in at ', app, ' instead, or use "Forgot password" on the sign-in page if you do not remember your password.'] },
+      { paragraph: ['If it was not you, ignore this email: nothing was changed.'] },
+    ],
+  }),
+};
+
+const lineText = (line: Line) => line.map((part) => (typeof part === 'string' ? part : part.href)).join('');
+const lineHtml = (line: Line) => line.map((part) => (typeof part === 'string' ? escapeHtml(part) : htmlLink(part.href))).join('');
+
+function blockText(block: Block): string {
+  return 'paragraph' in block ? lineText(block.paragraph) : block.list.map((item) => `- ${lineText(item)}`).join('\n');
+}
+
+function blockHtml(block: Block): string {
+  return 'paragraph' in block ? `<p>${lineHtml(block.paragraph)}</p>` : `<ul>${block.list.map((item) => `<li>${lineHtml(item)}</li>`).join('')}</ul>`;
+}
+
+/**
+ * A security notice, as plain text and HTML. The name is reduced as in every email; the user
+ * agent came with the request behind the notice, maybe the attacker's, so it is reduced by
+ * {@link userAgentText}, escaped in HTML and never part of a link.
+ */
+export function securityNoticeEmail(input: SecurityNoticeEmailInput): OutgoingEmail {
+  const hello = greeting(input.name);
+  const notice = notices[input.kind]({ when: emailTime(input.at), device: userAgentText(input.userAgent), app: { href: signInLink(input.appUrl) } });
+  return {
+    to: input.email,
+    subject: notice.subject,
+    reference: input.reference,
+    text: [hello, ...notice.blocks.map(blockText)].join('\n\n'),
+    html: [`<p>${escapeHtml(hello)}</p>`, ...notice.blocks.map(blockHtml)].join('\n'),
+  };
+}
