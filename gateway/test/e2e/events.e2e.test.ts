@@ -133,3 +133,22 @@ describe('logout', () => {
     expect(refresh.status).toBe(401);
   });
 });
+
+describe('lifecycle emails across a broker cut', () => {
+  it('when the broker is unreachable while a reset is asked for, then the answer is 202 and exactly one reset email arrives once it is back', async () => {
+    const email = newEmail();
+    expect((await post('/api/auth/register', { email, password: PASSWORD })).status).toBe(201);
+    await until('the confirmation email', () => mailsTo(email)[0]);
+    await broker.cut();
+    try {
+      expect((await post('/api/auth/password/forgot', { email })).status).toBe(202);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(mailsTo(email)).toHaveLength(1);
+    } finally {
+      await broker.heal();
+    }
+    await until('the reset email', () => mailsTo(email).find((m) => /password\/reset\?token=/.test(m.decoded)), 30_000);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(mailsTo(email).filter((m) => /password\/reset\?token=/.test(m.decoded))).toHaveLength(1);
+  });
+});
