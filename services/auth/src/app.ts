@@ -66,6 +66,8 @@ export interface AuthApp {
 
 /** Longer than any login takes from reading the credential to opening the session. */
 const FENCE_SECONDS = 600;
+/** Password-reset requests handled at once after answering; past it they are dropped (and logged). */
+const BACKGROUND_WORK_LIMIT = 64;
 /** The first back-off step after the free login attempts; it doubles from there. */
 const LOGIN_BACKOFF_BASE_MS = 1000;
 
@@ -124,7 +126,8 @@ export function createApp(config: Readonly<AuthConfig>, deps: AuthDeps): AuthApp
   });
   const addressOf = (req: Request) => clientAddressKey(req.ip, config.RATE_LIMIT_IPV6_PREFIX_BITS);
   const session = { sessions, tokens, signer, secrets };
-  const background = createBackgroundWork(logger);
+  const background = createBackgroundWork(logger, BACKGROUND_WORK_LIMIT);
+  const registrationNotices = limiter('register-notice', 1, 3600);
   const passwordReset = { transactions, sessions, throttle, hasher, secrets, clock, resetTtlSeconds: config.PASSWORD_RESET_TTL_SECONDS };
   const verifier = createStaticKeyVerifier({ jwks: deps.keys.jwks, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, now: clock });
 
@@ -149,10 +152,15 @@ export function createApp(config: Readonly<AuthConfig>, deps: AuthDeps): AuthApp
     authRoutes({
       useCases: {
         register: (input) =>
-          metrics.track('register', () => register({ transactions, hasher, ...verification, concealExisting: config.REGISTRATION_CONCEALS_EXISTING }, input)),
+          metrics.track('register', () =>
+            register({ transactions, hasher, ...verification, concealExisting: config.REGISTRATION_CONCEALS_EXISTING, noticesPerEmail: registrationNotices }, input),
+          ),
         login: (input) =>
           metrics.track('login', () =>
-            login({ ...session, credentials, hasher, throttle, requireVerifiedEmail: config.REQUIRE_VERIFIED_EMAIL }, input),
+            login(
+              { ...session, credentials, hasher, throttle, requireVerifiedEmail: config.REQUIRE_VERIFIED_EMAIL, concealExisting: config.REGISTRATION_CONCEALS_EXISTING },
+              input,
+            ),
           ),
         refresh: (presented, address, userAgent) =>
           metrics.track('refresh', () => refresh({ sessions, tokens, signer, transactions, invalidPresentations, logger, clock }, presented, address, userAgent)),
@@ -191,6 +199,8 @@ export function createApp(config: Readonly<AuthConfig>, deps: AuthDeps): AuthApp
       limits: {
         forgotPerAddress: limiter('forgot', config.PASSWORD_FORGOT_LIMIT, config.PASSWORD_FORGOT_WINDOW_SECONDS),
         forgotPerEmail: limiter('forgot-email', config.PASSWORD_FORGOT_LIMIT, config.PASSWORD_FORGOT_WINDOW_SECONDS),
+        // A reset token is guessed no more cheaply than a verification token: the same limit.
+        resetPerAddress: limiter('reset', config.VERIFY_EMAIL_IP_LIMIT, config.VERIFY_EMAIL_IP_WINDOW_SECONDS),
       },
     }),
   );

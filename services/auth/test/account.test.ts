@@ -105,6 +105,15 @@ describe('POST /api/auth/logout-all', () => {
     expect((await copy.refresh()).status).toBe(401);
   });
 
+  it('when the Bearer token belongs to an ended session, then 401 and the service stays up', async () => {
+    const { client, body } = await registerAndLogin(harness);
+    expect((await client.logout()).status).toBe(204);
+    const response = await fetch(`${harness.url}/api/auth/logout-all`, { method: 'POST', headers: bearer(body) });
+    expect(response.status).toBe(401);
+    expect(await response.json()).toMatchObject({ code: 'token_invalid' });
+    expect((await fetch(`${harness.url}/healthz`)).status).toBe(200);
+  });
+
   it('when called with neither, then 401', async () => {
     expect((await new Client(harness.url).post('/api/auth/logout-all')).status).toBe(401);
   });
@@ -155,11 +164,41 @@ describe('password reset', () => {
     expect((await attempt(late)).status).toBe(400);
   });
 
-  it('when two resets race with one token, then exactly one succeeds', async () => {
-    const { email: address } = await registerAndLogin(harness);
+  it('when two resets race with one token, then exactly one succeeds and the ended session is announced', async () => {
+    const { email: address, body } = await registerAndLogin(harness);
     const token = await requestReset(address);
     const responses = await Promise.all(['first racer passphrase', 'second racer passphrase'].map((password) => new Client(harness.url).post('/api/auth/password/reset', { token, password })));
     expect(responses.map((r) => r.status).sort()).toEqual([204, 400]);
+    expect(await eventually(() => revokedFor(body.user.id).some((e) => e.payload.sessionIds.includes(sessionIdOf(body.accessToken))))).toBe(true);
+  });
+
+  it('when resets are asked for at once, then only one link is live', async () => {
+    const { email: address, body } = await registerAndLogin(harness);
+    const from = (i: number) => new Client(harness.url, { 'x-forwarded-for': `198.20.0.${i}` });
+    expect((await Promise.all([1, 2, 3].map((i) => from(i).post('/api/auth/password/forgot', { email: address })))).map((r) => r.status)).toEqual([202, 202, 202]);
+    expect(await eventually(() => resetsFor(body.user.id).length === 3)).toBe(true);
+    const { rows } = await harness.pool.query('SELECT 1 FROM password_resets WHERE user_id = $1 AND used_at IS NULL', [body.user.id]);
+    expect(rows).toHaveLength(1);
+  });
+
+  it('when the password was changed after a reset link was sent, then the link no longer works', async () => {
+    const { email: address, body } = await registerAndLogin(harness);
+    const token = await requestReset(address);
+    const change = await fetch(`${harness.url}/api/auth/password/change`, {
+      method: 'POST',
+      headers: { ...bearer(body), 'content-type': 'application/json' },
+      body: JSON.stringify({ currentPassword: PASSWORD, newPassword: NEW_PASSWORD }),
+    });
+    expect(change.status).toBe(204);
+    expect((await new Client(harness.url).post('/api/auth/password/reset', { token, password: 'an attacker passphrase' })).status).toBe(400);
+  });
+
+  it('when one address keeps trying reset tokens, then it is limited', async () => {
+    const guesser = new Client(harness.url, { 'x-forwarded-for': '198.21.0.1' });
+    const statuses: number[] = [];
+    for (let i = 0; i <= harness.config.VERIFY_EMAIL_IP_LIMIT; i++) statuses.push((await guesser.post('/api/auth/password/reset', { token: 'A'.repeat(43), password: NEW_PASSWORD })).status);
+    expect(statuses.at(-1)).toBe(429);
+    expect(statuses.slice(0, -1).every((s) => s === 400)).toBe(true);
   });
 
   it('when the new password is weak, then 400 names it and the token still works', async () => {

@@ -136,6 +136,30 @@ describe('POST /api/auth/register with REGISTRATION_CONCEALS_EXISTING', () => {
     expect(noticesFor(userId)).toEqual([]);
   });
 
+  it('when someone registers an address with a chosen password and logs in, then the answer is the same whether the address was free or taken', async () => {
+    const taken = email();
+    await registerAs({ email: taken });
+    const free = email();
+    const chosen = 'the attacker chose this passphrase';
+    expect((await registerAs({ email: taken, password: chosen })).status).toBe(202);
+    expect((await registerAs({ email: free, password: chosen })).status).toBe(202);
+    const login = (address: string) => new Client(concealing.url).post('/api/auth/login', { email: address, password: chosen });
+    const [onTaken, onFree] = [await login(taken), await login(free)];
+    expect([onTaken.status, onFree.status]).toEqual([401, 401]);
+    const strip = (b: Record<string, unknown>) => ({ ...b, requestId: undefined });
+    expect(strip((await onTaken.json()) as Record<string, unknown>)).toEqual(strip((await onFree.json()) as Record<string, unknown>));
+  });
+
+  it('when the same address is tried again and again, then its owner gets one notice, not one per attempt', async () => {
+    const address = email();
+    await registerAs({ email: address });
+    const [account] = await accountsOf(address);
+    for (let i = 0; i < 3; i++) expect((await registerAs({ email: address })).status).toBe(202);
+    expect(await eventually(() => noticesFor(account!.id).length === 1)).toBe(true);
+    await settle();
+    expect(noticesFor(account!.id)).toHaveLength(1);
+  });
+
   it('when the address already has an account, then the identical 202, no second credential, and its owner gets a registration_attempted notice', async () => {
     const address = email();
     const first = await registerAs({ email: address, name: 'Ada' });

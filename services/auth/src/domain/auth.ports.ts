@@ -124,7 +124,7 @@ export interface AuthTransaction {
   findById(userId: string): Promise<Credential | undefined>;
   /** Replaces the password hash (and marks the email verified when asked); the account before, if any. */
   setPassword(userId: string, passwordHash: string, options: { readonly markEmailVerified: boolean }): Promise<Credential | undefined>;
-  /** Voids every unused reset token of the user: only the newest link works. */
+  /** Locks the account for the transaction and voids every unused reset token of the user. */
   voidPasswordResets(userId: string): Promise<void>;
   addPasswordReset(tokenHash: string, userId: string, expiresAt: Date): Promise<void>;
   /** Uses the reset token once: its user id, or undefined when unknown, used or expired at `now`. */

@@ -43,10 +43,11 @@ export async function changePassword(deps: ChangePasswordDeps, input: ChangePass
   await deps.throttle.succeeded(account.email, input.address);
   const passwordHash = await deps.hasher.hash(input.newPassword);
   const now = new Date(deps.clock());
-  const ended = await deps.sessions.revokeAll(account.id, input.sessionId);
   await deps.transactions.run(async (tx) => {
     if (!(await tx.setPassword(account.id, passwordHash, { markEmailVerified: false }))) throw new AppError('token_invalid', 'The account no longer exists.');
-    await announceEnded(tx, account.id, ended, 'password_changed');
+    // A reset link asked for before the change must not undo it.
+    await tx.voidPasswordResets(account.id);
+    await announceEnded(tx, account.id, await deps.sessions.revokeAll(account.id, input.sessionId), 'password_changed');
     await tx.publish(securityNotice(account, 'password_changed', now, input.userAgent));
   });
   await fenceAfterCommit(deps, account.id, input.sessionId, 'password_changed');

@@ -15,6 +15,12 @@ export interface LoginDeps extends SessionDeps {
   readonly hasher: Pick<PasswordHasher, 'verify' | 'dummyHash'>;
   readonly throttle: LoginThrottle;
   readonly requireVerifiedEmail: boolean;
+  /**
+   * Registration conceals existing accounts: an unverified account then answers like a wrong
+   * password, or registering an address with a chosen password and logging in would tell whether
+   * the address was free.
+   */
+  readonly concealExisting: boolean;
 }
 
 /**
@@ -37,6 +43,8 @@ export async function login(deps: LoginDeps, input: LoginInput): Promise<IssuedS
   }
   const { credential, matches } = verdict;
   if (!credential || !matches) throw invalidCredentials();
+  // Counted as a failed guess, exactly like a wrong password: not even the throttle tells.
+  if (deps.concealExisting && !credential.emailVerified) throw invalidCredentials();
   await deps.throttle.succeeded(input.email, input.address);
   // Only after the password proved ownership, so this answer enumerates nothing.
   if (deps.requireVerifiedEmail && !credential.emailVerified) {

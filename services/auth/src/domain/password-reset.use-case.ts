@@ -48,9 +48,10 @@ export async function requestPasswordReset(deps: PasswordResetDeps, email: strin
 
 /**
  * Sets a new password with a reset token, once. Every session of the user ends (announced to the
- * gateways), failed logins are forgiven, the email counts as verified (the link proved the
- * mailbox), and the owner gets a notice. Sessions end before the change, so none refreshes while
- * it commits, and again after it, fencing out a login that checked the old password.
+ * gateways), every other reset link dies, failed logins are forgiven, the email counts as
+ * verified (the link proved the mailbox), and the owner gets a notice. The token is claimed
+ * first, so a second submission waits for the first and ends nothing; sessions end inside the
+ * transaction and again after it, fencing out a login that checked the old password.
  */
 export async function resetPassword(deps: PasswordResetDeps, input: { token: string; password: string; userAgent: string | null }): Promise<void> {
   const problem = passwordProblem(input.password);
@@ -58,16 +59,15 @@ export async function resetPassword(deps: PasswordResetDeps, input: { token: str
   if (!RESET_TOKEN_SHAPE.test(input.token)) throw invalidToken();
   const digest = deps.secrets.digest(input.token);
   const now = new Date(deps.clock());
-  const owner = await deps.transactions.run((tx) => tx.peekPasswordReset(digest, now));
-  if (!owner) throw invalidToken();
+  if (!(await deps.transactions.run((tx) => tx.peekPasswordReset(digest, now)))) throw invalidToken();
   const passwordHash = await deps.hasher.hash(input.password);
-  const ended = await deps.sessions.revokeAll(owner);
   const account = await deps.transactions.run(async (tx) => {
     const userId = await tx.usePasswordReset(digest, now);
     if (!userId) throw invalidToken();
     const before = await tx.setPassword(userId, passwordHash, { markEmailVerified: true });
     if (!before) throw invalidToken();
-    await announceEnded(tx, userId, ended, 'password_changed');
+    await tx.voidPasswordResets(userId);
+    await announceEnded(tx, userId, await deps.sessions.revokeAll(userId), 'password_changed');
     await tx.publish(securityNotice(before, 'password_changed', now, input.userAgent));
     if (!before.emailVerified) await tx.publish(createEvent('user.email_verified', { userId, email: before.email }));
     return before;

@@ -1,5 +1,5 @@
 import { isAppError, validationError } from '@gatehouse/errors';
-import type { AuthTransaction, Credential, NewCredential, PasswordHasher, SecretGenerator, Transactions } from './auth.ports';
+import type { AuthTransaction, Credential, Limiter, NewCredential, PasswordHasher, SecretGenerator, Transactions } from './auth.ports';
 import { issueEmailVerification, type VerificationDeps } from './email-verification';
 import { passwordProblem } from './password-policy';
 import { securityNotice } from './security-notice';
@@ -18,6 +18,8 @@ export interface RegisterDeps extends VerificationDeps {
   readonly secrets: Pick<SecretGenerator, 'uuid' | 'token' | 'digest'>;
   /** Answer the same whether or not the address has an account; its owner is told instead. */
   readonly concealExisting: boolean;
+  /** Counts "someone tried to register" notices per email digest; past it, silently none. */
+  readonly noticesPerEmail: Limiter;
 }
 
 /** `concealed`: the caller must answer the same whatever happened, so it is not told. */
@@ -35,8 +37,10 @@ async function createAccount(deps: RegisterDeps, tx: AuthTransaction, account: N
 function createOrNotify(deps: RegisterDeps, account: NewCredential, userAgent: string | null): Promise<void> {
   return deps.transactions.run(async (tx) => {
     const existing = await tx.findByEmail(account.email);
-    if (existing) await tx.publish(securityNotice(existing, 'registration_attempted', new Date(deps.clock()), userAgent));
-    else await createAccount(deps, tx, account);
+    if (!existing) return void (await createAccount(deps, tx, account));
+    // One notice now and then is a warning; one per attempt would be a way to flood a mailbox.
+    if (!(await deps.noticesPerEmail.hit(deps.secrets.digest(existing.email))).allowed) return;
+    await tx.publish(securityNotice(existing, 'registration_attempted', new Date(deps.clock()), userAgent));
   });
 }
 

@@ -34,11 +34,26 @@ export interface AccountRoutesOptions {
   /** The public origin: the reset page it serves posts from there. */
   readonly appUrl: string;
   readonly addressOf: AddressOf;
-  readonly limits: { readonly forgotPerAddress: RateLimiter; readonly forgotPerEmail: RateLimiter };
+  readonly limits: { readonly forgotPerAddress: RateLimiter; readonly forgotPerEmail: RateLimiter; readonly resetPerAddress: RateLimiter };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ENDED_SESSION = 'Bearer error="invalid_token"';
+
+/**
+ * Runs a middleware as a step of another one: resolves when it calls `next()`, rejects when it
+ * passes or throws an error, so every failure reaches the error handler (never an unhandled
+ * rejection that would take the process down).
+ */
+function runMiddleware(middleware: RequestHandler, req: Parameters<RequestHandler>[0], res: Parameters<RequestHandler>[1]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    try {
+      Promise.resolve(middleware(req, res, (error?: unknown) => (error ? reject(error) : resolve()))).catch(reject);
+    } catch (error) {
+      reject(error);
+    }
+  });
+}
 
 const rateLimited = (retryAfterMs: number) =>
   new AppError('rate_limited', 'Too many requests. Try again later.', { details: { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)) } });
@@ -52,29 +67,36 @@ export function accountRoutes(options: AccountRoutesOptions): Router {
   const bearer = requireAccessToken(options.verifier);
   // A valid signature is not enough here: a session that ended (logout, reuse, password change)
   // must not manage the account with the access token it still holds.
-  const liveSession: RequestHandler = async (_req, res, next) => {
-    const identity = identityOf(res);
-    if (!(await options.sessions.exists(identity.sub, identity.sid))) {
+  const assertLive = async (userId: string, sessionId: string) => {
+    if (!(await options.sessions.exists(userId, sessionId))) {
       throw new AppError('token_invalid', 'The session has ended.', { details: { wwwAuthenticate: ENDED_SESSION } });
     }
+  };
+  const liveSession: RequestHandler = async (_req, res, next) => {
+    const identity = identityOf(res);
+    await assertLive(identity.sub, identity.sid);
     next();
   };
   /** Bearer when an Authorization header is sent, else the refresh cookie with its CSRF proof. */
   const bearerOrCookie: RequestHandler = async (req, res, next) => {
-    if (req.headers.authorization !== undefined) return bearer(req, res, (error?: unknown) => (error ? next(error) : liveSession(req, res, next)));
-    if (cookieAccess.refreshToken(req) === undefined) return next(new AppError('token_missing', 'Sign in first.', { details: { wwwAuthenticate: 'Bearer' } }));
-    return cookieAccess.csrf(req, res, async (error?: unknown) => {
-      if (error) return next(error);
-      const token = options.tokens.readRefreshToken(cookieAccess.refreshToken(req));
-      if (!token || !(await options.sessions.exists(token.userId, token.sessionId))) {
-        return next(new AppError('token_missing', 'Sign in first.', { details: { wwwAuthenticate: 'Bearer' } }));
-      }
-      res.locals.account = { userId: token.userId };
-      next();
-    });
+    if (req.headers.authorization !== undefined) {
+      await runMiddleware(bearer, req, res);
+      const identity = identityOf(res);
+      await assertLive(identity.sub, identity.sid);
+      res.locals.account = { userId: identity.sub };
+      return next();
+    }
+    const cookie = cookieAccess.refreshToken(req);
+    if (cookie === undefined) throw new AppError('token_missing', 'Sign in first.', { details: { wwwAuthenticate: 'Bearer' } });
+    await runMiddleware(cookieAccess.csrf, req, res);
+    const token = options.tokens.readRefreshToken(cookie);
+    if (!token || !(await options.sessions.exists(token.userId, token.sessionId))) {
+      throw new AppError('token_missing', 'Sign in first.', { details: { wwwAuthenticate: 'Bearer' } });
+    }
+    res.locals.account = { userId: token.userId };
+    next();
   };
-  const accountOf = (res: Parameters<RequestHandler>[1]): string =>
-    (res.locals.account as { userId: string } | undefined)?.userId ?? identityOf(res).sub;
+  const accountOf = (res: Parameters<RequestHandler>[1]): string => (res.locals.account as { userId: string }).userId;
 
   route(router, '/api/auth/sessions', {
     GET: [
@@ -141,6 +163,7 @@ export function accountRoutes(options: AccountRoutesOptions): Router {
   route(router, '/api/auth/password/reset', {
     POST: [
       allowedOrigin([...options.allowedOrigins, pageOrigin(options.appUrl)]),
+      limitByAddress(options.limits.resetPerAddress, addressOf),
       async (req, res) => {
         const body = validate(resetPasswordBody, req.body);
         await useCases.resetPassword({ ...body, userAgent: userAgentOf(req) });

@@ -36,6 +36,8 @@ function transactionOn(client: PoolClient): AuthTransaction {
       return before;
     },
     async voidPasswordResets(userId) {
+      // The account's row lock serialises concurrent requests: each voids what the one before made.
+      await client.query('SELECT 1 FROM credentials WHERE id = $1 FOR UPDATE', [userId]);
       await client.query('UPDATE password_resets SET used_at = now() WHERE user_id = $1 AND used_at IS NULL', [userId]);
     },
     async addPasswordReset(tokenHash, userId, expiresAt) {

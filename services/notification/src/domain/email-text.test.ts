@@ -1,4 +1,4 @@
-import { userAgentText } from './email-text';
+import { displayName, userAgentText } from './email-text';
 
 const firefox = 'Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0';
 const chrome = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36';
@@ -42,5 +42,18 @@ describe('user agent text', () => {
   it('when the cut would leave a domain behind, then that word is dropped too', () => {
     const userAgent = `${'a'.repeat(108)} evil.examplepadding`;
     expect(userAgentText(userAgent)).toBe('a'.repeat(108));
+  });
+});
+
+describe('URL-like words in names and user agents', () => {
+  it('when a word hides a domain behind punycode or combining marks, then it is dropped', () => {
+    expect(displayName('Eve evil.xn--p1ai')).toBe('Eve');
+    expect(displayName('Eve evil\u0338.com')).toBe('Eve');
+    expect(userAgentText('Agent/1.0 visit evil.xn--p1ai')).toBe('Agent/1.0 visit');
+  });
+
+  it('when a name has accents or marks but no domain, then it is kept', () => {
+    expect(displayName('José Ñúñez')).toBe('José Ñúñez');
+    expect(displayName('नमस्ते दुनिया')).toBe('नमस्ते दुनिया');
   });
 });

@@ -18,11 +18,14 @@ const URL_LIKE = [
   /www[.\u3002]/iu,
   /[\p{L}\p{N}-][.\u3002]\p{L}{2,}(?![\p{L}\p{N}-])/u,
   /\d{1,3}(?:\.\d{1,3}){3}/u,
+  // A punycode label (`evil.xn--p1ai`): the TLD rule above wants letters only.
+  /[.\u3002]xn--/iu,
 ];
 
 function looksLikeUrl(word: string): boolean {
-  // Invisible format characters (zero-width space, joiners) would otherwise split a domain.
-  const comparable = word.normalize('NFKC').replace(/\p{Cf}/gu, '');
+  // Invisible format characters (zero-width space, joiners) and combining marks (`evil̸.com`)
+  // would otherwise split a domain.
+  const comparable = word.normalize('NFKC').replace(/[\p{Cf}\p{M}]/gu, '');
   return URL_LIKE.some((pattern) => pattern.test(comparable));
 }
 
