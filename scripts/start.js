@@ -12,13 +12,15 @@ const path = require('node:path');
 const root = path.resolve(__dirname, '..');
 // Plain HTTP on localhost: cookies without `Secure` and prefixes (production keeps them).
 const dev = { NODE_ENV: 'development', COOKIE_SECURE: 'false', ...process.env };
+// The gateway also serves the browser SDK's reference page, unless EXAMPLE_APP=false.
+const exampleApp = process.env.EXAMPLE_APP || 'true';
 
 const processes = [
   // bcrypt runs on the libuv pool: size it to the cores so logins use all of them.
   { name: 'auth', entry: 'services/auth/dist/main.js', env: { TRUST_PROXY_HOPS: '1', UV_THREADPOOL_SIZE: String(availableParallelism()) } },
   { name: 'user', entry: 'services/user/dist/main.js', env: { TRUST_PROXY_HOPS: '1' } },
   { name: 'notification', entry: 'services/notification/dist/main.js', env: {} },
-  { name: 'gateway', entry: 'gateway/dist/main.js', env: {} },
+  { name: 'gateway', entry: 'gateway/dist/main.js', env: { EXAMPLE_APP: exampleApp } },
 ].filter((p) => existsSync(path.join(root, p.entry)));
 
 const width = Math.max(...processes.map((p) => p.name.length));
@@ -60,6 +62,10 @@ for (const p of processes) {
       stopAll(code || 1);
     }
   });
+}
+
+if (children.has('gateway') && ['true', '1'].includes(exampleApp)) {
+  process.stdout.write('Example app (browser SDK): http://localhost:8080/example/\n');
 }
 
 process.on('SIGINT', () => stopAll(0));

@@ -9,6 +9,7 @@ import type { AccessTokenVerifier } from '@gatehouse/jwt';
 import type { Logger } from '@gatehouse/logger';
 import type { GatewayConfig } from './config';
 import { accessControl } from './auth/access-control';
+import { exampleApp } from './example/example-app';
 import type { DenyList } from './revocation/deny-list';
 import { bodyLimit } from './proxy/body-limit';
 import { dropUntrustedForwardingHeaders, rejectAmbiguousPaths, stripIdentityHeaders } from './proxy/request-hygiene';
@@ -69,6 +70,8 @@ export function createApp(config: Readonly<GatewayConfig>, deps: GatewayDeps): G
       maxAge: 600,
     }),
   );
+
+  if (config.EXAMPLE_APP) http.app.use('/example', exampleApp());
 
   const agents = {
     auth: upstreamAgent(config.AUTH_SERVICE_URL, config.UPSTREAM_MAX_SOCKETS),

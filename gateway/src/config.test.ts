@@ -77,6 +77,13 @@ describe('gateway config', () => {
     expect(loadGatewayConfig({ NODE_ENV: 'development', JWT_VERIFY_MODE: 'off' }).JWT_VERIFY_MODE).toBe('off');
   });
 
+  it('when production asks for the example app, then boot stops; elsewhere it is off unless asked for', () => {
+    expect(loadGatewayConfig({ NODE_ENV: 'production' }).EXAMPLE_APP).toBe(false);
+    expect(() => loadGatewayConfig({ NODE_ENV: 'production', EXAMPLE_APP: 'true' })).toThrow(/"EXAMPLE_APP" cannot be true in production/);
+    expect(loadGatewayConfig({ NODE_ENV: 'development' }).EXAMPLE_APP).toBe(false);
+    expect(loadGatewayConfig({ NODE_ENV: 'development', EXAMPLE_APP: 'true' }).EXAMPLE_APP).toBe(true);
+  });
+
   it('when a CORS origin carries a path, then boot stops', () => {
     expect(() => loadGatewayConfig({ CORS_ORIGINS: 'http://localhost:3000/app' })).toThrow(/not an origin/);
   });

@@ -1,6 +1,7 @@
 import Joi from 'joi';
 import {
   baseServiceKeys,
+  flag,
   loadConfig,
   originList,
   positiveInt,
@@ -28,6 +29,8 @@ export interface GatewayConfig extends BaseServiceConfig, TokenClaimsConfig {
   BODY_LIMIT_BYTES: number;
   AMQP_URL: string;
   EVENTS_EXCHANGE: string;
+  /** Serves the SDK's reference page at `/example/` (development only; `npm start` sets it). */
+  EXAMPLE_APP: boolean;
 }
 
 const positive = positiveInt;
@@ -53,6 +56,10 @@ export const gatewayConfigSchema = Joi.object<GatewayConfig>({
   BODY_LIMIT_BYTES: positive().max(10 * 1024 * 1024).default(16_384),
   AMQP_URL: url(['amqp', 'amqps']).default('amqp://guest:guest@127.0.0.1:5672'),
   EVENTS_EXCHANGE: Joi.string().max(200).default('gatehouse.events'),
+  // A demo page served from the source tree has no place at a production edge.
+  EXAMPLE_APP: flag()
+    .default(false)
+    .when('NODE_ENV', { is: 'production', then: Joi.invalid(true).messages({ 'any.invalid': '"EXAMPLE_APP" cannot be true in production' }) }),
 });
 
 /** Validates the gateway's environment once; JWKS_URL defaults to the auth service's. */

@@ -98,10 +98,55 @@ describe('gateway proxying', () => {
     expect(response.headers.get('x-powered-by')).toBeNull();
   });
 
+  it('when EXAMPLE_APP is off, then the example page and the SDK are not served', async () => {
+    for (const path of ['/example/', '/example/app.js', '/example/sdk/index.js']) {
+      expect((await fetch(`${gw.url}${path}`)).status).toBe(404);
+    }
+  });
+
   it('when the verifier has loaded the JWKS, then the gateway reports ready', async () => {
     const response = await fetch(`${gw.url}/readyz`);
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ checks: { jwks: 'ok' } });
+  });
+});
+
+describe('gateway serving the example app (EXAMPLE_APP=true)', () => {
+  let gw: Gateway;
+  beforeAll(async () => {
+    gw = await startGateway({ EXAMPLE_APP: 'true' });
+  });
+  afterAll(async () => {
+    await gw.close();
+  });
+
+  it('when the page is opened, then its HTML comes under a CSP that allows its own module script only', async () => {
+    const response = await fetch(`${gw.url}/example/`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(response.headers.get('content-security-policy')).toMatch(/script-src 'self'(;|$)/);
+    expect(await response.text()).toContain('<script type="module" src="./app.js"></script>');
+  });
+
+  it('when the page loads its script and the SDK modules, then each is served as JavaScript from the build', async () => {
+    const app = await fetch(`${gw.url}/example/app.js`);
+    expect(app.status).toBe(200);
+    expect(app.headers.get('content-type')).toMatch(/^text\/javascript/);
+    expect(await app.text()).toContain("from './sdk/index.js'");
+
+    const sdk = await fetch(`${gw.url}/example/sdk/index.js`);
+    expect(sdk.status).toBe(200);
+    expect(sdk.headers.get('content-type')).toMatch(/^text\/javascript/);
+    const modules = [...(await sdk.text()).matchAll(/from '\.\/([\w.-]+\.js)'/g)].map((m) => m[1]!);
+    expect(modules).toContain('gatehouse-client.js');
+    for (const module of modules) expect((await fetch(`${gw.url}/example/sdk/${module}`)).status).toBe(200);
+  });
+
+  it('when anything of the build but its modules is asked for, then it is not served, and nothing reaches the services', async () => {
+    for (const path of ['/example/sdk/index.d.ts', '/example/sdk/.tsbuildinfo', '/example/sdk/', '/example/missing.js']) {
+      expect((await fetch(`${gw.url}${path}`)).status).toBe(404);
+    }
+    expect(gw.upstreamHits()).toBe(0);
   });
 });
 
