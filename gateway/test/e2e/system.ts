@@ -33,7 +33,7 @@ async function deleteExchangeAndQueues(exchange: string, name: string): Promise<
 }
 
 /** A free loopback port (the OS picks it; we release it for the child to bind). */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((done, fail) => {
     const server = createServer();
     server.once('error', fail);
@@ -95,6 +95,9 @@ async function startProcess(name: string, entry: string, env: Record<string, str
 export interface SystemOptions {
   readonly auth?: Record<string, string>;
   readonly gateway?: Record<string, string>;
+  readonly user?: Record<string, string>;
+  /** The gateway's port, for settings that must name its origin (CORS_ORIGINS); a free one otherwise. */
+  readonly gatewayPort?: number;
   /** Where the notification service delivers mail; without it, it writes files. */
   readonly smtpUrl?: string;
   /** The broker URL auth uses (e.g. a proxy the test can cut); the real broker otherwise. */
@@ -128,7 +131,7 @@ export async function startSystem(label: string, options: SystemOptions = {}): P
   const name = uniqueName(label);
   const exchange = `gh_e2e.${name}`;
   const events = (prefix: string) => ({ AMQP_URL: infra.amqpUrl, EVENTS_EXCHANGE: exchange, EVENTS_QUEUE_PREFIX: `${name}.${prefix}` });
-  const gatewayPort = await freePort();
+  const gatewayPort = options.gatewayPort ?? (await freePort());
   const mailDir = await mkdtemp(join(tmpdir(), 'gh-e2e-mail-'));
   const notificationDb = withDatabase(infra.postgresUrl, `gh_e2e_${name}_notification`);
   const authDb = withDatabase(infra.postgresUrl, `gh_e2e_${name}_auth`);
@@ -157,6 +160,7 @@ export async function startSystem(label: string, options: SystemOptions = {}): P
     JWKS_URL: `${auth.url}/.well-known/jwks.json`,
     TRUST_PROXY_HOPS: '1',
     ...events('user'),
+    ...options.user,
   });
   const notification = await startProcess('notification', 'services/notification/dist/main.js', {
     DATABASE_URL: notificationDb,
