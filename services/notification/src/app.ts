@@ -9,9 +9,7 @@ import type { Mailer } from './domain/notification.ports';
 import { sendPasswordResetEmail } from './domain/send-password-reset-email.use-case';
 import { sendSecurityNoticeEmail } from './domain/send-security-notice-email.use-case';
 import { sendVerificationEmail } from './domain/send-verification-email.use-case';
-import { passwordResetRequestedConsumer } from './consumers/password-reset-requested.consumer';
-import { securityNoticeConsumer } from './consumers/security-notice.consumer';
-import { userRegisteredConsumer } from './consumers/user-registered.consumer';
+import { emailConsumer } from './consumers/email.consumer';
 import { createNotificationMetrics } from './http/notification-metrics';
 
 export interface NotificationDeps {
@@ -79,9 +77,24 @@ export function createApp(config: Readonly<NotificationConfig>, deps: Notificati
   const reset = sending(queues.passwordResetRequested);
   const notice = sending(queues.securityNotice);
   const consumers = [
-    userRegisteredConsumer({ ...delivery, queue: queues.userRegistered, sendVerificationEmail: (event) => sendVerificationEmail(registered, event) }),
-    passwordResetRequestedConsumer({ ...delivery, queue: queues.passwordResetRequested, sendPasswordResetEmail: (event) => sendPasswordResetEmail(reset, event) }),
-    securityNoticeConsumer({ ...delivery, queue: queues.securityNotice, sendSecurityNoticeEmail: (event) => sendSecurityNoticeEmail(notice, event) }),
+    emailConsumer({
+      ...delivery,
+      queue: queues.userRegistered,
+      event: 'user.registered',
+      send: (event) => sendVerificationEmail(registered, { eventId: event.id, ...event.payload }),
+    }),
+    emailConsumer({
+      ...delivery,
+      queue: queues.passwordResetRequested,
+      event: 'user.password_reset_requested',
+      send: (event) => sendPasswordResetEmail(reset, { eventId: event.id, ...event.payload }),
+    }),
+    emailConsumer({
+      ...delivery,
+      queue: queues.securityNotice,
+      event: 'user.security_notice',
+      send: (event) => sendSecurityNoticeEmail(notice, { eventId: event.id, ...event.payload }),
+    }),
   ];
 
   return {

@@ -79,3 +79,20 @@ export function htmlLink(href: string, label = href): string {
 export function emailTime(iso: string): string {
   return new Date(iso).toUTCString();
 }
+
+/** What an email carrying a single-use link needs. */
+export interface TokenEmailInput {
+  readonly appUrl: string;
+  readonly email: string;
+  readonly name: string | null;
+  readonly token: string;
+  readonly expiresAt: string;
+  readonly reference: string;
+}
+
+/** A link to an API path the gateway routes, with the token in its query. */
+export function tokenLink(appUrl: string, path: string, token: string): string {
+  const link = new URL(path, appUrl);
+  link.searchParams.set('token', token);
+  return link.toString();
+}

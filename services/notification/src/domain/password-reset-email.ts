@@ -1,20 +1,11 @@
-import { emailTime, escapeHtml, greeting, htmlLink } from './email-text';
+import { emailTime, escapeHtml, greeting, htmlLink, tokenLink, type TokenEmailInput } from './email-text';
 import type { OutgoingEmail } from './notification.ports';
 
-export interface PasswordResetEmailInput {
-  readonly appUrl: string;
-  readonly email: string;
-  readonly name: string | null;
-  readonly token: string;
-  readonly expiresAt: string;
-  readonly reference: string;
-}
+export type PasswordResetEmailInput = TokenEmailInput;
 
 /** The link the gateway routes to auth's password reset endpoint. */
 export function passwordResetLink(appUrl: string, token: string): string {
-  const link = new URL('/api/auth/password/reset', appUrl);
-  link.searchParams.set('token', token);
-  return link.toString();
+  return tokenLink(appUrl, '/api/auth/password/reset', token);
 }
 
 /**

@@ -1,20 +1,11 @@
-import { emailTime, escapeHtml, greeting } from './email-text';
+import { emailTime, escapeHtml, greeting, tokenLink, type TokenEmailInput } from './email-text';
 import type { OutgoingEmail } from './notification.ports';
 
-export interface VerificationEmailInput {
-  readonly appUrl: string;
-  readonly email: string;
-  readonly name: string | null;
-  readonly token: string;
-  readonly expiresAt: string;
-  readonly reference: string;
-}
+export type VerificationEmailInput = TokenEmailInput;
 
 /** The link the gateway routes to auth's verification endpoint. */
 export function verificationLink(appUrl: string, token: string): string {
-  const link = new URL('/api/auth/verify-email', appUrl);
-  link.searchParams.set('token', token);
-  return link.toString();
+  return tokenLink(appUrl, '/api/auth/verify-email', token);
 }
 
 /**
