@@ -29,7 +29,7 @@ export interface GatewayApp {
   close(): void;
 }
 
-const AUTH_PREFIXES = ['/api/auth', '/.well-known/jwks.json'];
+const AUTH_PREFIXES = ['/api/auth', '/.well-known/jwks.json', '/.well-known/oauth-authorization-server', '/.well-known/openid-configuration'];
 const USER_PREFIXES = ['/api/user', '/api/admin'];
 /**
  * Auth endpoints that take only a Bearer token: the gateway checks it (and its deny list) too,

@@ -41,8 +41,15 @@ describe('configuration in Kubernetes', () => {
     expect(keysToProvide(service, { localOrigins: false })).toEqual(
       expect.arrayContaining(['JWT_PRIVATE_KEY_FILE', 'SESSION_SECRET', 'COOKIE_SECURE', 'BCRYPT_COST', 'DATABASE_URL', 'REDIS_URL', 'CORS_ORIGINS']),
     );
-    const production = { NODE_ENV: 'production', JWT_PRIVATE_KEY_FILE: '/k.pem', SESSION_SECRET: 'a session secret of at least 32 characters' };
+    const production = {
+      NODE_ENV: 'production',
+      JWT_PRIVATE_KEY_FILE: '/k.pem',
+      SESSION_SECRET: 'a session secret of at least 32 characters',
+      JWT_ISSUER: 'https://api.example.com',
+    };
     expect(() => service.load(production)).not.toThrow();
+    expect(() => service.load({ ...production, JWT_ISSUER: 'gatehouse' })).toThrow(/JWT_ISSUER/);
+    expect(() => service.load({ ...production, JWT_ISSUER: 'http://api.example.com' })).toThrow(/JWT_ISSUER/);
     expect(() => service.load({ NODE_ENV: 'production' })).toThrow(/JWT_PRIVATE_KEY_FILE/);
     expect(() => service.load({ ...production, SESSION_SECRET: undefined })).toThrow(/SESSION_SECRET/);
     expect(() => service.load({ ...production, COOKIE_SECURE: 'false' })).toThrow(/COOKIE_SECURE/);

@@ -36,7 +36,7 @@ import { createTransactions } from './store/auth-transactions.store';
 import { userDeletedConsumer } from './consumers/user-deleted.consumer';
 import { emailVerificationRoutes } from './http/email-verification.routes';
 import { authRoutes } from './http/auth.routes';
-import { jwksRoutes } from './http/jwks.routes';
+import { wellKnownRoutes } from './http/well-known.routes';
 import { createAuthMetrics } from './http/auth-metrics';
 
 export interface AuthDeps {
@@ -147,7 +147,7 @@ export function createApp(config: Readonly<AuthConfig>, deps: AuthDeps): AuthApp
   const metrics = createAuthMetrics(http.registry);
 
   const routes = Router();
-  routes.use(jwksRoutes(deps.keys, config.JWKS_MAX_AGE_SECONDS));
+  routes.use(wellKnownRoutes({ keys: deps.keys, issuer: config.JWT_ISSUER, publicUrl: config.APP_URL, maxAgeSeconds: config.JWKS_MAX_AGE_SECONDS }));
   routes.use(
     authRoutes({
       useCases: {

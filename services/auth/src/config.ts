@@ -142,7 +142,13 @@ export const authConfigSchema = Joi.object<AuthConfig>({
 })
   .and('BOOTSTRAP_ADMIN_EMAIL', 'BOOTSTRAP_ADMIN_PASSWORD')
   .when(Joi.object({ NODE_ENV: 'production' }).unknown(), {
-    then: Joi.object({ JWT_PRIVATE_KEY_FILE: Joi.required(), SESSION_SECRET: Joi.required(), COOKIE_SECURE: Joi.valid(true) }),
+    then: Joi.object({
+      JWT_PRIVATE_KEY_FILE: Joi.required(),
+      SESSION_SECRET: Joi.required(),
+      COOKIE_SECURE: Joi.valid(true),
+      // Verifiers find the keys through metadata under the issuer and compare `iss` to it exactly.
+      JWT_ISSUER: url(['https']).messages({ 'string.uri': '"JWT_ISSUER" must be an https URL in production', 'string.uriCustomScheme': '"JWT_ISSUER" must be an https URL in production' }),
+    }),
   });
 
 export function loadAuthConfig(env: Record<string, string | undefined>): Readonly<AuthConfig> {

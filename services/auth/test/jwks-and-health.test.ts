@@ -27,6 +27,42 @@ describe('GET /.well-known/jwks.json', () => {
   });
 });
 
+describe('conditional requests and discovery metadata', () => {
+  it('when the JWKS is asked for again with its ETag, then 304 without a body; a stale ETag gets the document', async () => {
+    const first = await fetch(`${harness.url}/.well-known/jwks.json`);
+    const etag = first.headers.get('etag');
+    expect(etag).toMatch(/^"[A-Za-z0-9_-]+"$/);
+    const again = await fetch(`${harness.url}/.well-known/jwks.json`, { headers: { 'if-none-match': etag! } });
+    expect(again.status).toBe(304);
+    expect(await again.text()).toBe('');
+    expect(again.headers.get('cache-control')).toBe('public, max-age=300');
+    expect((await fetch(`${harness.url}/.well-known/jwks.json`, { headers: { 'if-none-match': '"stale"' } })).status).toBe(200);
+  });
+
+  it.each(['/.well-known/oauth-authorization-server', '/.well-known/openid-configuration'])(
+    'when %s is fetched, then its issuer equals the tokens\' iss and its jwks_uri points at the keys under it',
+    async (path) => {
+      const https = await startAuth('discovery', { JWT_ISSUER: 'https://id.example.com' });
+      try {
+        const response = await fetch(`${https.url}${path}`);
+        expect(response.status).toBe(200);
+        expect(response.headers.get('etag')).toBeTruthy();
+        const metadata = (await response.json()) as Record<string, unknown>;
+        expect(metadata).toEqual({ issuer: 'https://id.example.com', jwks_uri: 'https://id.example.com/.well-known/jwks.json' });
+        const { body } = await registerAndLogin(https);
+        expect(jwt.decode(body.accessToken, { json: true })!.iss).toBe(metadata.issuer);
+      } finally {
+        await https.close();
+      }
+    },
+  );
+
+  it('when the issuer is not a URL (development), then the metadata points at the public URL for the keys', async () => {
+    const metadata = (await (await fetch(`${harness.url}/.well-known/oauth-authorization-server`)).json()) as Record<string, unknown>;
+    expect(metadata).toEqual({ issuer: 'gatehouse', jwks_uri: `${harness.config.APP_URL}/.well-known/jwks.json` });
+  });
+});
+
 describe('key rotation', () => {
   it('when a next key is published beside the signing key, then the JWKS carries both and the kids differ', async () => {
     const current = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
