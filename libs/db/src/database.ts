@@ -90,5 +90,9 @@ export function createPool(options: PoolOptions): Pool {
   // An idle client killed by the server makes the pool emit 'error'; without a listener that
   // would crash the process. The pool drops the dead client and opens a new one when needed.
   pool.on('error', (error) => options.onIdleError?.(error));
+  // A client checked out for a transaction can lose its connection between two queries (while
+  // the transaction awaits Redis, say). pg then emits 'error' on the client, and with no listener
+  // that would crash the process; the next query on it fails instead, and that error is handled.
+  pool.on('connect', (client) => client.on('error', (error) => options.onIdleError?.(error)));
   return pool;
 }
