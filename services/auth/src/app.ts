@@ -18,7 +18,7 @@ import { resendVerification } from './domain/resend-verification.use-case';
 import { deleteAccount } from './domain/delete-account.use-case';
 import { secrets } from './crypto/secrets';
 import { createAccessTokenSigner } from './crypto/access-token.signer';
-import type { KeySet } from './crypto/signing-keys';
+import type { KeyRing } from './crypto/key-ring';
 import { createCredentialStore } from './store/credential.store';
 import { createSessionStore } from './store/session.store';
 import { createSessionTokens } from './crypto/session-tokens';
@@ -43,7 +43,7 @@ export interface AuthDeps {
   readonly pool: Pool;
   /** Created with `keyPrefix: config.REDIS_KEY_PREFIX`. */
   readonly redis: Redis;
-  readonly keys: KeySet;
+  readonly keys: KeyRing;
   /** Signs refresh and CSRF tokens. */
   readonly sessionSecret: string;
   readonly hasher: PasswordHasher;
@@ -95,7 +95,7 @@ export function createApp(config: Readonly<AuthConfig>, deps: AuthDeps): AuthApp
     clock,
   });
   const signer = createAccessTokenSigner({
-    key: deps.keys.signing,
+    key: (now) => deps.keys.signingKey(now),
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,
     ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
@@ -129,7 +129,7 @@ export function createApp(config: Readonly<AuthConfig>, deps: AuthDeps): AuthApp
   const background = createBackgroundWork(logger, BACKGROUND_WORK_LIMIT);
   const registrationNotices = limiter('register-notice', 1, 3600);
   const passwordReset = { transactions, sessions, throttle, hasher, secrets, clock, resetTtlSeconds: config.PASSWORD_RESET_TTL_SECONDS };
-  const verifier = createStaticKeyVerifier({ jwks: deps.keys.jwks, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, now: clock });
+  const verifier = createStaticKeyVerifier({ jwks: () => deps.keys.jwks(clock()), issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, now: clock });
 
   const http = createHttpApp({
     service: 'auth',
@@ -147,7 +147,7 @@ export function createApp(config: Readonly<AuthConfig>, deps: AuthDeps): AuthApp
   const metrics = createAuthMetrics(http.registry);
 
   const routes = Router();
-  routes.use(wellKnownRoutes({ keys: deps.keys, issuer: config.JWT_ISSUER, publicUrl: config.APP_URL, maxAgeSeconds: config.JWKS_MAX_AGE_SECONDS }));
+  routes.use(wellKnownRoutes({ jwks: () => deps.keys.jwks(clock()), issuer: config.JWT_ISSUER, publicUrl: config.APP_URL, maxAgeSeconds: config.JWKS_MAX_AGE_SECONDS }));
   routes.use(
     authRoutes({
       useCases: {

@@ -23,6 +23,12 @@ export interface AuthConfig extends BaseServiceConfig, DatabaseConfig, TokenClai
   REDIS_KEY_PREFIX: string;
   JWT_PRIVATE_KEY_FILE?: string;
   JWT_PUBLISHED_PUBLIC_KEY_FILES: string[];
+  /** JSON `{"keys":[{"file","activateAt"}]}`: scheduled signing keys, instead of JWT_PRIVATE_KEY_FILE. */
+  JWT_KEYS_MANIFEST_FILE?: string;
+  /** How long a key is published before it signs: longer than any verifier's key refresh. */
+  KEY_PUBLISH_LEAD_SECONDS: number;
+  /** The longest a verifier keeps a JWKS; a key stays published this long past its tokens' expiry. */
+  VERIFIER_CACHE_SECONDS: number;
   DEV_KEYS_DIR: string;
   JWKS_MAX_AGE_SECONDS: number;
   /** Signs refresh and CSRF tokens (≥ 32 characters of randomness); generated in DEV_KEYS_DIR for development. */
@@ -90,6 +96,9 @@ export const authConfigSchema = Joi.object<AuthConfig>({
   REDIS_KEY_PREFIX: Joi.string().pattern(/^[\w:.-]+$/).default('gatehouse:auth:'),
   JWT_PRIVATE_KEY_FILE: Joi.string(),
   JWT_PUBLISHED_PUBLIC_KEY_FILES: stringList().default([]),
+  JWT_KEYS_MANIFEST_FILE: Joi.string(),
+  KEY_PUBLISH_LEAD_SECONDS: positive().default(1800),
+  VERIFIER_CACHE_SECONDS: positive().default(1200),
   DEV_KEYS_DIR: Joi.string().default('.dev-keys'),
   JWKS_MAX_AGE_SECONDS: positive().max(86_400).default(300),
   SESSION_SECRET: Joi.string().min(32),
@@ -141,14 +150,14 @@ export const authConfigSchema = Joi.object<AuthConfig>({
   REGISTRATION_CONCEALS_EXISTING: flag().default(false),
 })
   .and('BOOTSTRAP_ADMIN_EMAIL', 'BOOTSTRAP_ADMIN_PASSWORD')
+  .oxor('JWT_PRIVATE_KEY_FILE', 'JWT_KEYS_MANIFEST_FILE')
   .when(Joi.object({ NODE_ENV: 'production' }).unknown(), {
     then: Joi.object({
-      JWT_PRIVATE_KEY_FILE: Joi.required(),
       SESSION_SECRET: Joi.required(),
       COOKIE_SECURE: Joi.valid(true),
       // Verifiers find the keys through metadata under the issuer and compare `iss` to it exactly.
       JWT_ISSUER: url(['https']).messages({ 'string.uri': '"JWT_ISSUER" must be an https URL in production', 'string.uriCustomScheme': '"JWT_ISSUER" must be an https URL in production' }),
-    }),
+    }).or('JWT_PRIVATE_KEY_FILE', 'JWT_KEYS_MANIFEST_FILE'),
   });
 
 export function loadAuthConfig(env: Record<string, string | undefined>): Readonly<AuthConfig> {

@@ -1,3 +1,4 @@
+import { createPublicKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Pool } from 'pg';
@@ -6,7 +7,9 @@ import { createPool, ensureDatabase, migrate } from '@gatehouse/db';
 import { createAmqpConnection, type AmqpConnection } from '@gatehouse/events';
 import type { Logger } from '@gatehouse/logger';
 import type { AuthConfig } from './config';
-import { ensureDevSessionSecret, ensureDevSigningKey, loadKeySet, type KeySet } from './crypto/signing-keys';
+import { ensureDevSessionSecret, ensureDevSigningKey, loadKeySet, publicJwk } from './crypto/signing-keys';
+import { createKeyRing, keyTimings, staticKeyRing, type KeyRing } from './crypto/key-ring';
+import { loadKeyManifest } from './crypto/key-manifest';
 
 export const MIGRATIONS_DIR = join(__dirname, '..', 'migrations');
 
@@ -16,18 +19,22 @@ export const REDIS_COMMAND_TIMEOUT_MS = 2000;
 export interface AuthInfrastructure {
   readonly pool: Pool;
   readonly redis: Redis;
-  readonly keys: KeySet;
+  readonly keys: KeyRing;
   readonly sessionSecret: string;
   readonly connection: AmqpConnection;
   close(): Promise<void>;
 }
 
-async function signingKeys(config: Readonly<AuthConfig>, logger: Logger): Promise<KeySet> {
-  if (config.JWT_PRIVATE_KEY_FILE) return loadKeySet(config.JWT_PRIVATE_KEY_FILE, config.JWT_PUBLISHED_PUBLIC_KEY_FILES);
+async function signingKeys(config: Readonly<AuthConfig>, logger: Logger): Promise<KeyRing> {
+  if (config.JWT_KEYS_MANIFEST_FILE) {
+    const extra = await Promise.all(config.JWT_PUBLISHED_PUBLIC_KEY_FILES.map(async (f) => publicJwk(createPublicKey(await readFile(f, 'utf8')))));
+    return createKeyRing(await loadKeyManifest(config.JWT_KEYS_MANIFEST_FILE), keyTimings(config), extra);
+  }
+  if (config.JWT_PRIVATE_KEY_FILE) return staticKeyRing(await loadKeySet(config.JWT_PRIVATE_KEY_FILE, config.JWT_PUBLISHED_PUBLIC_KEY_FILES));
   // Production refuses to start without a key (config); development makes its own once.
   const file = resolve(config.DEV_KEYS_DIR, 'jwt-signing-key.pem');
   if (await ensureDevSigningKey(file)) logger.warn({ file }, 'generated a development signing key');
-  return loadKeySet(file, config.JWT_PUBLISHED_PUBLIC_KEY_FILES);
+  return staticKeyRing(await loadKeySet(file, config.JWT_PUBLISHED_PUBLIC_KEY_FILES));
 }
 
 async function sessionSecret(config: Readonly<AuthConfig>, logger: Logger): Promise<string> {
@@ -65,7 +72,12 @@ export async function connectInfrastructure(config: Readonly<AuthConfig>, logger
   });
   const keys = await signingKeys(config, logger);
   const secret = await sessionSecret(config, logger);
-  logger.info({ kid: keys.signing.kid, algorithm: keys.signing.algorithm, published: keys.jwks.keys.map((k) => k.kid) }, 'signing keys loaded');
+  const schedule = keys.schedule(Date.now());
+  logger.info(
+    { plan: schedule.plan.map((entry) => ({ kid: entry.key.signing.kid, state: entry.state, activateAt: entry.key.activateAt })), problems: schedule.problems },
+    'signing keys loaded',
+  );
+  if (schedule.problems.length > 0) logger.error({ problems: schedule.problems }, 'the signing key schedule has problems');
   const connection = createAmqpConnection({ url: config.AMQP_URL, logger, name: 'gatehouse-auth' });
   return {
     pool,

@@ -28,6 +28,7 @@ import {
 import { createApp, type AuthApp } from '../src/app';
 import { loadAuthConfig, type AuthConfig } from '../src/config';
 import { keySetFromPem, type KeySet } from '../src/crypto/signing-keys';
+import { staticKeyRing, type KeyRing } from '../src/crypto/key-ring';
 import { createBcryptPasswordHasher } from '../src/crypto/bcrypt-password-hasher';
 import { MIGRATIONS_DIR, REDIS_COMMAND_TIMEOUT_MS } from '../src/infrastructure';
 import type { Pool } from 'pg';
@@ -84,6 +85,8 @@ export interface StartAuthOptions {
   readonly hasher?: (real: PasswordHasher) => PasswordHasher;
   /** TCP proxies (libs/testing `startTcpProxy`) the service's own connections go through. */
   readonly via?: { readonly postgres?: { readonly url: string }; readonly redis?: { readonly url: string } };
+  /** Scheduled signing keys instead of the one in-memory key (`keys` then describes that one only). */
+  readonly keyRing?: KeyRing;
 }
 
 /** `url` with the host and port of `proxyUrl`: the same database or Redis, through the proxy. */
@@ -145,7 +148,7 @@ export async function startAuth(label: string, env: Record<string, string> = {},
   const auth = createApp(config, {
     pool: servicePool,
     redis: serviceRedis,
-    keys,
+    keys: options.keyRing ?? staticKeyRing(keys),
     sessionSecret: randomBytes(32).toString('base64url'),
     logger,
     hasher: options.hasher ? options.hasher(bcrypt) : bcrypt,

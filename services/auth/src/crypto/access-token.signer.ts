@@ -7,7 +7,8 @@ import { secrets } from './secrets';
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
 
 export interface SignerOptions {
-  readonly key: SigningKey;
+  /** The key current at the signing instant. */
+  readonly key: (now: number) => SigningKey;
   readonly issuer: string;
   readonly audience: string;
   readonly ttlSeconds: number;
@@ -17,7 +18,9 @@ export interface SignerOptions {
 export function createAccessTokenSigner(options: SignerOptions): AccessTokenSigner {
   return {
     sign(claims, sessionId) {
-      const iat = Math.floor(options.clock() / 1000);
+      const now = options.clock();
+      const key = options.key(now);
+      const iat = Math.floor(now / 1000);
       const token = jwt.sign(
         {
           sub: claims.userId,
@@ -32,8 +35,8 @@ export function createAccessTokenSigner(options: SignerOptions): AccessTokenSign
           iat,
           exp: iat + options.ttlSeconds,
         },
-        options.key.privateKey,
-        { algorithm: options.key.algorithm, keyid: options.key.kid, header: { alg: options.key.algorithm, typ: ACCESS_TOKEN_TYPE } },
+        key.privateKey,
+        { algorithm: key.algorithm, keyid: key.kid, header: { alg: key.algorithm, typ: ACCESS_TOKEN_TYPE } },
       );
       return { token, expiresIn: options.ttlSeconds };
     },

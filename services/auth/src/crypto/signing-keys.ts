@@ -16,11 +16,15 @@ export interface PublicJwk extends JsonWebKey {
   readonly alg: SigningAlgorithm;
 }
 
+export interface Jwks {
+  readonly keys: readonly PublicJwk[];
+}
+
 export interface KeySet {
   /** The key new tokens are signed with. */
   readonly signing: SigningKey;
   /** Everything gateways should accept: the signing key plus keys being rotated in or out. */
-  readonly jwks: { readonly keys: readonly PublicJwk[] };
+  readonly jwks: Jwks;
 }
 
 function algorithmOf(key: KeyObject): SigningAlgorithm {
@@ -40,20 +44,23 @@ function thumbprint(jwk: JsonWebKey): string {
   return createHash('sha256').update(JSON.stringify(members)).digest('base64url');
 }
 
-function publicJwk(publicKey: KeyObject): PublicJwk {
+export function publicJwk(publicKey: KeyObject): PublicJwk {
   const jwk = publicKey.export({ format: 'jwk' });
   return { ...jwk, kid: thumbprint(jwk), use: 'sig', alg: algorithmOf(publicKey) };
 }
 
+/** A private key from PEM text, with the public JWK verifiers are given for it. */
+export function signingKeyFromPem(privatePem: string): { readonly signing: SigningKey; readonly jwk: PublicJwk } {
+  const privateKey = createPrivateKey(privatePem);
+  const jwk = publicJwk(createPublicKey(privateKey));
+  return { signing: { kid: jwk.kid, algorithm: jwk.alg, privateKey }, jwk };
+}
+
 /** Builds the key set from PEM text: one private signing key, any number of extra public keys. */
 export function keySetFromPem(privatePem: string, extraPublicPems: readonly string[] = []): KeySet {
-  const privateKey = createPrivateKey(privatePem);
-  const signingJwk = publicJwk(createPublicKey(privateKey));
-  const extra = extraPublicPems.map((pem) => publicJwk(createPublicKey(pem))).filter((k) => k.kid !== signingJwk.kid);
-  return {
-    signing: { kid: signingJwk.kid, algorithm: signingJwk.alg, privateKey },
-    jwks: { keys: [signingJwk, ...extra] },
-  };
+  const { signing, jwk } = signingKeyFromPem(privatePem);
+  const extra = extraPublicPems.map((pem) => publicJwk(createPublicKey(pem))).filter((k) => k.kid !== jwk.kid);
+  return { signing, jwks: { keys: [jwk, ...extra] } };
 }
 
 export async function loadKeySet(privateKeyFile: string, publicKeyFiles: readonly string[]): Promise<KeySet> {

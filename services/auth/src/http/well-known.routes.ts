@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { Router, type RequestHandler } from 'express';
 import { route } from '@gatehouse/http';
-import type { KeySet } from '../crypto/signing-keys';
+import type { Jwks } from '../crypto/signing-keys';
 
 export interface WellKnownOptions {
-  readonly keys: KeySet;
+  /** The keys to publish at the moment of the request; the same object while they stand. */
+  readonly jwks: () => Jwks;
   /** Exactly the `iss` of our tokens: verifiers such as Istio compare the two as strings. */
   readonly issuer: string;
   /** Where verifiers reach us when the issuer is not itself a URL (development). */
@@ -18,13 +19,28 @@ function baseOf(issuer: string, publicUrl: string): string {
   return base.endsWith('/') ? base : `${base}/`;
 }
 
+interface Tagged {
+  readonly body: string;
+  readonly etag: string;
+}
+
+function tagged(document: unknown): Tagged {
+  const body = JSON.stringify(document);
+  return { body, etag: `"${createHash('sha256').update(body).digest('base64url')}"` };
+}
+
 /**
- * Serves a fixed JSON document with a strong ETag: verifiers that poll (Envoy every 10 minutes,
- * istiod every 20) get `304 Not Modified` until a key changes.
+ * Serves a JSON document with a strong ETag: verifiers that poll (Envoy every 10 minutes, istiod
+ * every 20) get `304 Not Modified` until a key changes. `document` is asked on every request and
+ * serialised again only when it answers a different object.
  */
-function staticJson(body: string, type: string, maxAgeSeconds: number): RequestHandler {
-  const etag = `"${createHash('sha256').update(body).digest('base64url')}"`;
+function jsonDocument(document: () => unknown, type: string, maxAgeSeconds: number): RequestHandler {
+  let last: { readonly source: unknown; readonly tagged: Tagged } | undefined;
   return (req, res) => {
+    const source = document();
+    const current = last !== undefined && last.source === source ? last : { source, tagged: tagged(source) };
+    last = current;
+    const { body, etag } = current.tagged;
     res.setHeader('Cache-Control', `public, max-age=${maxAgeSeconds}`);
     res.setHeader('ETag', etag);
     const match = req.headers['if-none-match'];
@@ -44,15 +60,9 @@ function staticJson(body: string, type: string, maxAgeSeconds: number): RequestH
 export function wellKnownRoutes(options: WellKnownOptions): Router {
   const router = Router();
   const base = baseOf(options.issuer, options.publicUrl);
-  const jwks = staticJson(JSON.stringify(options.keys.jwks), 'application/jwk-set+json', options.maxAgeSeconds);
-  const metadata = staticJson(
-    JSON.stringify({
-      issuer: options.issuer,
-      jwks_uri: new URL('.well-known/jwks.json', base).toString(),
-    }),
-    'application/json',
-    options.maxAgeSeconds,
-  );
+  const jwks = jsonDocument(options.jwks, 'application/jwk-set+json', options.maxAgeSeconds);
+  const metadataDocument = { issuer: options.issuer, jwks_uri: new URL('.well-known/jwks.json', base).toString() };
+  const metadata = jsonDocument(() => metadataDocument, 'application/json', options.maxAgeSeconds);
   route(router, '/.well-known/jwks.json', { GET: [jwks] });
   route(router, '/.well-known/oauth-authorization-server', { GET: [metadata] });
   route(router, '/.well-known/openid-configuration', { GET: [metadata] });
