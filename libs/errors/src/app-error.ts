@@ -37,6 +37,14 @@ export function validationError(issues: readonly FieldIssue[]): AppError {
   return new AppError('validation_failed', 'The request is not valid.', { details: { errors: issues } });
 }
 
+/**
+ * Too many requests: `Retry-After` (whole seconds, at least 1) comes from the limiter's wait, so
+ * every limit answers the same shape.
+ */
+export function rateLimitedError(retryAfterMs: number, message = 'Too many requests. Try again later.'): AppError {
+  return new AppError('rate_limited', message, { details: { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)) } });
+}
+
 export function isAppError(value: unknown): value is AppError {
   return value instanceof AppError;
 }

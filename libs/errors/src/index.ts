@@ -1,2 +1,2 @@
 export { errorCodes, type ErrorCode } from './error-codes';
-export { AppError, isAppError, validationError, type AppErrorOptions, type FieldIssue } from './app-error';
+export { AppError, isAppError, rateLimitedError, validationError, type AppErrorOptions, type FieldIssue } from './app-error';

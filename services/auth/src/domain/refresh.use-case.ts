@@ -1,4 +1,4 @@
-import { AppError } from '@gatehouse/errors';
+import { AppError, rateLimitedError } from '@gatehouse/errors';
 import { createEvent } from '@gatehouse/events';
 import type { Logger } from '@gatehouse/logger';
 import type { AccessTokenSigner, Clock, Limiter, SessionStore, SessionTokens, Transactions } from './auth.ports';
@@ -19,15 +19,10 @@ export interface RefreshDeps {
 
 const invalid = () => new AppError('refresh_token_invalid', 'The refresh token is missing, invalid or expired.');
 
-const rateLimited = (retryAfterMs: number) =>
-  new AppError('rate_limited', 'Too many requests. Try again later.', {
-    details: { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)) },
-  });
-
 /** A token that opens nothing counts against its sender's address; past the limit, 429. */
 async function invalidPresentation(deps: Pick<RefreshDeps, 'invalidPresentations'>, address: string): Promise<AppError> {
   const decision = await deps.invalidPresentations.hit(address);
-  return decision.allowed ? invalid() : rateLimited(decision.retryAfterMs);
+  return decision.allowed ? invalid() : rateLimitedError(decision.retryAfterMs);
 }
 
 /**
@@ -45,7 +40,7 @@ export async function refresh(deps: RefreshDeps, presented: string | undefined, 
   if (!token) throw await invalidPresentation(deps, address);
   const result = await deps.sessions.rotate(token);
   if (result.outcome === 'invalid') throw await invalidPresentation(deps, address);
-  if (result.outcome === 'limited') throw rateLimited(result.retryAfterMs);
+  if (result.outcome === 'limited') throw rateLimitedError(result.retryAfterMs);
   if (result.outcome === 'reused') {
     const { userId, sessionId } = token;
     deps.logger.warn({ event: 'refresh_token_reused', userId, sessionId, generation: token.generation }, 'refresh token reuse: session revoked');

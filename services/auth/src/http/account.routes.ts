@@ -1,5 +1,5 @@
 import { Router, type RequestHandler } from 'express';
-import { AppError } from '@gatehouse/errors';
+import { AppError, rateLimitedError } from '@gatehouse/errors';
 import { route, validate } from '@gatehouse/http';
 import { identityOf, requireAccessToken, type AccessTokenVerifier } from '@gatehouse/jwt';
 import type { SecretGenerator, SessionInfo, SessionStore, SessionTokens } from '../domain/auth.ports';
@@ -54,9 +54,6 @@ function runMiddleware(middleware: RequestHandler, req: Parameters<RequestHandle
     }
   });
 }
-
-const rateLimited = (retryAfterMs: number) =>
-  new AppError('rate_limited', 'Too many requests. Try again later.', { details: { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)) } });
 
 /** Password reset and change, the sessions list, ending one session and logging out everywhere. */
 export function accountRoutes(options: AccountRoutesOptions): Router {
@@ -153,7 +150,7 @@ export function accountRoutes(options: AccountRoutesOptions): Router {
         const { email } = validate(forgotPasswordBody, req.body);
         // Counted for every address, known or not, so the 429 tells nothing either.
         const perEmail = await options.limits.forgotPerEmail.hit(options.secrets.digest(email));
-        if (!perEmail.allowed) throw rateLimited(perEmail.retryAfterMs);
+        if (!perEmail.allowed) throw rateLimitedError(perEmail.retryAfterMs);
         res.status(202).json({ status: 'accepted' });
         useCases.requestPasswordReset(email);
       },

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
-import { AppError } from '@gatehouse/errors';
+import { AppError, rateLimitedError } from '@gatehouse/errors';
 import type { SessionTokens } from '../domain/auth.ports';
 import type { RateLimiter } from '../store/rate-limiter.store';
 
@@ -66,11 +66,7 @@ export type AddressOf = (req: Request) => string;
 export function limitByAddress(limiter: RateLimiter, addressOf: AddressOf): RequestHandler {
   return async (req, _res, next) => {
     const decision = await limiter.hit(addressOf(req));
-    if (!decision.allowed) {
-      throw new AppError('rate_limited', 'Too many requests. Try again later.', {
-        details: { retryAfterSeconds: Math.max(1, Math.ceil(decision.retryAfterMs / 1000)) },
-      });
-    }
+    if (!decision.allowed) throw rateLimitedError(decision.retryAfterMs);
     next();
   };
 }

@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import { AppError } from '@gatehouse/errors';
+import { rateLimitedError } from '@gatehouse/errors';
 import type { Clock, LoginThrottle } from '../domain/auth.ports';
 import { backoffSchedule, type BackoffPolicy } from '../domain/login-backoff';
 import { accountKey, redisKeys } from './redis-keys';
@@ -85,10 +85,7 @@ const keysOf = ({ account, address }: Attempt) => {
   return [redisKeys.loginPair(digest, address), redisKeys.loginFailures(digest), redisKeys.loginTrusted(digest), redisKeys.loginCleared(digest)];
 };
 
-function tooManyAttempts(waitMs: number): AppError {
-  const retryAfterSeconds = Math.max(1, Math.ceil(waitMs / 1000));
-  return new AppError('rate_limited', 'Too many failed login attempts. Try again later.', { details: { retryAfterSeconds } });
-}
+const tooManyAttempts = (waitMs: number) => rateLimitedError(waitMs, 'Too many failed login attempts. Try again later.');
 
 /**
  * Two layers, both in Redis so they hold across replicas:
