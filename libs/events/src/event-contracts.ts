@@ -56,6 +56,8 @@ export interface EventEnvelope<N extends EventName = EventName> {
 /** Any one event, narrowed by `name`. */
 export type AnyEvent = { [N in EventName]: EventEnvelope<N> }[EventName];
 
+/** An emailed single-use token as the publisher issues it: 256 random bits, base64url. */
+const singleUseToken = () => Joi.string().pattern(/^[A-Za-z0-9_-]{43}$/);
 const uuid = () => Joi.string().guid({ version: ['uuidv4', 'uuidv7'] });
 const email = () => Joi.string().email({ tlds: false }).max(254);
 
@@ -64,7 +66,7 @@ const payloadSchemas: { readonly [N in EventName]: Joi.ObjectSchema } = {
     userId: uuid().required(),
     email: email().required(),
     name: Joi.string().max(100).allow(null).required(),
-    verificationToken: Joi.string().pattern(/^[A-Za-z0-9_-]{43}$/).required(),
+    verificationToken: singleUseToken().required(),
     verificationExpiresAt: Joi.string().isoDate().required(),
   }),
   'user.deleted': Joi.object({ userId: uuid().required() }),
@@ -78,7 +80,7 @@ const payloadSchemas: { readonly [N in EventName]: Joi.ObjectSchema } = {
     userId: uuid().required(),
     email: email().required(),
     name: Joi.string().max(100).allow(null).required(),
-    resetToken: Joi.string().pattern(/^[A-Za-z0-9_-]{43}$/).required(),
+    resetToken: singleUseToken().required(),
     resetExpiresAt: Joi.string().isoDate().required(),
   }),
   'user.security_notice': Joi.object({

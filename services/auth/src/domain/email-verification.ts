@@ -1,5 +1,6 @@
 import { createEvent } from '@gatehouse/events';
 import type { AuthTransaction, Clock, Credential, SecretGenerator } from './auth.ports';
+import { newSingleUseToken } from './single-use-token';
 
 export interface VerificationDeps {
   readonly secrets: Pick<SecretGenerator, 'token' | 'digest'>;
@@ -13,9 +14,8 @@ export interface VerificationDeps {
  * token: the notification service sends one email per event id, so each resend is one email.
  */
 export async function issueEmailVerification(deps: VerificationDeps, tx: AuthTransaction, credential: Credential): Promise<void> {
-  const token = deps.secrets.token();
-  const expiresAt = new Date(deps.clock() + deps.verificationTtlSeconds * 1000);
-  await tx.addEmailVerification(deps.secrets.digest(token), credential.id, expiresAt);
+  const { token, digest, expiresAt } = newSingleUseToken(deps, deps.verificationTtlSeconds);
+  await tx.addEmailVerification(digest, credential.id, expiresAt);
   await tx.publish(
     createEvent('user.registered', {
       userId: credential.id,

@@ -3,6 +3,7 @@ import { createEvent } from '@gatehouse/events';
 import type { Clock, LoginThrottle, PasswordHasher, SecretGenerator, SessionStore, Transactions } from './auth.ports';
 import { passwordProblem } from './password-policy';
 import { securityNotice } from './security-notice';
+import { newSingleUseToken, SINGLE_USE_TOKEN_SHAPE } from './single-use-token';
 import { announceEnded, fenceAfterCommit } from './session-announcements';
 
 export interface PasswordResetDeps {
@@ -15,8 +16,6 @@ export interface PasswordResetDeps {
   readonly resetTtlSeconds: number;
 }
 
-/** Shape of a token we issued: 32 random bytes, base64url. Anything else never reaches the database. */
-const RESET_TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
 const invalidToken = () => new AppError('reset_token_invalid', 'The reset link is invalid, expired or already used.');
 
@@ -30,10 +29,9 @@ export async function requestPasswordReset(deps: PasswordResetDeps, email: strin
   await deps.transactions.run(async (tx) => {
     const credential = await tx.findByEmail(email);
     if (!credential) return;
-    const token = deps.secrets.token();
-    const expiresAt = new Date(deps.clock() + deps.resetTtlSeconds * 1000);
+    const { token, digest, expiresAt } = newSingleUseToken(deps, deps.resetTtlSeconds);
     await tx.voidPasswordResets(credential.id);
-    await tx.addPasswordReset(deps.secrets.digest(token), credential.id, expiresAt);
+    await tx.addPasswordReset(digest, credential.id, expiresAt);
     await tx.publish(
       createEvent('user.password_reset_requested', {
         userId: credential.id,
@@ -56,7 +54,7 @@ export async function requestPasswordReset(deps: PasswordResetDeps, email: strin
 export async function resetPassword(deps: PasswordResetDeps, input: { token: string; password: string; userAgent: string | null }): Promise<void> {
   const problem = passwordProblem(input.password);
   if (problem) throw validationError([{ path: 'password', message: `"password" ${problem}` }]);
-  if (!RESET_TOKEN_SHAPE.test(input.token)) throw invalidToken();
+  if (!SINGLE_USE_TOKEN_SHAPE.test(input.token)) throw invalidToken();
   const digest = deps.secrets.digest(input.token);
   const now = new Date(deps.clock());
   if (!(await deps.transactions.run((tx) => tx.peekPasswordReset(digest, now)))) throw invalidToken();

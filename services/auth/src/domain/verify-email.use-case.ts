@@ -1,6 +1,7 @@
 import { AppError } from '@gatehouse/errors';
 import { createEvent } from '@gatehouse/events';
 import type { Clock, SecretGenerator, SessionStore, Transactions } from './auth.ports';
+import { SINGLE_USE_TOKEN_SHAPE } from './single-use-token';
 
 export interface VerifyEmailDeps {
   readonly transactions: Pick<Transactions, 'run'>;
@@ -9,8 +10,6 @@ export interface VerifyEmailDeps {
   readonly clock: Clock;
 }
 
-/** Shape of a token we issued: 32 random bytes, base64url. Anything else never reaches the database. */
-const VERIFICATION_TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
 const invalid = () => new AppError('verification_token_invalid', 'The verification link is invalid, expired or already used.');
 
@@ -19,7 +18,7 @@ const invalid = () => new AppError('verification_token_invalid', 'The verificati
  * in one transaction, then updates the live sessions so their next access token says so.
  */
 export async function verifyEmail(deps: VerifyEmailDeps, token: string | undefined): Promise<void> {
-  if (!token || !VERIFICATION_TOKEN_SHAPE.test(token)) throw invalid();
+  if (!token || !SINGLE_USE_TOKEN_SHAPE.test(token)) throw invalid();
   const userId = await deps.transactions.run(async (tx) => {
     const owner = await tx.useEmailVerification(deps.secrets.digest(token), new Date(deps.clock()));
     if (!owner) return undefined;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
+import { SINGLE_USE_TOKEN_SHAPE } from '../domain/single-use-token';
 
 /** What the emailed links open: a short message, optionally a form its script submits. */
 export interface Page {
@@ -20,8 +21,6 @@ export interface PageScript {
   readonly src: string;
 }
 
-/** The only shape our emailed tokens have (256 random bits, base64url). */
-const LINK_TOKEN_FORMAT = /^[A-Za-z0-9_-]{43}$/;
 
 /** Cached for as long as the content digest in the URL stays the same, i.e. for good. */
 const SCRIPT_CACHE_CONTROL = 'public, max-age=31536000, immutable';
@@ -37,7 +36,7 @@ export function pageOrigin(appUrl: string): string {
 
 /** The token of an emailed link, or undefined for anything that must not be put in a page. */
 export function linkToken(value: unknown): string | undefined {
-  return typeof value === 'string' && LINK_TOKEN_FORMAT.test(value) ? value : undefined;
+  return typeof value === 'string' && SINGLE_USE_TOKEN_SHAPE.test(value) ? value : undefined;
 }
 
 export function pageScript(path: string, source: string): PageScript {
