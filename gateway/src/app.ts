@@ -88,7 +88,7 @@ export function createApp(config: Readonly<GatewayConfig>, deps: GatewayDeps): G
     ...accessControl({
       mode: config.JWT_VERIFY_MODE,
       verifier,
-      isRevoked: (claims) => deps.denyList.has(claims.sub, claims.sid),
+      isRevoked: (claims) => deps.denyList.has(claims.sub, claims.kind === 'user' ? claims.sid : claims.sub),
       protectedPrefixes: [...USER_PREFIXES, ...BEARER_AUTH_PREFIXES],
       roleRules: [{ prefix: '/api/admin', role: 'admin' }],
     }),

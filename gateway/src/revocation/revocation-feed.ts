@@ -58,7 +58,8 @@ export function createRevocationFeed(options: RevocationFeedOptions): Revocation
       return;
     }
     channel.ack(message);
-    logger.info({ eventId: event.id, correlationId: event.correlationId, event: event.name, userId: event.payload.userId }, 'revocation applied');
+    const subject = event.name === 'client.deleted' ? { clientId: event.payload.clientId } : 'userId' in event.payload ? { userId: event.payload.userId } : {};
+    logger.info({ eventId: event.id, correlationId: event.correlationId, event: event.name, ...subject }, 'revocation applied');
   };
 
   const subscribe = async (channel: ConfirmChannel) => {

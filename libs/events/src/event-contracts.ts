@@ -39,6 +39,8 @@ export interface EventPayloads {
     /** The user agent of the request that caused it, when known (cut to 256 characters). */
     readonly userAgent: string | null;
   };
+  /** An OAuth client (client credentials) was deleted: its access tokens must be refused now. */
+  'client.deleted': { readonly clientId: string };
 }
 
 export type EventName = keyof EventPayloads;
@@ -58,6 +60,8 @@ export type AnyEvent = { [N in EventName]: EventEnvelope<N> }[EventName];
 
 /** An emailed single-use token as the publisher issues it: 256 random bits, base64url. */
 const singleUseToken = () => Joi.string().pattern(/^[A-Za-z0-9_-]{43}$/);
+/** A client id as auth issues it: `svc_` and 128 random bits, base64url. */
+export const CLIENT_ID_PATTERN = /^svc_[A-Za-z0-9_-]{22}$/;
 const uuid = () => Joi.string().guid({ version: ['uuidv4', 'uuidv7'] });
 const email = () => Joi.string().email({ tlds: false }).max(254);
 
@@ -91,6 +95,7 @@ const payloadSchemas: { readonly [N in EventName]: Joi.ObjectSchema } = {
     at: Joi.string().isoDate().required(),
     userAgent: Joi.string().max(256).allow(null).required(),
   }),
+  'client.deleted': Joi.object({ clientId: Joi.string().pattern(CLIENT_ID_PATTERN).required() }),
 };
 
 export const eventNames = Object.keys(payloadSchemas) as EventName[];

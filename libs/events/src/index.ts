@@ -3,6 +3,7 @@ export {
   validateEvent,
   parseEvent,
   eventNames,
+  CLIENT_ID_PATTERN,
   InvalidEventError,
   type EventName,
   type EventPayloads,

@@ -1,17 +1,35 @@
 import { AppError } from '@gatehouse/errors';
 
-/** What a verified access token says about its bearer. */
-export interface AccessTokenClaims {
+interface ClaimsBase {
+  /** The user id, or for a service token the client id. */
   sub: string;
-  email: string;
-  name: string | null;
   roles: string[];
-  emailVerified: boolean;
-  sid: string;
   jti: string;
   iat: number;
   exp: number;
 }
+
+/** A token issued to a signed-in user at login or refresh. */
+export interface UserAccessClaims extends ClaimsBase {
+  kind: 'user';
+  email: string;
+  name: string | null;
+  emailVerified: boolean;
+  sid: string;
+}
+
+/**
+ * A token issued to a service by the client credentials grant (RFC 6749 §4.4, RFC 9068):
+ * `sub` equals `client_id`; no session, no email.
+ */
+export interface ServiceAccessClaims extends ClaimsBase {
+  kind: 'service';
+  clientId: string;
+  scopes: string[];
+}
+
+/** What a verified access token says about its bearer. */
+export type AccessTokenClaims = UserAccessClaims | ServiceAccessClaims;
 
 export interface ClaimRules {
   readonly issuer: string;
@@ -51,21 +69,25 @@ export function claimsFromPayload(payload: unknown, rules: ClaimRules): AccessTo
   if (p.nbf !== undefined && (!isNumericDate(p.nbf) || rules.nowSeconds + tolerance < p.nbf)) throw new TokenRejection('not yet valid');
   if (!isNumericDate(p.iat) || p.iat > rules.nowSeconds + tolerance) throw new TokenRejection('iat missing or in the future');
   if (!isNonEmptyString(p.sub)) throw new TokenRejection('sub missing');
-  if (!isNonEmptyString(p.sid)) throw new TokenRejection('sid missing');
   if (!isNonEmptyString(p.jti)) throw new TokenRejection('jti missing');
+  if (!Array.isArray(p.roles) || p.roles.length > 64 || !p.roles.every(isNonEmptyString)) throw new TokenRejection('roles malformed');
+  const base = { sub: p.sub, roles: [...(p.roles as string[])], jti: p.jti, iat: p.iat, exp: p.exp };
+  if (p.client_id !== undefined) return serviceClaims(p, base);
+  if (!isNonEmptyString(p.sid)) throw new TokenRejection('sid missing');
   if (typeof p.email !== 'string') throw new TokenRejection('email missing');
   if (p.name !== null && typeof p.name !== 'string') throw new TokenRejection('name malformed');
-  if (!Array.isArray(p.roles) || p.roles.length > 64 || !p.roles.every(isNonEmptyString)) throw new TokenRejection('roles malformed');
   if (typeof p.email_verified !== 'boolean') throw new TokenRejection('email_verified malformed');
-  return {
-    sub: p.sub,
-    email: p.email,
-    name: p.name,
-    roles: [...(p.roles as string[])],
-    emailVerified: p.email_verified,
-    sid: p.sid,
-    jti: p.jti,
-    iat: p.iat,
-    exp: p.exp,
-  };
+  return { kind: 'user', ...base, email: p.email, name: p.name, emailVerified: p.email_verified, sid: p.sid };
+}
+
+const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]{1,128}$/;
+
+/** A client credentials token: `sub` is the client, and nothing may make it pass for a user. */
+function serviceClaims(p: Record<string, unknown>, base: ClaimsBase): ServiceAccessClaims {
+  if (p.client_id !== p.sub) throw new TokenRejection('client_id differs from sub');
+  if (p.sid !== undefined || p.email !== undefined) throw new TokenRejection('service token with user claims');
+  if (p.scope !== undefined && typeof p.scope !== 'string') throw new TokenRejection('scope malformed');
+  const scopes = p.scope === undefined || p.scope === '' ? [] : p.scope.split(' ');
+  if (scopes.length > 64 || !scopes.every((scope) => SCOPE_TOKEN.test(scope))) throw new TokenRejection('scope malformed');
+  return { kind: 'service', ...base, clientId: base.sub, scopes };
 }

@@ -1,6 +1,6 @@
 import type { RequestHandler, Response } from 'express';
 import { AppError, isAppError } from '@gatehouse/errors';
-import type { AccessTokenClaims } from './access-token-claims';
+import type { AccessTokenClaims, UserAccessClaims } from './access-token-claims';
 import { isKeysUnavailable } from './jwks-key-source';
 import type { AccessTokenVerifier } from './jwks-verifier';
 
@@ -11,7 +11,14 @@ const INVALID_TOKEN_CHALLENGE = 'Bearer error="invalid_token"';
 export interface RequireAccessTokenOptions {
   /** Lets a service refuse tokens it knows were revoked (e.g. by session id) before they expire. */
   isRevoked?: (claims: AccessTokenClaims) => boolean;
+  /**
+   * Lets service tokens (client credentials) through as well as users' tokens. Off by default:
+   * a route opts in, and then checks scopes with `requireScope` and roles with `requireRole`.
+   */
+  acceptServiceTokens?: boolean;
 }
+
+const USER_TOKEN_REQUIRED = 'This operation needs a signed-in user; service tokens are not accepted here.';
 
 function invalid(message: string, cause?: unknown): AppError {
   return new AppError('token_invalid', message, { details: { wwwAuthenticate: INVALID_TOKEN_CHALLENGE }, cause });
@@ -38,6 +45,8 @@ export function requireAccessToken(verifier: AccessTokenVerifier, options: Requi
       throw invalid(isAppError(error) ? error.message : 'The access token is invalid.', error);
     }
     if (options.isRevoked?.(claims)) throw invalid('The access token has been revoked.');
+    // A valid token that this route does not take: 403, so the client keeps it for other routes.
+    if (claims.kind === 'service' && !options.acceptServiceTokens) throw new AppError('forbidden', USER_TOKEN_REQUIRED);
     res.locals.identity = claims;
     next();
   };
@@ -54,9 +63,32 @@ export function requireRole(role: string): RequestHandler {
   };
 }
 
+/**
+ * 403 for a service token that lacks `scope`. Users' tokens pass: what a user may do is
+ * governed by roles; scopes narrow what a service's token may do. Mount after `requireAccessToken`.
+ */
+export function requireScope(scope: string): RequestHandler {
+  return (_req, res, next) => {
+    const identity = identityOf(res);
+    if (identity.kind === 'service' && !identity.scopes.includes(scope)) {
+      throw new AppError('forbidden', `This operation needs the scope "${scope}".`, {
+        details: { wwwAuthenticate: `Bearer error="insufficient_scope", scope="${scope}"` },
+      });
+    }
+    next();
+  };
+}
+
 /** The verified claims of this request; a wiring bug (no `requireAccessToken`) if absent. */
 export function identityOf(res: Response): AccessTokenClaims {
   const identity = res.locals.identity as AccessTokenClaims | undefined;
   if (!identity) throw new AppError('internal', 'No verified identity on this request.', { operational: false });
+  return identity;
+}
+
+/** The verified claims of a signed-in user; 403 for a service token. */
+export function userIdentityOf(res: Response): UserAccessClaims {
+  const identity = identityOf(res);
+  if (identity.kind !== 'user') throw new AppError('forbidden', USER_TOKEN_REQUIRED);
   return identity;
 }

@@ -29,7 +29,7 @@ describe('access token middleware', () => {
     await verifier.refresh();
     const http = createHttpApp({ service: 'jwt-test', logger, trustProxyHops: 0, readinessChecks: {} });
     const routes = Router();
-    const authenticated = requireAccessToken(verifier, { isRevoked: (claims: AccessTokenClaims) => revokedSessions.has(claims.sid) });
+    const authenticated = requireAccessToken(verifier, { isRevoked: (claims: AccessTokenClaims) => claims.kind === 'user' && revokedSessions.has(claims.sid) });
     routes.get('/me', authenticated, (_req, res) => {
       res.json(identityOf(res));
     });

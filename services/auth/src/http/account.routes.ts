@@ -1,7 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 import { AppError, rateLimitedError } from '@gatehouse/errors';
 import { route, validate } from '@gatehouse/http';
-import { identityOf, requireAccessToken, type AccessTokenVerifier } from '@gatehouse/jwt';
+import { userIdentityOf, requireAccessToken, type AccessTokenVerifier } from '@gatehouse/jwt';
 import type { SecretGenerator, SessionInfo, SessionStore, SessionTokens } from '../domain/auth.ports';
 import type { RateLimiter } from '../store/rate-limiter.store';
 import { changePasswordBody, emptyBody, forgotPasswordBody, resetPasswordBody } from './auth.schemas';
@@ -70,7 +70,7 @@ export function accountRoutes(options: AccountRoutesOptions): Router {
     }
   };
   const liveSession: RequestHandler = async (_req, res, next) => {
-    const identity = identityOf(res);
+    const identity = userIdentityOf(res);
     await assertLive(identity.sub, identity.sid);
     next();
   };
@@ -78,7 +78,7 @@ export function accountRoutes(options: AccountRoutesOptions): Router {
   const bearerOrCookie: RequestHandler = async (req, res, next) => {
     if (req.headers.authorization !== undefined) {
       await runMiddleware(bearer, req, res);
-      const identity = identityOf(res);
+      const identity = userIdentityOf(res);
       await assertLive(identity.sub, identity.sid);
       res.locals.account = { userId: identity.sub };
       return next();
@@ -100,7 +100,7 @@ export function accountRoutes(options: AccountRoutesOptions): Router {
       bearer,
       liveSession,
       async (_req, res) => {
-        const identity = identityOf(res);
+        const identity = userIdentityOf(res);
         const sessions = await useCases.listSessions(identity.sub);
         res.set('Cache-Control', 'no-store').json({
           sessions: sessions.map((s) => ({
@@ -123,7 +123,7 @@ export function accountRoutes(options: AccountRoutesOptions): Router {
       async (req, res) => {
         const id = String(req.params.id ?? '').toLowerCase();
         if (!UUID.test(id)) throw new AppError('session_not_found', 'You have no session with this id.');
-        await useCases.endSession(identityOf(res).sub, id);
+        await useCases.endSession(userIdentityOf(res).sub, id);
         res.status(204).end();
       },
     ],
@@ -176,7 +176,7 @@ export function accountRoutes(options: AccountRoutesOptions): Router {
       liveSession,
       async (req, res) => {
         const body = validate(changePasswordBody, req.body);
-        const identity = identityOf(res);
+        const identity = userIdentityOf(res);
         await useCases.changePassword({ ...body, userId: identity.sub, sessionId: identity.sid, address: addressOf(req), userAgent: userAgentOf(req) });
         res.status(204).end();
       },

@@ -1,5 +1,5 @@
 import type { Logger } from '@gatehouse/logger';
-import { createEventConsumer, type AmqpConnection, type AnyEvent, type EventConsumer } from '@gatehouse/events';
+import { createEventConsumer, InvalidEventError, type AmqpConnection, type AnyEvent, type EventConsumer } from '@gatehouse/events';
 import type { EmailVerification } from '../domain/mark-email-verified.use-case';
 import type { Registration } from '../domain/create-registered-profile.use-case';
 
@@ -31,6 +31,7 @@ export function profileEventsConsumer(options: ProfileEventsConsumerOptions): Ev
     handler: async (envelope) => {
       // Narrowed by name: the library already checked the payload against that contract.
       const event = envelope as AnyEvent;
+      if (event.name !== 'user.registered' && event.name !== 'user.email_verified') throw new InvalidEventError([`"${event.name}" is not a profile event`]);
       const { userId } = event.payload;
       const result =
         event.name === 'user.registered'
