@@ -18,8 +18,8 @@ import { upstreamProxy } from './proxy/upstream-proxy';
 export interface GatewayDeps {
   readonly logger: Logger;
   readonly verifier: AccessTokenVerifier;
-  /** Revoked users and sessions, filled from the broker; consulted after every verification. */
-  readonly denyList: Pick<DenyList, 'has'>;
+  /** Revoked users, sessions and clients, filled from the broker; consulted after every verification. */
+  readonly denyList: Pick<DenyList, 'has' | 'hasClient'>;
 }
 
 export interface GatewayApp {
@@ -29,13 +29,31 @@ export interface GatewayApp {
   close(): void;
 }
 
-const AUTH_PREFIXES = ['/api/auth', '/.well-known/jwks.json', '/.well-known/oauth-authorization-server', '/.well-known/openid-configuration'];
+/**
+ * Auth's administration of OAuth clients. It lies below the user service's `/api/admin`, so the
+ * user proxy is told to leave it alone; prefixes match whole segments, so `/api/admin/clientsX`
+ * is still the user service's.
+ */
+const AUTH_ADMIN_PREFIXES = ['/api/admin/clients'];
+const AUTH_PREFIXES = [
+  '/api/auth',
+  ...AUTH_ADMIN_PREFIXES,
+  '/.well-known/jwks.json',
+  '/.well-known/oauth-authorization-server',
+  '/.well-known/openid-configuration',
+];
 const USER_PREFIXES = ['/api/user', '/api/admin'];
 /**
  * Auth endpoints that take only a Bearer token: the gateway checks it (and its deny list) too,
  * as it does for the user service. Auth verifies again and checks the session is still live.
  */
-const BEARER_AUTH_PREFIXES = ['/api/auth/sessions', '/api/auth/password/change'];
+const BEARER_AUTH_PREFIXES = ['/api/auth/sessions', '/api/auth/password/change', ...AUTH_ADMIN_PREFIXES];
+/**
+ * The only protected paths where service tokens (client credentials) get through: the user
+ * service's admin API, which checks their scopes itself (role rules below still apply). Anywhere
+ * else a valid service token gets 403; in particular a client cannot administer clients.
+ */
+const SERVICE_TOKEN_PREFIXES = ['/api/admin/users'];
 
 function upstreamAgent(target: string, maxSockets: number): Agent {
   const options = { keepAlive: true, maxSockets, maxFreeSockets: Math.min(maxSockets, 64), timeout: 30_000, scheduling: 'lifo' as const };
@@ -88,13 +106,16 @@ export function createApp(config: Readonly<GatewayConfig>, deps: GatewayDeps): G
     ...accessControl({
       mode: config.JWT_VERIFY_MODE,
       verifier,
-      isRevoked: (claims) => deps.denyList.has(claims.sub, claims.kind === 'user' ? claims.sid : claims.sub),
+      isRevoked: (claims) => (claims.kind === 'user' ? deps.denyList.has(claims.sub, claims.sid) : deps.denyList.hasClient(claims.clientId)),
       protectedPrefixes: [...USER_PREFIXES, ...BEARER_AUTH_PREFIXES],
+      serviceTokenPrefixes: SERVICE_TOKEN_PREFIXES,
       roleRules: [{ prefix: '/api/admin', role: 'admin' }],
     }),
   );
   routes.use(upstreamProxy({ ...upstream, name: 'auth', target: config.AUTH_SERVICE_URL, prefixes: AUTH_PREFIXES, agent: agents.auth }));
-  routes.use(upstreamProxy({ ...upstream, name: 'user', target: config.USER_SERVICE_URL, prefixes: USER_PREFIXES, agent: agents.user }));
+  routes.use(
+    upstreamProxy({ ...upstream, name: 'user', target: config.USER_SERVICE_URL, prefixes: USER_PREFIXES, except: AUTH_ADMIN_PREFIXES, agent: agents.user }),
+  );
 
   return {
     app: http.finish(routes),

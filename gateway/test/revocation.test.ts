@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createEvent, type AnyEvent } from '@gatehouse/events';
-import { signToken } from '../../libs/jwt/test/token-fixtures';
+import { newClientId, serviceClaims, signToken } from '../../libs/jwt/test/token-fixtures';
 import { eventually, openBrokerProbe, type BrokerProbe } from '../../libs/events/test/broker-fixtures';
 import { revocationTtlSeconds } from '../src/config';
 import { startGateway, type Gateway } from './gateway-harness';
@@ -35,6 +35,13 @@ function tokenFor(userId: string, sessionId = randomUUID()): string {
 }
 
 const call = (token: string) => fetch(`${gw.url}/api/user/profile`, { headers: { authorization: `Bearer ${token}` } });
+
+/** A client credentials token that the user admin API takes at the gateway. */
+function serviceTokenFor(clientId: string): string {
+  return signToken(gw.key, { claims: serviceClaims({ sub: clientId, client_id: clientId, roles: ['admin'], scope: 'users:read' }) });
+}
+
+const callAsService = (token: string) => fetch(`${gw.url}/api/admin/users`, { headers: { authorization: `Bearer ${token}` } });
 
 /** Polls until the token is refused: the feed applies events asynchronously. */
 async function refusedWithin(token: string, timeoutMs: number): Promise<boolean> {
@@ -106,6 +113,38 @@ describe('gateway revocation feed', () => {
     offset += 1000;
 
     expect((await call(token)).status).toBe(200);
+  });
+
+  it('when client.deleted is published, then within a second that client’s token is refused and another client’s token still works', async () => {
+    const deletedClient = newClientId();
+    const deleted = serviceTokenFor(deletedClient);
+    const other = serviceTokenFor(newClientId());
+    expect((await callAsService(deleted)).status).toBe(200);
+
+    publish(createEvent('client.deleted', { clientId: deletedClient }));
+
+    expect(await eventually(async () => (await callAsService(deleted)).status === 401, 1000)).toBe(true);
+    const seenBefore = gw.user.seen.length;
+    const refused = await callAsService(deleted);
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
+    expect(await refused.json()).toMatchObject({ code: 'token_invalid' });
+    expect(gw.user.seen.length).toBe(seenBefore);
+    expect((await callAsService(other)).status).toBe(200);
+    expect(gw.logs.lines()).toContainEqual(expect.objectContaining({ msg: 'revocation applied', event: 'client.deleted', clientId: deletedClient }));
+  });
+
+  it('when a client was deleted, then its tokens stay refused for the revocation TTL and pass again after it', async () => {
+    const clientId = newClientId();
+    const token = serviceTokenFor(clientId);
+    publish(createEvent('client.deleted', { clientId }));
+    expect(await eventually(async () => (await callAsService(token)).status === 401, 1000)).toBe(true);
+
+    offset += revocationTtlSeconds(gw.config) * 1000 - 1000;
+    expect((await callAsService(token)).status).toBe(401);
+    offset += 1000;
+
+    expect((await callAsService(token)).status).toBe(200);
   });
 
   it('when a message breaks the contract, then it is dropped and later revocations still apply', async () => {

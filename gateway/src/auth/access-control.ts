@@ -13,11 +13,22 @@ export interface AccessControlOptions {
   readonly isRevoked: (claims: AccessTokenClaims) => boolean;
   /** Paths below these need a valid access token. */
   readonly protectedPrefixes: readonly string[];
-  /** Paths below these also need the role. */
+  /**
+   * Protected paths below these also take service tokens (client credentials); on every other
+   * protected path a valid service token gets 403. Each must lie within a protected prefix.
+   */
+  readonly serviceTokenPrefixes: readonly string[];
+  /** Paths below these also need the role, whoever the bearer is. */
   readonly roleRules: ReadonlyArray<{ readonly prefix: string; readonly role: string }>;
 }
 
 const passThrough: RequestHandler = (_req, _res, next) => next();
+
+/** A service prefix outside the protected ones would be a promise of checks that never run. */
+function assertServicePrefixesProtected(options: AccessControlOptions): void {
+  const unprotected = options.serviceTokenPrefixes.filter((prefix) => !underAnyPrefix(prefix, options.protectedPrefixes));
+  if (unprotected.length > 0) throw new Error(`service token prefixes outside every protected prefix: ${unprotected.join(', ')}`);
+}
 
 /**
  * Rejects unauthenticated or under-privileged requests at the edge, before any upstream sees
@@ -26,9 +37,16 @@ const passThrough: RequestHandler = (_req, _res, next) => next();
  */
 export function accessControl(options: AccessControlOptions): RequestHandler[] {
   if (options.mode === 'off') return [passThrough];
-  const authenticate = requireAccessToken(options.verifier, { isRevoked: options.isRevoked });
+  assertServicePrefixesProtected(options);
+  const { verifier, isRevoked } = options;
+  const usersOnly = requireAccessToken(verifier, { isRevoked });
+  const usersOrServices = requireAccessToken(verifier, { isRevoked, acceptServiceTokens: true });
   const guards: RequestHandler[] = [
-    (req, res, next) => (underAnyPrefix(req.path, options.protectedPrefixes) ? authenticate(req, res, next) : next()),
+    (req, res, next) => {
+      if (!underAnyPrefix(req.path, options.protectedPrefixes)) return next();
+      const authenticate = underAnyPrefix(req.path, options.serviceTokenPrefixes) ? usersOrServices : usersOnly;
+      return authenticate(req, res, next);
+    },
   ];
   for (const rule of options.roleRules) {
     const check = requireRole(rule.role);

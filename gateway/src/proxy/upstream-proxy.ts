@@ -11,6 +11,8 @@ export interface UpstreamOptions {
   readonly target: string;
   /** Requests whose path is one of these or below them go to this upstream, path unchanged. */
   readonly prefixes: readonly string[];
+  /** Paths below these stay away even when below one of `prefixes`: another upstream serves them. */
+  readonly except?: readonly string[];
   readonly agent: Agent;
   /** Longest silence allowed from the upstream once the request is sent. */
   readonly timeoutMs: number;
@@ -57,7 +59,7 @@ export function upstreamProxy(options: UpstreamOptions): RequestHandler {
     agent: options.agent,
     changeOrigin: true,
     xfwd: true,
-    pathFilter: (pathname) => underAnyPrefix(pathname, options.prefixes),
+    pathFilter: (pathname) => underAnyPrefix(pathname, options.prefixes) && !underAnyPrefix(pathname, options.except ?? []),
     // The defaults would log to the console and answer errors in plain text.
     ejectPlugins: true,
     plugins: [proxyEventsPlugin],

@@ -3,12 +3,12 @@ import { declareExchange, parseEvent, InvalidEventError, type AmqpConnection, ty
 import type { Logger } from '@gatehouse/logger';
 import type { DenyList } from './deny-list';
 
-const REVOKING_EVENTS = ['user.deleted', 'session.revoked'] as const;
+const REVOKING_EVENTS = ['user.deleted', 'session.revoked', 'client.deleted'] as const;
 
 export interface RevocationFeedOptions {
   readonly connection: Pick<AmqpConnection, 'onConnected'>;
   readonly exchange: string;
-  readonly denyList: Pick<DenyList, 'revokeUser' | 'revokeSessions' | 'prune'>;
+  readonly denyList: Pick<DenyList, 'revokeUser' | 'revokeSessions' | 'revokeClient' | 'prune'>;
   readonly logger: Logger;
   /** How often expired entries are forgotten (default 60 s). */
   readonly pruneIntervalMs?: number;
@@ -30,13 +30,24 @@ function apply(denyList: RevocationFeedOptions['denyList'], event: AnyEvent): bo
     if (event.payload.reason === 'user_deleted') denyList.revokeUser(event.payload.userId);
     return true;
   }
+  if (event.name === 'client.deleted') {
+    denyList.revokeClient(event.payload.clientId);
+    return true;
+  }
   return false;
 }
 
+/** Whose tokens an event revoked, for the log line. */
+function subjectOf(event: AnyEvent): Record<string, string> {
+  if (event.name === 'client.deleted') return { clientId: event.payload.clientId };
+  return 'userId' in event.payload ? { userId: event.payload.userId } : {};
+}
+
 /**
- * Fills the deny list from `user.deleted` and `session.revoked`. Every gateway process needs
- * every revocation, so each declares its own exclusive, auto-deleted, server-named queue (no
- * competing consumers); it vanishes with the connection and is declared anew after a reconnect.
+ * Fills the deny list from `user.deleted`, `session.revoked` and `client.deleted`. Every gateway
+ * process needs every revocation, so each declares its own exclusive, auto-deleted, server-named
+ * queue (no competing consumers); it vanishes with the connection and is declared anew after a
+ * reconnect.
  * Revocations published while the link is down are missed: the list is best effort between
  * reconnects, bounded by the access token lifetime.
  */
@@ -58,8 +69,7 @@ export function createRevocationFeed(options: RevocationFeedOptions): Revocation
       return;
     }
     channel.ack(message);
-    const subject = event.name === 'client.deleted' ? { clientId: event.payload.clientId } : 'userId' in event.payload ? { userId: event.payload.userId } : {};
-    logger.info({ eventId: event.id, correlationId: event.correlationId, event: event.name, ...subject }, 'revocation applied');
+    logger.info({ eventId: event.id, correlationId: event.correlationId, event: event.name, ...subjectOf(event) }, 'revocation applied');
   };
 
   const subscribe = async (channel: ConfirmChannel) => {

@@ -72,22 +72,48 @@ export function claimsFromPayload(payload: unknown, rules: ClaimRules): AccessTo
   if (!isNonEmptyString(p.jti)) throw new TokenRejection('jti missing');
   if (!Array.isArray(p.roles) || p.roles.length > 64 || !p.roles.every(isNonEmptyString)) throw new TokenRejection('roles malformed');
   const base = { sub: p.sub, roles: [...(p.roles as string[])], jti: p.jti, iat: p.iat, exp: p.exp };
-  if (p.client_id !== undefined) return serviceClaims(p, base);
+  if (p.client_id !== undefined) return sealed(serviceClaims(p, base));
   if (!isNonEmptyString(p.sid)) throw new TokenRejection('sid missing');
   if (typeof p.email !== 'string') throw new TokenRejection('email missing');
   if (p.name !== null && typeof p.name !== 'string') throw new TokenRejection('name malformed');
   if (typeof p.email_verified !== 'boolean') throw new TokenRejection('email_verified malformed');
-  return { kind: 'user', ...base, email: p.email, name: p.name, emailVerified: p.email_verified, sid: p.sid };
+  return sealed({ kind: 'user', ...base, email: p.email, name: p.name, emailVerified: p.email_verified, sid: p.sid });
 }
 
+/** RFC 6749 §3.3 scope-token: printable ASCII but space, `"` and `\`, so it can be quoted in a challenge. */
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]{1,128}$/;
+const MAX_SCOPES = 64;
 
-/** A client credentials token: `sub` is the client, and nothing may make it pass for a user. */
+/** True for a string that may appear as one scope in a token or a `WWW-Authenticate` challenge. */
+export const isScopeToken = (value: string): boolean => SCOPE_TOKEN.test(value);
+
+/**
+ * A client credentials token: `sub` is the client, and nothing may make it pass for a user.
+ * Only `client_id` tells the kinds apart. Should auth ever add it to users' tokens too (RFC 9068
+ * asks for it in every access token), their `sid` and `email` get them refused here rather than
+ * turned into service tokens.
+ */
 function serviceClaims(p: Record<string, unknown>, base: ClaimsBase): ServiceAccessClaims {
   if (p.client_id !== p.sub) throw new TokenRejection('client_id differs from sub');
   if (p.sid !== undefined || p.email !== undefined) throw new TokenRejection('service token with user claims');
-  if (p.scope !== undefined && typeof p.scope !== 'string') throw new TokenRejection('scope malformed');
-  const scopes = p.scope === undefined || p.scope === '' ? [] : p.scope.split(' ');
-  if (scopes.length > 64 || !scopes.every((scope) => SCOPE_TOKEN.test(scope))) throw new TokenRejection('scope malformed');
-  return { kind: 'service', ...base, clientId: base.sub, scopes };
+  return { kind: 'service', ...base, clientId: base.sub, scopes: scopesOf(p.scope) };
+}
+
+/** Space-separated scope-tokens (RFC 6749 §3.3); absent or empty means none. */
+function scopesOf(scope: unknown): string[] {
+  if (scope === undefined || scope === '') return [];
+  if (typeof scope !== 'string') throw new TokenRejection('scope malformed');
+  const scopes = scope.split(' ');
+  if (scopes.length > MAX_SCOPES || !scopes.every(isScopeToken)) throw new TokenRejection('scope malformed');
+  return scopes;
+}
+
+/**
+ * Verified claims are cached by token and handed to every request that bears it: a handler that
+ * changed them (say, pushed a role) would change them for the next request too.
+ */
+function sealed<T extends AccessTokenClaims>(claims: T): T {
+  Object.freeze(claims.roles);
+  if (claims.kind === 'service') Object.freeze(claims.scopes);
+  return Object.freeze(claims);
 }

@@ -1,6 +1,6 @@
 import type { RequestHandler, Response } from 'express';
 import { AppError, isAppError } from '@gatehouse/errors';
-import type { AccessTokenClaims, UserAccessClaims } from './access-token-claims';
+import { isScopeToken, type AccessTokenClaims, type UserAccessClaims } from './access-token-claims';
 import { isKeysUnavailable } from './jwks-key-source';
 import type { AccessTokenVerifier } from './jwks-verifier';
 
@@ -68,6 +68,8 @@ export function requireRole(role: string): RequestHandler {
  * governed by roles; scopes narrow what a service's token may do. Mount after `requireAccessToken`.
  */
 export function requireScope(scope: string): RequestHandler {
+  // It is quoted into a response header: a space or quote would garble or forge the challenge.
+  if (!isScopeToken(scope)) throw new Error(`"${scope}" is not a valid OAuth scope`);
   return (_req, res, next) => {
     const identity = identityOf(res);
     if (identity.kind === 'service' && !identity.scopes.includes(scope)) {

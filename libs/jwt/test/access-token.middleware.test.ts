@@ -8,11 +8,13 @@ import {
   identityOf,
   requireAccessToken,
   requireRole,
+  requireScope,
+  userIdentityOf,
   type AccessTokenClaims,
   type AccessTokenVerifier,
   type JwksVerifier,
 } from '../src';
-import { AUDIENCE, ISSUER, UNREACHABLE_JWKS_URL, generateTestKey, serveJwks, signToken, type JwksServer } from './token-fixtures';
+import { AUDIENCE, ISSUER, UNREACHABLE_JWKS_URL, generateTestKey, serveJwks, serviceClaims, signToken, type JwksServer } from './token-fixtures';
 
 const logger = createLogger({ service: 'jwt-middleware-test', level: 'silent' });
 const key = generateTestKey('ES256');
@@ -38,6 +40,16 @@ describe('access token middleware', () => {
     });
     routes.get('/unguarded', (_req, res) => {
       res.json(identityOf(res));
+    });
+    const userOrService = requireAccessToken(verifier, { acceptServiceTokens: true });
+    routes.get('/any-caller', userOrService, (_req, res) => {
+      res.json(identityOf(res));
+    });
+    routes.get('/scoped', userOrService, requireScope('users:read'), (_req, res) => {
+      res.json(identityOf(res));
+    });
+    routes.get('/user-only-handler', userOrService, (_req, res) => {
+      res.json(userIdentityOf(res));
     });
     server = await serveOnFreePort(http.finish(routes));
   });
@@ -84,6 +96,52 @@ describe('access token middleware', () => {
   it('when the bearer lacks the required role, then 403 forbidden; with it, the handler runs', async () => {
     expect((await get('/admin', { authorization: `Bearer ${signToken(key, { claims: { roles: ['user'] } })}` })).status).toBe(403);
     expect((await get('/admin', { authorization: `Bearer ${signToken(key, { claims: { roles: ['admin'] } })}` })).status).toBe(200);
+  });
+
+  const bearer = (claims: Record<string, unknown> = {}) => ({ authorization: `Bearer ${signToken(key, { claims })}` });
+
+  it('when a valid service token meets a route that did not opt in, then 403 problem+json, not 401 (the token is good elsewhere)', async () => {
+    const response = await get('/me', bearer(serviceClaims({ roles: ['admin'], scope: 'users:read' })));
+    expect(response.status).toBe(403);
+    expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(response.headers.get('www-authenticate')).toBeNull();
+    expect(await response.json()).toMatchObject({ status: 403, code: 'forbidden' });
+  });
+
+  it('when a route accepts service tokens, then the handler sees the client and its scopes', async () => {
+    const claims = serviceClaims({ scope: 'users:read users:write' });
+    const response = await get('/any-caller', bearer(claims));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ kind: 'service', clientId: claims.sub, sub: claims.sub, scopes: ['users:read', 'users:write'] });
+  });
+
+  it('when a service token lacks the required scope, then 403 problem+json with an insufficient_scope challenge naming it', async () => {
+    const response = await get('/scoped', bearer(serviceClaims({ scope: 'users:write' })));
+    expect(response.status).toBe(403);
+    expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(response.headers.get('www-authenticate')).toBe('Bearer error="insufficient_scope", scope="users:read"');
+    expect(await response.json()).toMatchObject({ status: 403, code: 'forbidden' });
+  });
+
+  it('when a service token holds the required scope, then the handler runs', async () => {
+    expect((await get('/scoped', bearer(serviceClaims({ scope: 'users:write users:read' })))).status).toBe(200);
+  });
+
+  it('when a user calls a scoped route, then the scope is not asked of them (roles govern users)', async () => {
+    const response = await get('/scoped', bearer({ roles: ['user'] }));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ kind: 'user' });
+  });
+
+  it('when a handler needs a signed-in user and gets a service token, then 403; a user gets through', async () => {
+    const refused = await get('/user-only-handler', bearer(serviceClaims()));
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toMatchObject({ code: 'forbidden' });
+    expect((await get('/user-only-handler', bearer())).status).toBe(200);
+  });
+
+  it.each(['users read', 'users:"read', ''])('when a route asks for the scope "%s", then wiring fails at startup (it would garble the challenge)', (scope) => {
+    expect(() => requireScope(scope)).toThrow(/not a valid OAuth scope/);
   });
 
   it('when a handler asks for the identity without the middleware, then it fails closed with 500', async () => {

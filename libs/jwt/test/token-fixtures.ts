@@ -1,4 +1,4 @@
-import { createHash, createHmac, generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto';
+import { createHash, createHmac, generateKeyPairSync, randomBytes, randomUUID, sign, type KeyObject } from 'node:crypto';
 import express from 'express';
 import { serveOnFreePort, type RunningServer } from '@gatehouse/testing';
 
@@ -44,6 +44,19 @@ export function claimsFor(overrides: Record<string, unknown> = {}): Record<strin
     exp: iat + 900,
     ...overrides,
   };
+}
+
+/** A client id as auth issues it: `svc_` and 128 random bits. */
+export const newClientId = (): string => `svc_${randomBytes(16).toString('base64url')}`;
+
+/**
+ * Overrides that turn `claimsFor` into a client credentials token as auth issues it: `client_id`
+ * equal to `sub`, a scope, roles, and none of a user's claims (`undefined` drops them from the JSON).
+ */
+export function serviceClaims(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  const clientId = newClientId();
+  const noUserClaims = { sid: undefined, email: undefined, name: undefined, email_verified: undefined };
+  return { sub: clientId, client_id: clientId, scope: '', roles: [], ...noUserClaims, ...overrides };
 }
 
 export interface SignOptions {

@@ -1,4 +1,4 @@
-import { createHash, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import express from 'express';
 import jwt from 'jsonwebtoken';
 import type { Pool } from 'pg';
@@ -74,6 +74,37 @@ export function mintToken(identity: Identity, key: SigningKey, options: { expire
   );
 }
 
+/** An OAuth client as auth registers it: the roles and scopes its tokens carry. */
+export interface ServiceClient {
+  readonly clientId: string;
+  readonly roles: string[];
+  readonly scopes: string[];
+}
+
+export function newServiceClient(overrides: Partial<ServiceClient> = {}): ServiceClient {
+  return { clientId: `svc_${randomBytes(16).toString('base64url')}`, roles: ['admin'], scopes: ['users:read', 'users:write'], ...overrides };
+}
+
+/** A real RS256 client credentials token shaped like auth's: `client_id` = `sub`, a scope, no user claims. */
+export function mintServiceToken(client: ServiceClient, key: SigningKey): string {
+  const iat = Math.floor(Date.now() / 1000);
+  return jwt.sign(
+    {
+      sub: client.clientId,
+      client_id: client.clientId,
+      scope: client.scopes.join(' '),
+      roles: client.roles,
+      jti: randomUUID(),
+      iss: 'gatehouse',
+      aud: 'gatehouse-api',
+      iat,
+      exp: iat + 900,
+    },
+    key.privateKey,
+    { algorithm: 'RS256', header: { alg: 'RS256', typ: 'at+jwt', kid: key.kid } },
+  );
+}
+
 export interface UserHarness {
   readonly url: string;
   readonly config: Readonly<UserConfig>;
@@ -91,6 +122,8 @@ export interface UserHarness {
   thaw(): void;
   /** Token of `identity`, signed by the harness's key unless another is given. */
   token(identity: Identity, key?: SigningKey): string;
+  /** Client credentials token of `client`, signed by the harness's key. */
+  serviceToken(client: ServiceClient): string;
   request(method: string, path: string, options?: { identity?: Identity; token?: string; body?: unknown }): Promise<Response>;
   close(): Promise<void>;
 }
@@ -161,6 +194,7 @@ export async function startUser(label: string, env: Record<string, string> = {},
       frozenAt = undefined;
     },
     token,
+    serviceToken: (client) => mintServiceToken(client, key),
     request: (method, path, options = {}) => {
       const bearer = options.token ?? (options.identity ? token(options.identity) : undefined);
       return fetch(`${server.url}${path}`, {

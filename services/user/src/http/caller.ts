@@ -1,6 +1,6 @@
 import type { RequestHandler, Response } from 'express';
 import { AppError } from '@gatehouse/errors';
-import { userIdentityOf } from '@gatehouse/jwt';
+import { identityOf, userIdentityOf } from '@gatehouse/jwt';
 import type { Caller, Profile } from '../domain/user.ports';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -13,10 +13,13 @@ export function callerOf(res: Response): Caller {
   return { id: claims.sub.toLowerCase(), email: claims.email, name: claims.name, roles: claims.roles, emailVerified: claims.emailVerified };
 }
 
-/** Makes sure the caller has a profile, so every account that acts here is also counted here. */
+/**
+ * Makes sure a calling user has a profile, so every account that acts here is also counted here
+ * (the last-admin rule counts admins from profiles). A service token is no account: nothing to keep.
+ */
 export function ensureCaller(ensureProfile: (caller: Caller) => Promise<Profile>): RequestHandler {
   return async (_req, res, next) => {
-    await ensureProfile(callerOf(res));
+    if (identityOf(res).kind === 'user') await ensureProfile(callerOf(res));
     next();
   };
 }

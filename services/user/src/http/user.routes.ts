@@ -1,11 +1,12 @@
 import { Router, type RequestHandler } from 'express';
 import { route, validate } from '@gatehouse/http';
-import { requireAccessToken, requireRole, type AccessTokenVerifier } from '@gatehouse/jwt';
+import { requireAccessToken, requireRole, requireScope, type AccessTokenVerifier } from '@gatehouse/jwt';
 import type { Caller, Profile, ProfileChanges } from '../domain/user.ports';
 import type { ListUsersInput, UserPage } from '../domain/list-users.use-case';
 import { listUsersQuery, updateProfileBody, userIdParams } from './user.schemas';
 import { profileBody } from './profile.view';
 import { callerOf, ensureCaller } from './caller';
+import { USERS_READ_SCOPE, USERS_WRITE_SCOPE } from './user.scopes';
 
 /** The use cases, already bound to their dependencies by the composition root. */
 export interface UserUseCases {
@@ -24,18 +25,21 @@ export interface UserRoutesOptions {
 export function userRoutes(options: UserRoutesOptions): Router {
   const router = Router();
   const { useCases } = options;
-  const authenticated = requireAccessToken(options.verifier);
-  const admin: RequestHandler[] = [authenticated, requireRole('admin'), ensureCaller(useCases.ensureProfile)];
+  // Profiles belong to users: a service token gets 403 there.
+  const usersOnly = requireAccessToken(options.verifier);
+  const usersOrServices = requireAccessToken(options.verifier, { acceptServiceTokens: true });
+  // The admin role for everyone; a service also needs the operation's scope (see user.scopes.ts).
+  const admin = (scope: string): RequestHandler[] => [usersOrServices, requireRole('admin'), requireScope(scope), ensureCaller(useCases.ensureProfile)];
 
   route(router, '/api/user/profile', {
     GET: [
-      authenticated,
+      usersOnly,
       async (_req, res) => {
         res.json(profileBody(await useCases.ensureProfile(callerOf(res))));
       },
     ],
     PUT: [
-      authenticated,
+      usersOnly,
       async (req, res) => {
         const changes = validate(updateProfileBody, req.body);
         res.json(profileBody(await useCases.updateProfile(callerOf(res), changes)));
@@ -45,7 +49,7 @@ export function userRoutes(options: UserRoutesOptions): Router {
 
   route(router, '/api/admin/users', {
     GET: [
-      ...admin,
+      ...admin(USERS_READ_SCOPE),
       async (req, res) => {
         const page = await useCases.listUsers(validate(listUsersQuery, req.query));
         res.json({ users: page.users.map(profileBody), nextCursor: page.nextCursor });
@@ -55,7 +59,7 @@ export function userRoutes(options: UserRoutesOptions): Router {
 
   route(router, '/api/admin/users/:id', {
     DELETE: [
-      ...admin,
+      ...admin(USERS_WRITE_SCOPE),
       async (req, res) => {
         const { id } = validate(userIdParams, req.params);
         await useCases.deleteUser(id);
