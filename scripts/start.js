@@ -1,31 +1,35 @@
 #!/usr/bin/env node
 /**
- * `npm start`: boots every Gatehouse process for local development against the machine's
- * PostgreSQL, Redis and RabbitMQ, prefixes their logs, and stops them all on Ctrl-C (or when
- * one of them dies, so a broken boot is never half-up).
+ * `npm start`: boots every Gatehouse process for local development, prefixes their logs, and
+ * stops them all on Ctrl-C (or when one of them dies, so a broken boot is never half-up).
+ * PostgreSQL, Redis and RabbitMQ are the machine's when they answer, else containers when
+ * Docker runs, else it stops with one message saying what to start.
  */
 const { spawn } = require('node:child_process');
 const { existsSync } = require('node:fs');
 const { availableParallelism } = require('node:os');
 const path = require('node:path');
+const { loadDotEnv, root } = require('./lib/dot-env');
+const { ensureInfrastructure, withDatabase, InfrastructureMissing } = require('./lib/local-infrastructure');
 
-const root = path.resolve(__dirname, '..');
-// Plain HTTP on localhost: cookies without `Secure` and prefixes (production keeps them).
-const dev = { NODE_ENV: 'development', COOKIE_SECURE: 'false', ...process.env };
-// The gateway also serves the browser SDK's reference page, unless EXAMPLE_APP=false.
-const exampleApp = process.env.EXAMPLE_APP || 'true';
-
-const processes = [
+/**
+ * Each process gets its own management port (health and metrics), since all share localhost.
+ * `database` is the service's default database name, used when PostgreSQL runs in a container.
+ */
+const PROCESSES = [
   // bcrypt runs on the libuv pool: size it to the cores so logins use all of them.
-  { name: 'auth', entry: 'services/auth/dist/main.js', env: { TRUST_PROXY_HOPS: '1', UV_THREADPOOL_SIZE: String(availableParallelism()) } },
-  { name: 'user', entry: 'services/user/dist/main.js', env: { TRUST_PROXY_HOPS: '1' } },
-  { name: 'notification', entry: 'services/notification/dist/main.js', env: {} },
-  { name: 'gateway', entry: 'gateway/dist/main.js', env: { EXAMPLE_APP: exampleApp } },
+  { name: 'auth', entry: 'services/auth/dist/main.js', database: 'gatehouse_auth', env: { MANAGEMENT_PORT: '9090', TRUST_PROXY_HOPS: '1', UV_THREADPOOL_SIZE: String(availableParallelism()) } },
+  { name: 'user', entry: 'services/user/dist/main.js', database: 'gatehouse_user', env: { MANAGEMENT_PORT: '9091', TRUST_PROXY_HOPS: '1' } },
+  { name: 'notification', entry: 'services/notification/dist/main.js', database: 'gatehouse_notification', env: { MANAGEMENT_PORT: '9092' } },
+  { name: 'gateway', entry: 'gateway/dist/main.js', env: { MANAGEMENT_PORT: '9093' } },
 ].filter((p) => existsSync(path.join(root, p.entry)));
 
-const width = Math.max(...processes.map((p) => p.name.length));
+const width = Math.max(...PROCESSES.map((p) => p.name.length));
 const children = new Map();
 let stopping = false;
+let stopInfrastructure = async () => undefined;
+
+const say = (line) => process.stdout.write(`${line}\n`);
 
 function prefixLines(name, stream, out) {
   let buffered = '';
@@ -46,12 +50,24 @@ function stopAll(code) {
     process.exit(code || 1);
   }, 15_000);
   force.unref();
-  const wait = () => (children.size === 0 ? process.exit(code) : setTimeout(wait, 50));
+  const wait = () => (children.size === 0 ? stopInfrastructure().finally(() => process.exit(code)) : setTimeout(wait, 50));
   wait();
 }
 
-for (const p of processes) {
-  const child = spawn(process.execPath, [p.entry], { cwd: root, env: { ...dev, ...p.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** The gateway also serves the browser SDK's reference page, unless EXAMPLE_APP=false. */
+const exampleApp = () => process.env.EXAMPLE_APP || 'true';
+
+/** The environment of one process: development defaults, the machine's, then what it needs alone. */
+function environmentOf(p, infrastructure) {
+  // Plain HTTP on localhost: cookies without `Secure` and prefixes (production keeps them).
+  const dev = { NODE_ENV: 'development', COOKIE_SECURE: 'false', ...process.env, ...infrastructure.env };
+  const example = p.name === 'gateway' ? { EXAMPLE_APP: exampleApp() } : {};
+  const database = infrastructure.databaseServer && p.database ? { DATABASE_URL: withDatabase(infrastructure.databaseServer, p.database) } : {};
+  return { ...dev, ...example, ...database, ...p.env };
+}
+
+function spawnProcess(p, infrastructure) {
+  const child = spawn(process.execPath, [p.entry], { cwd: root, env: environmentOf(p, infrastructure), stdio: ['ignore', 'pipe', 'pipe'] });
   children.set(p.name, child);
   prefixLines(p.name, child.stdout, process.stdout);
   prefixLines(p.name, child.stderr, process.stderr);
@@ -64,9 +80,21 @@ for (const p of processes) {
   });
 }
 
-if (children.has('gateway') && ['true', '1'].includes(exampleApp)) {
-  process.stdout.write('Example app (browser SDK): http://localhost:8080/example/\n');
+async function main() {
+  const dotEnv = loadDotEnv();
+  if (dotEnv) say(`Loaded ${dotEnv}`);
+  const infrastructure = await ensureInfrastructure(process.env, say);
+  stopInfrastructure = infrastructure.stop;
+  process.on('SIGINT', () => stopAll(0));
+  process.on('SIGTERM', () => stopAll(0));
+  for (const p of PROCESSES) spawnProcess(p, infrastructure);
+  say(`Health and metrics (/healthz, /readyz, /metrics): ${PROCESSES.map((p) => `${p.name} http://localhost:${p.env.MANAGEMENT_PORT}`).join(', ')}`);
+  if (children.has('gateway') && ['true', '1'].includes(exampleApp())) {
+    say('Example app (browser SDK): http://localhost:8080/example/');
+  }
 }
 
-process.on('SIGINT', () => stopAll(0));
-process.on('SIGTERM', () => stopAll(0));
+main().catch((error) => {
+  process.stderr.write(error instanceof InfrastructureMissing ? `${error.message}\n` : `npm start failed: ${error.message}\n`);
+  process.exit(1);
+});

@@ -22,8 +22,10 @@ runService('gateway', async () => {
     logger,
     http: gateway.http,
     port: config.PORT,
+    managementPort: config.MANAGEMENT_PORT,
     host: config.HOST,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    broker: connection,
     describe: { auth: config.AUTH_SERVICE_URL, user: config.USER_SERVICE_URL, verifyMode: config.JWT_VERIFY_MODE, exchange: config.EVENTS_EXCHANGE },
     close: async () => {
       await revocations.stop();

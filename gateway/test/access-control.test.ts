@@ -1,3 +1,4 @@
+import { managementUrl } from '@gatehouse/testing';
 import { generateTestKey, signHs256WithPublicKey, signToken, tamper, unsignedToken } from '../../libs/jwt/test/token-fixtures';
 import { rawGet, startGateway, type Gateway } from './gateway-harness';
 
@@ -139,7 +140,7 @@ describe('gateway access control', () => {
     await gw.jwks.close();
     const response = await get('/api/user/me', { authorization: `Bearer ${signToken(gw.key, { claims: { sub: 'after-jwks-down' } })}` });
     expect(response.status).toBe(200);
-    const ready = await get('/readyz');
+    const ready = await fetch(`${managementUrl(gw.url)}/readyz`);
     expect(ready.status).toBe(200);
   });
 });

@@ -1,4 +1,4 @@
-import { setCookies } from '@gatehouse/testing';
+import { managementUrl, setCookies } from '@gatehouse/testing';
 import { signToken } from '../../libs/jwt/test/token-fixtures';
 import { deadUrl, startGateway, type Gateway } from './gateway-harness';
 
@@ -105,7 +105,7 @@ describe('gateway proxying', () => {
   });
 
   it('when the verifier has loaded the JWKS, then the gateway reports ready', async () => {
-    const response = await fetch(`${gw.url}/readyz`);
+    const response = await fetch(`${managementUrl(gw.url)}/readyz`);
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ checks: { jwks: 'ok' } });
   });
@@ -177,7 +177,7 @@ describe('gateway whose JWKS never loaded', () => {
   });
 
   it('when readiness is asked, then it answers 503, and a valid-looking token gets 503 with Retry-After, never a 401 that signs its user out', async () => {
-    const ready = await fetch(`${gw.url}/readyz`);
+    const ready = await fetch(`${managementUrl(gw.url)}/readyz`);
     expect(ready.status).toBe(503);
     const response = await fetch(`${gw.url}/api/user/me`, { headers: { authorization: `Bearer ${signToken(gw.key)}` } });
     expect(response.status).toBe(503);

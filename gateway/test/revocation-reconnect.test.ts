@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createEvent } from '@gatehouse/events';
-import { startBrokerProxy, type BrokerProxy } from '@gatehouse/testing';
+import { managementUrl, startBrokerProxy, type BrokerProxy } from '@gatehouse/testing';
 import { signToken } from '../../libs/jwt/test/token-fixtures';
 import { eventually, openBrokerProbe, type BrokerProbe } from '../../libs/events/test/broker-fixtures';
 import { startGateway, type Gateway } from './gateway-harness';
@@ -31,7 +31,7 @@ describe('gateway revocation feed across a broker outage', () => {
     await proxy.cut();
 
     expect((await call(token)).status).toBe(200);
-    expect((await fetch(`${gw.url}/readyz`)).status).toBe(200);
+    expect((await fetch(`${managementUrl(gw.url)}/readyz`)).status).toBe(200);
     await proxy.heal();
     expect(await eventually(() => connects() > connectedBefore, 10_000)).toBe(true);
 

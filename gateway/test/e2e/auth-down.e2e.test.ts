@@ -29,7 +29,7 @@ describe('when the auth service is down', () => {
     });
     expect([502, 503]).toContain(down.status);
     expect(down.headers.get('content-type')).toMatch(/problem\+json/);
-    expect((await fetch(`${system.gateway.url}/readyz`)).status).toBe(200);
+    expect((await fetch(`${system.gateway.managementUrl}/readyz`)).status).toBe(200);
 
     const codes = await system.stop();
     expect(codes).toEqual({ gateway: 0, notification: 0, user: 0, auth: 0 });

@@ -65,7 +65,7 @@ async function signedUpUser(): Promise<{ browser: Browser; email: string; id: st
 
 /** How many profile requests the user service has answered, from its own metrics. */
 async function profileHits(): Promise<number> {
-  const metrics = await (await fetch(`${system.user.url}/metrics`)).text();
+  const metrics = await (await fetch(`${system.user.managementUrl}/metrics`)).text();
   return [...metrics.matchAll(/http_request_duration_seconds_count\{[^}]*route="\/api\/user\/profile"[^}]*\} (\d+)/g)].reduce((sum, m) => sum + Number(m[1]), 0);
 }
 

@@ -47,17 +47,19 @@ export function freePort(): Promise<number> {
 export interface RunningProcess {
   readonly name: string;
   readonly url: string;
+  /** Its management port: `/healthz`, `/readyz`, `/metrics`. */
+  readonly managementUrl: string;
   readonly output: () => string;
   /** SIGTERM and wait; resolves with the exit code. */
   stop(): Promise<number | null>;
 }
 
-async function waitReady(name: string, url: string, child: ChildProcess, output: () => string): Promise<void> {
+async function waitReady(name: string, managementUrl: string, child: ChildProcess, output: () => string): Promise<void> {
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${name} exited during start:\n${output()}`);
     try {
-      if ((await fetch(`${url}/readyz`)).status === 200) return;
+      if ((await fetch(`${managementUrl}/readyz`)).status === 200) return;
     } catch {
       // not listening yet
     }
@@ -69,19 +71,22 @@ async function waitReady(name: string, url: string, child: ChildProcess, output:
 async function startProcess(name: string, entry: string, env: Record<string, string>, chosenPort?: number): Promise<RunningProcess> {
   const port = chosenPort ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
+  const managementPort = await freePort();
+  const managementUrl = `http://127.0.0.1:${managementPort}`;
   const child = spawn(process.execPath, [join(ROOT, entry)], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(port), ...env },
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(port), MANAGEMENT_PORT: String(managementPort), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
   child.stdout!.on('data', (c: Buffer) => (log += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (log += c.toString()));
   const output = () => log;
-  await waitReady(name, url, child, output);
+  await waitReady(name, managementUrl, child, output);
   return {
     name,
     url,
+    managementUrl,
     output,
     stop: () =>
       new Promise((done) => {

@@ -7,6 +7,8 @@ export {
   outboxKeys,
   processedEventsKeys,
   positiveInt,
+  migrationConfigSchema,
+  type MigrationConfig,
   type BaseServiceConfig,
   type DatabaseConfig,
   type TokenClaimsConfig,

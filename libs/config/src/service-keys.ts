@@ -1,5 +1,5 @@
-import Joi from 'joi';
-import { logLevel, nodeEnv, port, url } from './config-types';
+import Joi, { type ObjectSchema } from 'joi';
+import { flag, logLevel, nodeEnv, port, url } from './config-types';
 
 export const positiveInt = () => Joi.number().integer().min(1);
 
@@ -9,10 +9,23 @@ export interface BaseServiceConfig {
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   HOST: string;
   PORT: number;
+  /** Serves `/metrics`, `/healthz` and `/readyz`, apart from the API so they are never public. */
+  MANAGEMENT_PORT: number;
   /** How many reverse proxies may set X-Forwarded-For; 0 trusts none. */
   TRUST_PROXY_HOPS: number;
   SHUTDOWN_TIMEOUT_MS: number;
 }
+
+/**
+ * Sharing the API's port would publish the probes and metrics again, so the two must differ.
+ * Port 0 (tests) is exempt: each bind of it gets its own free port. The default is a string so
+ * that `loadConfig` validates it like a set value (Joi passes defaults through unchecked).
+ */
+const managementPort = () =>
+  port()
+    .default('9090')
+    .when('PORT', { not: 0, then: port().invalid(Joi.ref('PORT')) })
+    .messages({ 'any.invalid': '"MANAGEMENT_PORT" must differ from PORT' });
 
 export function baseServiceKeys(defaultPort: number) {
   return {
@@ -20,6 +33,7 @@ export function baseServiceKeys(defaultPort: number) {
     LOG_LEVEL: logLevel(),
     HOST: Joi.string().default('0.0.0.0'),
     PORT: port().default(defaultPort),
+    MANAGEMENT_PORT: managementPort(),
     TRUST_PROXY_HOPS: Joi.number().integer().min(0).max(10).default(0),
     SHUTDOWN_TIMEOUT_MS: positiveInt().default(10_000),
   };
@@ -28,14 +42,40 @@ export function baseServiceKeys(defaultPort: number) {
 export interface DatabaseConfig {
   DATABASE_URL: string;
   DATABASE_POOL_SIZE: number;
+  /** Create the database when it is missing: a development convenience, off in production. */
+  DATABASE_CREATE: boolean;
+  /** Apply migrations at boot; off in production, where a migrate Job runs them with DDL rights. */
+  MIGRATE_ON_BOOT: boolean;
+  /** The services' login role, which the migrate entrypoint grants data rights (and no DDL) to. */
+  DATABASE_RUNTIME_ROLE?: string;
 }
+
+/** On unless NODE_ENV=production: what a laptop wants at boot and a cluster must not do. */
+const developmentOnly = () => flag().when('NODE_ENV', { is: 'production', then: flag().default(false), otherwise: flag().default(true) });
 
 /** A service's own PostgreSQL database, on the local server by default. */
 export function databaseKeys(defaultDatabase: string) {
   return {
     DATABASE_URL: url(['postgres', 'postgresql']).default(`postgres://postgres@127.0.0.1:5432/${defaultDatabase}`),
     DATABASE_POOL_SIZE: positiveInt().max(100).default(10),
+    DATABASE_CREATE: developmentOnly(),
+    MIGRATE_ON_BOOT: developmentOnly(),
+    DATABASE_RUNTIME_ROLE: Joi.string().pattern(/^[A-Za-z_][\w$-]{0,62}$/),
   };
+}
+
+/** What the migrate-only entrypoint reads. */
+export type MigrationConfig = Pick<BaseServiceConfig, 'NODE_ENV' | 'LOG_LEVEL'> &
+  Pick<DatabaseConfig, 'DATABASE_URL' | 'DATABASE_CREATE' | 'DATABASE_RUNTIME_ROLE'>;
+
+const MIGRATION_KEYS = ['NODE_ENV', 'LOG_LEVEL', 'DATABASE_URL', 'DATABASE_CREATE', 'DATABASE_RUNTIME_ROLE'] as const;
+
+/**
+ * The migration keys of a service's schema, with that service's defaults. A migrate Job then
+ * needs only its database settings, not the service's secrets, which its full schema requires.
+ */
+export function migrationConfigSchema(serviceSchema: ObjectSchema): ObjectSchema<MigrationConfig> {
+  return Joi.object<MigrationConfig>(Object.fromEntries(MIGRATION_KEYS.map((key) => [key, serviceSchema.extract(key)])));
 }
 
 /**

@@ -3,7 +3,8 @@ import { Client, Pool, type PoolConfig } from 'pg';
 const DUPLICATE_DATABASE = '42P04';
 const UNIQUE_VIOLATION = '23505';
 
-function quoteIdentifier(name: string): string {
+/** A name as a double-quoted SQL identifier, for the statements that take no parameters. */
+export function quoteIdentifier(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 

@@ -19,7 +19,7 @@ export interface AmqpConnectionOptions {
 }
 
 export interface AmqpConnection {
-  /** True while a channel is open and every setup has run on it; for `/readyz`. */
+  /** True while a channel is open and every setup has run on it; read by the `gatehouse_broker_connected` gauge. */
   isConnected(): boolean;
   /** The open confirm channel (also while setups run), or undefined while the broker is away. */
   channel(): ConfirmChannel | undefined;

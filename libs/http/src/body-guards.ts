@@ -18,6 +18,18 @@ export const requireJsonBody: RequestHandler = (req, _res, next) => {
   next();
 };
 
+/**
+ * `handlers`, skipped for POSTs to exactly one of `paths`. Those routes speak a protocol whose
+ * bodies are `application/x-www-form-urlencoded` (the OAuth token endpoint, RFC 6749 §4.4.2):
+ * they read, cap and check their own body, media type included, so that every answer, errors
+ * too, is in their protocol's format. Every other path and method keeps the JSON-only rules.
+ */
+export function exceptUrlencodedPosts(paths: readonly string[], handlers: readonly RequestHandler[]): RequestHandler[] {
+  if (paths.length === 0) return [...handlers];
+  const exempt = new Set(paths);
+  return handlers.map((handler) => (req, res, next) => (req.method === 'POST' && exempt.has(req.path) ? next() : handler(req, res, next)));
+}
+
 function findForbiddenKey(value: unknown, depth = 0): string | undefined {
   if (depth > 32 || value === null || typeof value !== 'object') return undefined;
   for (const key of Object.keys(value)) {

@@ -3,14 +3,18 @@ import { pinoHttp } from 'pino-http';
 import { AppError } from '@gatehouse/errors';
 import type { Logger } from '@gatehouse/logger';
 import { errorHandler } from './error-handler';
-import { rejectPrototypeKeys, requireJsonBody } from './body-guards';
+import { exceptUrlencodedPosts, rejectPrototypeKeys, requireJsonBody } from './body-guards';
 import { requestId } from './request-id';
 import { createHttpMetrics } from './metrics';
-import { healthRoutes, type ReadinessCheck } from './health';
+import type { ReadinessCheck } from './health';
+import { createManagementApp } from './management-app';
 import type { Registry } from 'prom-client';
 
-/** Health and metrics probes arrive every few seconds; logging them would drown the rest. */
-const UNLOGGED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+/**
+ * The Express setting under which the API app keeps its management app, so a test harness that
+ * holds only the API app can serve both (`serveOnFreePort` in libs/testing reads it).
+ */
+export const MANAGEMENT_APP_SETTING = 'gatehouse management app';
 
 /**
  * The URL without its query string. Queries carry secrets (the verification link's `?token=`),
@@ -30,10 +34,18 @@ export interface HttpAppOptions {
   /** Parse JSON bodies (default true). A proxy passes bodies through untouched instead. */
   readonly parseJson?: boolean;
   readonly bodyLimitBytes?: number;
+  /**
+   * Exact paths whose POST body is `application/x-www-form-urlencoded` by protocol (an OAuth token
+   * endpoint). The JSON guard and parser skip those requests; the route must cap and check the body.
+   */
+  readonly urlencodedPostPaths?: readonly string[];
 }
 
 export interface HttpApp {
+  /** The API: what the public port serves. */
   readonly app: Express;
+  /** `/healthz`, `/readyz` and `/metrics`: what the management port serves. */
+  readonly management: Express;
   readonly registry: Registry;
   /** Mounts the service's routes, then the 404 and the problem+json error handler. */
   finish(routes: Router | RequestHandler): Express;
@@ -42,8 +54,9 @@ export interface HttpApp {
 }
 
 /**
- * The HTTP pipeline every Gatehouse process shares: request id, access log, metrics, health,
- * JSON-only bodies with a size cap, and RFC 9457 errors.
+ * The HTTP pipeline every Gatehouse process shares: request id, access log, metrics, JSON-only
+ * bodies with a size cap, and RFC 9457 errors; beside it, the management app with health and
+ * metrics, served on a port of its own.
  */
 export function createHttpApp(options: HttpAppOptions): HttpApp {
   const app = express();
@@ -57,7 +70,6 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     pinoHttp({
       logger: options.logger,
       genReqId: requestId,
-      autoLogging: { ignore: (req) => UNLOGGED_PATHS.has(pathOf(req.url ?? '')) },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
       serializers: {
         req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({
@@ -71,21 +83,21 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     }),
   );
   app.use(metrics.observe);
-  app.use(
-    healthRoutes({
-      registry: metrics.registry,
-      checks: options.readinessChecks,
-      isAcceptingTraffic: () => accepting,
-    }),
-  );
+  const management = createManagementApp({
+    logger: options.logger,
+    registry: metrics.registry,
+    checks: options.readinessChecks,
+    isAcceptingTraffic: () => accepting,
+  });
+  app.set(MANAGEMENT_APP_SETTING, management);
   if (options.parseJson ?? true) {
-    app.use(requireJsonBody);
-    app.use(express.json({ limit: options.bodyLimitBytes ?? 16 * 1024, strict: true, type: 'application/json' }));
-    app.use(rejectPrototypeKeys);
+    const json = express.json({ limit: options.bodyLimitBytes ?? 16 * 1024, strict: true, type: 'application/json' });
+    app.use(exceptUrlencodedPosts(options.urlencodedPostPaths ?? [], [requireJsonBody, json, rejectPrototypeKeys]));
   }
 
   return {
     app,
+    management,
     registry: metrics.registry,
     finish(routes) {
       app.use(routes);

@@ -1,11 +1,13 @@
-export { createHttpApp, type HttpApp, type HttpAppOptions } from './create-http-app';
+export { createHttpApp, MANAGEMENT_APP_SETTING, type HttpApp, type HttpAppOptions } from './create-http-app';
 export { errorHandler, sendProblem } from './error-handler';
 export { isDependencyFailure } from './dependency-failure';
 export { problemKinds, problemBody, PROBLEM_CONTENT_TYPE, type ProblemBody } from './problem';
 export { validate } from './validate';
 export { route } from './routes';
 export { requestId } from './request-id';
-export { listen, closeServer, onShutdownSignal, type ShutdownOptions } from './serve';
+export { listen, closeServer, trapShutdownSignals, type ShutdownOptions, type ShutdownSignals } from './serve';
 export type { ReadinessCheck } from './health';
 export { runService, type ServiceToRun } from './run-service';
+export { runJob } from './run-job';
+export { registerBrokerGauge, type BrokerLink } from './broker-gauge';
 export { singleLineText, multiLineText, CONTROL_CHARACTERS_ERROR } from './text-schema';

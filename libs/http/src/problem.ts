@@ -29,6 +29,7 @@ export const problemKinds: Readonly<Record<ErrorCode, ProblemKind>> = {
   forbidden: { status: 403, title: 'Forbidden' },
   user_not_found: { status: 404, title: 'User not found' },
   last_admin: { status: 409, title: 'Cannot remove the last admin' },
+  client_limit_reached: { status: 409, title: 'Client limit reached' },
   upstream_unavailable: { status: 502, title: 'Upstream unavailable' },
   upstream_timeout: { status: 504, title: 'Upstream timed out' },
   service_unavailable: { status: 503, title: 'Service unavailable' },

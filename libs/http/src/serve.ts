@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { constants } from 'node:os';
 import type { Express } from 'express';
 import type { Logger } from '@gatehouse/logger';
 
@@ -27,29 +28,57 @@ export interface ShutdownOptions {
   readonly timeoutMs: number;
 }
 
-/** Wires SIGTERM and SIGINT to a single graceful shutdown with a hard deadline. */
-export function onShutdownSignal(options: ShutdownOptions): void {
+/** What a signal does once the process serves; until then it exits at once. */
+export interface ShutdownSignals {
+  /** From now on a signal drains gracefully instead of exiting at once. */
+  serving(options: ShutdownOptions): void;
+}
+
+/** The shell's convention for "ended by a signal": 128 + its number (143 for SIGTERM). */
+function signalExitCode(signal: NodeJS.Signals): number {
+  return 128 + (constants.signals[signal] ?? 0);
+}
+
+function drain(options: ShutdownOptions, signal: NodeJS.Signals): void {
+  options.logger.info({ signal }, 'shutting down');
+  const deadline = setTimeout(() => {
+    options.logger.error('shutdown deadline passed, exiting');
+    process.exit(1);
+  }, options.timeoutMs);
+  deadline.unref();
+  options
+    .shutdown()
+    .then(() => {
+      options.logger.info('shut down cleanly');
+      process.exit(0);
+    })
+    .catch((error: unknown) => {
+      options.logger.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    });
+}
+
+/**
+ * Wires SIGTERM and SIGINT before anything is opened. As PID 1 in a container, Node ignores a
+ * signal it has no handler for, so a pod stopped while it migrates or connects would sit out its
+ * whole grace period. Until `serving`, a signal exits straight away: nothing is in flight, a
+ * migration's transaction rolls back and its advisory lock ends with the connection.
+ */
+export function trapShutdownSignals(name: string): ShutdownSignals {
+  let graceful: ShutdownOptions | undefined;
   let started = false;
   const handler = (signal: NodeJS.Signals) => {
     if (started) return;
     started = true;
-    options.logger.info({ signal }, 'shutting down');
-    const deadline = setTimeout(() => {
-      options.logger.error('shutdown deadline passed, exiting');
-      process.exit(1);
-    }, options.timeoutMs);
-    deadline.unref();
-    options
-      .shutdown()
-      .then(() => {
-        options.logger.info('shut down cleanly');
-        process.exit(0);
-      })
-      .catch((error: unknown) => {
-        options.logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      });
+    if (graceful) return drain(graceful, signal);
+    process.stderr.write(`${name} received ${signal} while starting; exiting\n`);
+    process.exit(signalExitCode(signal));
   };
   process.on('SIGTERM', handler);
   process.on('SIGINT', handler);
+  return {
+    serving(options) {
+      graceful = options;
+    },
+  };
 }

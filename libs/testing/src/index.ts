@@ -1,12 +1,22 @@
 export { infrastructureImages } from './images';
 export {
+  SERVICE_KINDS,
+  SERVICE_LABELS,
+  HOW_TO_START,
+  COMPOSE_COMMAND,
+  isReachable,
+  startContainer,
+  type ServiceKind,
+  type StartedContainer,
+} from './local-services';
+export {
   resolveInfrastructure,
   exportInfrastructure,
   testInfrastructure,
   type Infrastructure,
   type ResolvedInfrastructure,
 } from './infrastructure';
-export { createTestDatabase, createTestRedisPrefix, serveOnFreePort, uniqueName, type TestDatabase, type RunningServer } from './isolation';
+export { createTestDatabase, createTestRedisPrefix, serveOnFreePort, managementUrl, uniqueName, type TestDatabase, type RunningServer } from './isolation';
 export { parseSetCookie, setCookies, type SetCookie } from './cookies';
 export { captureLogs } from './log-capture';
 export { startBrokerProxy, type BrokerProxy } from './broker-proxy';

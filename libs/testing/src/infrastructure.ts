@@ -1,7 +1,4 @@
-import { Client } from 'pg';
-import Redis from 'ioredis';
-import { connect as amqpConnect } from 'amqplib';
-import { infrastructureImages } from './images';
+import { HOW_TO_START, isReachable, startContainer, type ServiceKind } from './local-services';
 
 export interface Infrastructure {
   readonly postgresUrl: string;
@@ -22,54 +19,13 @@ const LOCAL = {
   amqp: 'amqp://guest:guest@127.0.0.1:5672',
 };
 
-const HOW_TO_START = {
-  postgres: 'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start',
-  redis:
-    'redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log',
-  amqp: 'rabbitmq-server -detached',
-};
-
-async function postgresReachable(url: string): Promise<boolean> {
-  const client = new Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-async function redisReachable(url: string): Promise<boolean> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2000 });
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-    return (await redis.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    redis.disconnect();
-  }
-}
-
-async function amqpReachable(url: string): Promise<boolean> {
-  try {
-    const connection = await amqpConnect(url, { timeout: 2000 });
-    await connection.close();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 type Stopper = () => Promise<void>;
 
-async function withTestcontainers<T>(what: keyof typeof HOW_TO_START, envName: string, start: () => Promise<T>): Promise<T> {
+async function withTestcontainers(what: ServiceKind, envName: string, stoppers: Stopper[]): Promise<string> {
   try {
-    return await start();
+    const container = await startContainer(what);
+    stoppers.push(container.stop);
+    return container.url;
   } catch (error) {
     throw new Error(
       `${what} is not reachable on its local default port, ${envName} is not set, and Testcontainers ` +
@@ -93,33 +49,18 @@ export async function resolveInfrastructure(env: Env = process.env): Promise<Res
 
   const resolvePostgres = async (): Promise<string> => {
     if (env.TEST_POSTGRES_URL) return env.TEST_POSTGRES_URL;
-    for (const url of LOCAL.postgres) if (await postgresReachable(url)) return url;
-    return withTestcontainers('postgres', 'TEST_POSTGRES_URL', async () => {
-      const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
-      const container = await new PostgreSqlContainer(infrastructureImages.postgres).start();
-      stoppers.push(async () => void (await container.stop()));
-      return withDatabaseName(container.getConnectionUri(), 'postgres');
-    });
+    for (const url of LOCAL.postgres) if (await isReachable.postgres(url)) return url;
+    return withTestcontainers('postgres', 'TEST_POSTGRES_URL', stoppers);
   };
   const resolveRedis = async (): Promise<string> => {
     if (env.TEST_REDIS_URL) return env.TEST_REDIS_URL;
-    if (await redisReachable(LOCAL.redis)) return LOCAL.redis;
-    return withTestcontainers('redis', 'TEST_REDIS_URL', async () => {
-      const { RedisContainer } = await import('@testcontainers/redis');
-      const container = await new RedisContainer(infrastructureImages.redis).start();
-      stoppers.push(async () => void (await container.stop()));
-      return container.getConnectionUrl();
-    });
+    if (await isReachable.redis(LOCAL.redis)) return LOCAL.redis;
+    return withTestcontainers('redis', 'TEST_REDIS_URL', stoppers);
   };
   const resolveAmqp = async (): Promise<string> => {
     if (env.TEST_AMQP_URL) return env.TEST_AMQP_URL;
-    if (await amqpReachable(LOCAL.amqp)) return LOCAL.amqp;
-    return withTestcontainers('amqp', 'TEST_AMQP_URL', async () => {
-      const { RabbitMQContainer } = await import('@testcontainers/rabbitmq');
-      const container = await new RabbitMQContainer(infrastructureImages.rabbitmq).start();
-      stoppers.push(async () => void (await container.stop()));
-      return container.getAmqpUrl();
-    });
+    if (await isReachable.amqp(LOCAL.amqp)) return LOCAL.amqp;
+    return withTestcontainers('amqp', 'TEST_AMQP_URL', stoppers);
   };
 
   const stop = async () => {
@@ -132,12 +73,6 @@ export async function resolveInfrastructure(env: Env = process.env): Promise<Res
     await stop();
     throw error;
   }
-}
-
-function withDatabaseName(url: string, name: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${name}`;
-  return parsed.toString();
 }
 
 const ENV_KEYS = {

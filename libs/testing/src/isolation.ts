@@ -47,11 +47,18 @@ export function createTestRedisPrefix(label: string): { prefix: string; cleanup(
 export interface RunningServer {
   readonly url: string;
   readonly port: number;
+  /** Where the app's management app (health and metrics) listens, for an app from `createHttpApp`. */
+  readonly managementUrl?: string;
   close(): Promise<void>;
 }
 
-/** Serves an app in-process on a free loopback port. */
-export function serveOnFreePort(app: Express): Promise<RunningServer> {
+/** Must equal `MANAGEMENT_APP_SETTING` in libs/http, which this package does not depend on. */
+const MANAGEMENT_APP_SETTING = 'gatehouse management app';
+
+/** Management URLs by the URL of the API they belong to, while both are served. */
+const managementUrls = new Map<string, string>();
+
+function listenOnFreePort(app: Express): Promise<{ url: string; port: number; close(): Promise<void> }> {
   return new Promise((resolve, reject) => {
     const server: Server = app.listen(0, '127.0.0.1', (error?: Error) => {
       if (error) return reject(error);
@@ -67,4 +74,34 @@ export function serveOnFreePort(app: Express): Promise<RunningServer> {
       });
     });
   });
+}
+
+/**
+ * Serves an app in-process on a free loopback port. An app from `createHttpApp` gets its
+ * management app served on a second free port, as `runService` does in production.
+ */
+export async function serveOnFreePort(app: Express): Promise<RunningServer> {
+  const api = await listenOnFreePort(app);
+  const managementApp = app.get(MANAGEMENT_APP_SETTING) as Express | undefined;
+  if (!managementApp) return api;
+  const management = await listenOnFreePort(managementApp);
+  managementUrls.set(api.url, management.url);
+  return {
+    ...api,
+    managementUrl: management.url,
+    async close() {
+      managementUrls.delete(api.url);
+      await Promise.all([api.close(), management.close()]);
+    },
+  };
+}
+
+/**
+ * The management URL (`/healthz`, `/readyz`, `/metrics`) of an API served by `serveOnFreePort`,
+ * for harnesses that hand tests only the API's URL.
+ */
+export function managementUrl(apiUrl: string): string {
+  const url = managementUrls.get(apiUrl);
+  if (!url) throw new Error(`${apiUrl} is not an app from createHttpApp served by serveOnFreePort`);
+  return url;
 }

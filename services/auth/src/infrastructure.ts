@@ -46,18 +46,21 @@ async function sessionSecret(config: Readonly<AuthConfig>, logger: Logger): Prom
 }
 
 /**
- * Connects to PostgreSQL (creating and migrating the database), Redis and the broker, and loads
- * keys. The broker may still be starting: the connection keeps retrying, registrations wait in
- * the outbox and `/readyz` reports the broker meanwhile.
+ * Connects to PostgreSQL (creating and migrating the database when the config says so), Redis and
+ * the broker, and loads keys. The broker may still be starting: the connection keeps retrying,
+ * registrations wait in the outbox, and the broker gauge and logs report it meanwhile.
  */
 export async function connectInfrastructure(config: Readonly<AuthConfig>, logger: Logger): Promise<AuthInfrastructure> {
-  await ensureDatabase(config.DATABASE_URL);
+  // Production creates and migrates in a Job with DDL rights; the service's role has data rights only.
+  if (config.DATABASE_CREATE) await ensureDatabase(config.DATABASE_URL);
   const pool = createPool({
     url: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE, applicationName: 'gatehouse-auth',
     onIdleError: (error) => logger.warn({ err: error }, 'idle database connection lost'),
   });
-  const { applied } = await migrate(pool, MIGRATIONS_DIR);
-  if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+  if (config.MIGRATE_ON_BOOT) {
+    const { applied } = await migrate(pool, MIGRATIONS_DIR);
+    if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+  }
   // Fail fast instead of queueing: a request during an outage answers 503, it does not hang.
   const redis = new Redis(config.REDIS_URL, {
     keyPrefix: config.REDIS_KEY_PREFIX,

@@ -19,8 +19,10 @@ runService('auth', async () => {
     logger,
     http: auth.http,
     port: config.PORT,
+    managementPort: config.MANAGEMENT_PORT,
     host: config.HOST,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    broker: infrastructure.connection,
     describe: { exchange: config.EVENTS_EXCHANGE },
     // Stop taking deliveries and finish the ones in flight before the channel closes under them.
     close: async () => {

@@ -50,11 +50,10 @@ export function createApp(config: Readonly<NotificationConfig>, deps: Notificati
     service: 'notification',
     logger: deps.logger,
     trustProxyHops: config.TRUST_PROXY_HOPS,
+    // Not the broker: it would only take the operations endpoints out of service. Its outages
+    // show in the broker gauge and the logs, and deliveries resume on reconnect.
     readinessChecks: {
       postgres: async () => void (await deps.pool.query('SELECT 1')),
-      broker: async () => {
-        if (!deps.connection.isConnected()) throw new Error('not connected to the broker');
-      },
     },
   });
   const metrics = createNotificationMetrics(http.registry);

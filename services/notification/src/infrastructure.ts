@@ -25,17 +25,21 @@ export function createMailer(config: Readonly<NotificationConfig>, logger: Logge
 }
 
 /**
- * Connects to PostgreSQL (creating and migrating the database) and to the broker. The broker
- * may still be starting: the connection keeps retrying and `/readyz` reports it meanwhile.
+ * Connects to PostgreSQL (creating and migrating the database when the config says so) and to the
+ * broker. The broker may still be starting: the connection keeps retrying, and the broker gauge
+ * and logs report it meanwhile.
  */
 export async function connectInfrastructure(config: Readonly<NotificationConfig>, logger: Logger): Promise<NotificationInfrastructure> {
-  await ensureDatabase(config.DATABASE_URL);
+  // Production creates and migrates in a Job with DDL rights; the service's role has data rights only.
+  if (config.DATABASE_CREATE) await ensureDatabase(config.DATABASE_URL);
   const pool = createPool({
     url: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE, applicationName: 'gatehouse-notification',
     onIdleError: (error) => logger.warn({ err: error }, 'idle database connection lost'),
   });
-  const { applied } = await migrate(pool, MIGRATIONS_DIR);
-  if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+  if (config.MIGRATE_ON_BOOT) {
+    const { applied } = await migrate(pool, MIGRATIONS_DIR);
+    if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+  }
   const connection = createAmqpConnection({ url: config.AMQP_URL, logger, name: 'gatehouse-notification', prefetch: config.CONCURRENT_DELIVERIES });
   const mailer = createMailer(config, logger);
   if (!config.SMTP_URL) logger.warn({ directory: config.MAIL_DIR }, 'no SMTP_URL: emails are written to files');

@@ -14,8 +14,10 @@ runService('notification', async () => {
     logger,
     http: notification.http,
     port: config.PORT,
+    managementPort: config.MANAGEMENT_PORT,
     host: config.HOST,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    broker: infrastructure.connection,
     describe: { exchange: config.EVENTS_EXCHANGE, mail: config.SMTP_URL ? 'smtp' : config.MAIL_DIR },
     // Stop taking deliveries and finish the ones in flight before the channel closes under them.
     close: async () => {

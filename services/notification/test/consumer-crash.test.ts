@@ -48,6 +48,7 @@ async function until(what: string, probe: () => boolean | Promise<boolean>, time
 /** The real service as its own process, so that killing it is a real crash. */
 async function startNotification(): Promise<ChildProcess> {
   const port = await freePort();
+  const managementPort = await freePort();
   const child = spawn(process.execPath, [ENTRY], {
     env: {
       PATH: process.env.PATH ?? '',
@@ -55,6 +56,7 @@ async function startNotification(): Promise<ChildProcess> {
       LOG_LEVEL: 'warn',
       HOST: '127.0.0.1',
       PORT: String(port),
+      MANAGEMENT_PORT: String(managementPort),
       DATABASE_URL: database.url,
       AMQP_URL: testInfrastructure().amqpUrl,
       EVENTS_EXCHANGE: exchange,
@@ -65,7 +67,7 @@ async function startNotification(): Promise<ChildProcess> {
   });
   await until('the notification service to be ready', async () => {
     if (child.exitCode !== null) throw new Error(`notification exited with ${child.exitCode}`);
-    return fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status === 200, () => false);
+    return fetch(`http://127.0.0.1:${managementPort}/readyz`).then((r) => r.status === 200, () => false);
   });
   return child;
 }

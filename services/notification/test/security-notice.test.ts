@@ -1,3 +1,4 @@
+import { managementUrl } from '@gatehouse/testing';
 import type { SecurityNoticeKind } from '@gatehouse/events';
 import { eventually, mailParts, securityNoticeEvent, settle, startNotification, type NotificationHarness } from './notification-harness';
 
@@ -13,7 +14,7 @@ afterEach(() => {
 const mailsTo = (address: string) => harness.smtp.received.filter((m) => m.to.includes(address));
 const hrefs = (html: string) => [...html.matchAll(/href="([^"]*)"/g)].map((m) => m[1]);
 const metric = async (pattern: RegExp) => {
-  const text = await (await fetch(`${harness.url}/metrics`)).text();
+  const text = await (await fetch(`${managementUrl(harness.url)}/metrics`)).text();
   return Number(pattern.exec(text)?.[1] ?? 0);
 };
 const signIn = 'https://gatehouse.example.com/';

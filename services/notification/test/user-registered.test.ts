@@ -1,3 +1,4 @@
+import { managementUrl } from '@gatehouse/testing';
 import { eventually, registeredEvent, settle, startNotification, type NotificationHarness } from './notification-harness';
 
 let harness: NotificationHarness;
@@ -12,7 +13,7 @@ afterEach(() => {
 
 const mailsTo = (address: string) => harness.smtp.received.filter((m) => m.to.includes(address));
 const metric = async (pattern: RegExp) => {
-  const text = await (await fetch(`${harness.url}/metrics`)).text();
+  const text = await (await fetch(`${managementUrl(harness.url)}/metrics`)).text();
   return Number(pattern.exec(text)?.[1] ?? 0);
 };
 

@@ -16,17 +16,21 @@ export interface UserInfrastructure {
 }
 
 /**
- * Connects to PostgreSQL (creating and migrating the database), to the auth service's JWKS and
- * to the broker, which keeps retrying while it is away (`/readyz` reports it meanwhile).
+ * Connects to PostgreSQL (creating and migrating the database when the config says so), to the
+ * auth service's JWKS and to the broker, which keeps retrying while it is away (the broker gauge
+ * and logs report it meanwhile).
  */
 export async function connectInfrastructure(config: Readonly<UserConfig>, logger: Logger): Promise<UserInfrastructure> {
-  await ensureDatabase(config.DATABASE_URL);
+  // Production creates and migrates in a Job with DDL rights; the service's role has data rights only.
+  if (config.DATABASE_CREATE) await ensureDatabase(config.DATABASE_URL);
   const pool = createPool({
     url: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE, applicationName: 'gatehouse-user',
     onIdleError: (error) => logger.warn({ err: error }, 'idle database connection lost'),
   });
-  const { applied } = await migrate(pool, MIGRATIONS_DIR);
-  if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+  if (config.MIGRATE_ON_BOOT) {
+    const { applied } = await migrate(pool, MIGRATIONS_DIR);
+    if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+  }
   const verifier = createJwksVerifier({ jwksUrl: config.JWKS_URL, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, logger });
   // Auth may still be starting: boot anyway and stay unready (/readyz) until its keys load.
   await verifier.refresh().catch((error: unknown) => logger.warn({ err: error, jwksUrl: config.JWKS_URL }, 'JWKS not loaded yet'));

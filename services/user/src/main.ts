@@ -14,8 +14,10 @@ runService('user', async () => {
     logger,
     http: user.http,
     port: config.PORT,
+    managementPort: config.MANAGEMENT_PORT,
     host: config.HOST,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    broker: infrastructure.connection,
     describe: { exchange: config.EVENTS_EXCHANGE },
     // Stop consuming and relaying before the channel and pool close under the work in flight.
     close: async () => {

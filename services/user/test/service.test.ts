@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { outboxMigrationSql, processedEventsMigrationSql } from '@gatehouse/events';
+import { managementUrl } from '@gatehouse/testing';
 import { MIGRATIONS_DIR } from '../src/infrastructure';
 import { newIdentity, startUser, type UserHarness } from './user-harness';
 
@@ -11,10 +12,10 @@ beforeAll(async () => {
 afterAll(() => harness.close());
 
 describe('operations endpoints', () => {
-  it('when postgres, the JWKS and the broker are reachable, then /readyz reports all ready', async () => {
-    const response = await fetch(`${harness.url}/readyz`);
+  it('when postgres and the JWKS are reachable, then /readyz on the management port reports ready', async () => {
+    const response = await fetch(`${managementUrl(harness.url)}/readyz`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: 'ready', checks: { postgres: 'ok', jwks: 'ok', broker: 'ok' } });
+    expect(await response.json()).toEqual({ status: 'ready', checks: { postgres: 'ok', jwks: 'ok' } });
   });
 
   it('when the events migration is compared with the library, then it holds the outbox and processed_events schemas verbatim', async () => {
@@ -22,10 +23,11 @@ describe('operations endpoints', () => {
     expect(migration.startsWith(`${outboxMigrationSql}\n${processedEventsMigrationSql}\n`)).toBe(true);
   });
 
-  it('when /healthz and /metrics are asked, then the process answers', async () => {
-    expect((await fetch(`${harness.url}/healthz`)).status).toBe(200);
-    const metrics = await (await fetch(`${harness.url}/metrics`)).text();
+  it('when /healthz and /metrics are asked, then the management port answers and the API port does not', async () => {
+    expect((await fetch(`${managementUrl(harness.url)}/healthz`)).status).toBe(200);
+    const metrics = await (await fetch(`${managementUrl(harness.url)}/metrics`)).text();
     expect(metrics).toMatch(/service="user"/);
+    for (const path of ['/healthz', '/readyz', '/metrics']) expect((await fetch(`${harness.url}${path}`)).status).toBe(404);
   });
 
   it('when a path is unknown, then 404 problem+json', async () => {
@@ -42,7 +44,7 @@ describe('operations endpoints', () => {
 
   it('when shutdown begins, then /readyz turns 503 so traffic drains', async () => {
     harness.user.http.stopAcceptingTraffic();
-    const response = await fetch(`${harness.url}/readyz`);
+    const response = await fetch(`${managementUrl(harness.url)}/readyz`);
     expect(response.status).toBe(503);
   });
 });
