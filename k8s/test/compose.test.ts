@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Ajv from 'ajv';
 import { infrastructureImages } from '../../libs/testing/src/images';
 import { readDockerfile } from './dockerfile';
 import { clone, readYaml, repoRoot } from './manifests';
@@ -14,6 +15,7 @@ interface ComposeService {
   depends_on?: Record<string, { condition: string }>;
   secrets?: string[];
   stop_grace_period?: string;
+  env_file?: (string | { path: string; required?: boolean })[];
 }
 interface ComposeFile {
   services: Record<string, ComposeService>;
@@ -22,6 +24,26 @@ interface ComposeFile {
 
 const compose = readYaml(join(repoRoot, 'docker-compose.yml')) as ComposeFile;
 const infrastructure = ['postgres', 'redis', 'rabbitmq', 'mailpit'];
+
+/** The compose-spec JSON schema (vendored: k8s/test/schemas/README.md), as `docker compose config` applies it. */
+const validateCompose = (() => {
+  const { $schema: _draft, ...schema } = JSON.parse(readFileSync(join(__dirname, 'schemas', 'compose-spec.json'), 'utf8')) as Record<string, unknown>;
+  return new Ajv({ allErrors: true, strict: false }).compile(schema);
+})();
+
+function composeProblems(file: unknown): string[] {
+  if (validateCompose(file)) return [];
+  return (validateCompose.errors ?? []).map((e) => `${e.instancePath} ${e.message}${e.keyword === 'additionalProperties' ? ` (${(e.params as { additionalProperty: string }).additionalProperty})` : ''}`);
+}
+
+/** Host address each published port binds, e.g. `{ mailpit: ['127.0.0.1'] }` (`*` for every interface). */
+function bindAddresses(file: ComposeFile): Record<string, string[]> {
+  return Object.fromEntries(
+    Object.entries(file.services)
+      .filter(([, s]) => (s.ports ?? []).length > 0)
+      .map(([name, s]) => [name, (s.ports ?? []).map((p) => (String(p).split(':').length === 3 ? String(p).split(':')[0]! : '*'))]),
+  );
+}
 
 function environment(name: string): Record<string, string> {
   return Object.fromEntries(Object.entries(compose.services[name]?.environment ?? {}).map(([k, v]) => [k, String(v)]));
@@ -44,6 +66,31 @@ function imageTagProblems(file: ComposeFile): string[] {
 }
 
 describe('docker-compose.yml', () => {
+  it('when validated against the compose-spec schema, then it passes', () => {
+    expect(composeProblems(compose)).toEqual([]);
+  });
+
+  it('when a key is misspelled or an env_file entry takes an unknown field, then the schema check names it', () => {
+    const misspelled = clone(compose) as unknown as { services: Record<string, Record<string, unknown>> };
+    misspelled.services.auth!.healthchek = misspelled.services.auth!.healthcheck;
+    misspelled.services.user!.env_file = [{ path: '.env', requird: false }];
+    const problems = composeProblems(misspelled);
+    expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(/^\/services\/auth .*\(healthchek\)/)]));
+    expect(problems.some((p) => p.startsWith('/services/user/env_file'))).toBe(true);
+  });
+
+  it('when the mail and broker UIs are published, then only on loopback (the mail UI shows every token)', () => {
+    expect(bindAddresses(compose)).toEqual({ gateway: ['*'], mailpit: ['127.0.0.1'], rabbitmq: ['127.0.0.1'] });
+  });
+
+  it.each(deployedServices.map((s) => [s.name] as const))('when %s starts, then it reads .env when there is one, and starts without it', (name) => {
+    expect(compose.services[name]!.env_file).toEqual([{ path: '.env', required: false }]);
+  });
+
+  it.each(['auth', 'user', 'notification'])('when %s starts in compose, then it creates and migrates its own database (there is no migrate Job)', (name) => {
+    expect(environment(name)).toMatchObject({ MIGRATE_ON_BOOT: 'true', DATABASE_CREATE: 'true' });
+  });
+
   it('when parsed, then it runs the infrastructure and the four Gatehouse services', () => {
     expect(Object.keys(compose.services).sort()).toEqual([...infrastructure, ...deployedServices.map((s) => s.name)].sort());
   });
@@ -69,7 +116,10 @@ describe('docker-compose.yml', () => {
     for (const [name, service] of Object.entries(compose.services)) {
       expect([name, service.healthcheck?.test?.[0]]).toEqual([name, expect.stringMatching(/^CMD(-SHELL)?$/)]);
     }
-    for (const { name } of deployedServices) expect(compose.services[name]!.healthcheck!.test.join(' ')).toContain('/healthz');
+    for (const { name } of deployedServices) {
+      expect(compose.services[name]!.healthcheck!.test.join(' ')).toContain("process.env.MANAGEMENT_PORT+'/healthz'");
+      expect(environment(name).MANAGEMENT_PORT).toBe('9090');
+    }
   });
 
   it('when services depend on others, then they wait for them to be healthy and every dependency has a healthcheck', () => {

@@ -1,10 +1,14 @@
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
-import { clone, loadBaseManifests, loadSecretTemplates, ofKind, type Manifest } from './manifests';
+import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import { baseName, clone, loadBaseManifests, loadSecretTemplates, ofKind, overlayDir, type Manifest } from './manifests';
 import { containerEnv, dataSources } from './pod-env';
+import { connectionBudget, connectionDemand } from './connection-budget';
 import { deployedService, deployedServices, keysToProvide, type DeployedService } from './service-catalog';
 
 const base = loadBaseManifests();
+const example = loadBaseManifests(overlayDir);
 const templates = loadSecretTemplates();
+const databaseServices = deployedServices.filter((s) => s.name !== 'gateway');
 
 function podSpec(manifests: readonly Manifest[], name: string) {
   const deployment = ofKind<IDeployment>(manifests, 'Deployment').find((d) => d.metadata?.name === name);
@@ -12,7 +16,7 @@ function podSpec(manifests: readonly Manifest[], name: string) {
   return deployment.spec!.template.spec!;
 }
 
-/** The environment a service's container gets from the base plus the Secret templates. */
+/** The environment a service's container gets from the rendered manifests plus the Secret templates. */
 function envOf(service: DeployedService, manifests: readonly Manifest[] = base) {
   return containerEnv(podSpec(manifests, service.name).containers[0]!, dataSources([...manifests, ...templates]));
 }
@@ -20,6 +24,12 @@ function envOf(service: DeployedService, manifests: readonly Manifest[] = base) 
 function missingKeys(service: DeployedService, manifests: readonly Manifest[] = base): string[] {
   const { env } = envOf(service, manifests);
   return keysToProvide(service, { localOrigins: false }).filter((key) => env[key] === undefined || env[key] === '');
+}
+
+function configMapNamed(manifests: readonly Manifest[], name: string): IConfigMap {
+  const found = ofKind<IConfigMap>(manifests, 'ConfigMap').filter((c) => baseName(c.metadata!.name!) === name);
+  if (found.length !== 1) throw new Error(`expected one ConfigMap generated as ${name}, found ${found.length}`);
+  return found[0]!;
 }
 
 describe('configuration in Kubernetes', () => {
@@ -69,17 +79,46 @@ describe('configuration in Kubernetes', () => {
   });
 
   it('when a container refers to a ConfigMap that does not exist, then the check reports it', () => {
-    const renamed = base.map((m) => (m.object.kind === 'ConfigMap' && m.object.metadata.name === 'gatehouse-auth' ? { ...m, object: { ...m.object, metadata: { name: 'other' } } } : m));
-    expect(envOf(deployedService('auth'), renamed).problems).toEqual([expect.stringMatching(/ConfigMap\/gatehouse-auth does not exist/)]);
+    const renamed = base.map((m) =>
+      m.object.kind === 'ConfigMap' && baseName(m.object.metadata.name) === 'gatehouse-auth' ? { ...m, object: { ...m.object, metadata: { name: 'other' } } } : m,
+    );
+    expect(envOf(deployedService('auth'), renamed).problems).toEqual([expect.stringMatching(/ConfigMap\/gatehouse-auth-\w+ does not exist/)]);
   });
 
   it.each(deployedServices.map((s) => [s.name, s] as const))(
-    'when %s loads the manifest environment with its real config loader, then it accepts it as production',
+    'when %s loads the manifest environment with its real config loader, then it accepts it as production, with the management port its container opens',
     (_name, service) => {
       const { env } = envOf(service);
       expect(env.NODE_ENV).toBe('production');
-      const config = service.load(env) as { NODE_ENV: string; PORT: number };
+      const config = service.load(env) as { NODE_ENV: string; PORT: number; MANAGEMENT_PORT: number };
       expect(config).toMatchObject({ NODE_ENV: 'production', PORT: service.port });
+      const management = podSpec(base, service.name).containers[0]!.ports!.find((p) => p.name === 'management');
+      expect(config.MANAGEMENT_PORT).toBe(management?.containerPort);
+      expect(config.MANAGEMENT_PORT).not.toBe(config.PORT);
+    },
+  );
+
+  it.each(databaseServices.map((s) => [s.name, s] as const))(
+    'when %s starts in the cluster, then it neither creates its database nor migrates it (the migrate Job does, with its own role)',
+    (_name, service) => {
+      const { env } = envOf(service);
+      expect([env.MIGRATE_ON_BOOT, env.DATABASE_CREATE]).toEqual(['false', 'false']);
+      expect(service.load(env)).toMatchObject({ MIGRATE_ON_BOOT: false, DATABASE_CREATE: false });
+    },
+  );
+
+  it.each(databaseServices.map((s) => [s.name, s] as const))(
+    'when %s connects to PostgreSQL, then TLS verifies the server (verify-full) against the CA bundle mounted from gatehouse-postgres-ca',
+    (_name, service) => {
+      const url = new URL(envOf(service).env.DATABASE_URL!);
+      expect(url.searchParams.get('sslmode')).toBe('verify-full');
+      const caFile = url.searchParams.get('sslrootcert') ?? '';
+      const pod = podSpec(base, service.name);
+      const mount = pod.containers[0]!.volumeMounts!.find((m) => caFile.startsWith(`${m.mountPath}/`));
+      const volume = pod.volumes!.find((v) => v.name === mount?.name);
+      expect(volume?.configMap?.name).toBe('gatehouse-postgres-ca');
+      const bundle = templates.find((t) => t.object.kind === 'ConfigMap' && t.object.metadata.name === 'gatehouse-postgres-ca')?.object as IConfigMap | undefined;
+      expect(Object.keys(bundle?.data ?? {})).toContain(caFile.slice(`${mount!.mountPath}/`.length));
     },
   );
 
@@ -111,7 +150,7 @@ describe('configuration in Kubernetes', () => {
   });
 
   it('when services use PostgreSQL, then each has its own database', () => {
-    for (const name of ['auth', 'user', 'notification']) {
+    for (const { name } of databaseServices) {
       expect(new URL(envOf(deployedService(name)).env.DATABASE_URL!).pathname).toBe(`/gatehouse_${name}`);
     }
   });
@@ -132,4 +171,38 @@ describe('configuration in Kubernetes', () => {
       expect(pod.terminationGracePeriodSeconds! * 1000).toBeGreaterThan(preStopSeconds * 1000 + shutdownMs);
     },
   );
+
+  it('when every pool is full at every HPA maximum plus a surge pod, with the migrate Jobs running, then the PostgreSQL connections stay within the documented budget', () => {
+    const demand = connectionDemand(base, (name, env) => (deployedService(name).load(env) as { DATABASE_POOL_SIZE: number }).DATABASE_POOL_SIZE, templates);
+    expect(demand.map((d) => d.workload).sort()).toEqual(['auth', 'auth-migrate', 'notification', 'notification-migrate', 'user', 'user-migrate']);
+    expect(demand.reduce((sum, d) => sum + d.connections, 0)).toBeLessThanOrEqual(connectionBudget(base));
+    expect(connectionBudget(base)).toBe(150);
+  });
+
+  it('when an HPA maximum is raised past what the budget allows, then the sum exceeds it', () => {
+    const raised = base.map((m) => {
+      if (m.object.kind !== 'HorizontalPodAutoscaler' || m.object.metadata.name !== 'auth') return m;
+      const object = clone(m.object) as Manifest['object'] & { spec: { maxReplicas: number } };
+      object.spec.maxReplicas = 30;
+      return { ...m, object };
+    });
+    const demand = connectionDemand(raised, (name, env) => (deployedService(name).load(env) as { DATABASE_POOL_SIZE: number }).DATABASE_POOL_SIZE, templates);
+    expect(demand.reduce((sum, d) => sum + d.connections, 0)).toBeGreaterThan(connectionBudget(raised));
+  });
+
+  it('when ConfigMaps are generated, then each name carries its content hash and the pods refer to that name', () => {
+    for (const name of ['gatehouse-common', 'gatehouse-gateway', 'gatehouse-auth', 'gatehouse-user', 'gatehouse-notification']) {
+      expect(configMapNamed(base, name).metadata!.name).toMatch(new RegExp(`^${name}-[a-z0-9]{10}$`));
+    }
+    expect(envOf(deployedService('auth')).problems).toEqual([]);
+  });
+
+  it('when an overlay changes a setting, then that ConfigMap gets a new name and the pods reading it roll, while unchanged ones keep theirs', () => {
+    const references = (manifests: readonly Manifest[], service: string) =>
+      podSpec(manifests, service).containers[0]!.envFrom!.flatMap((f) => (f.configMapRef ? [f.configMapRef.name] : []));
+    expect(configMapNamed(example, 'gatehouse-auth').metadata!.name).not.toBe(configMapNamed(base, 'gatehouse-auth').metadata!.name);
+    expect(configMapNamed(example, 'gatehouse-user').metadata!.name).toBe(configMapNamed(base, 'gatehouse-user').metadata!.name);
+    expect(references(example, 'auth')).toContain(configMapNamed(example, 'gatehouse-auth').metadata!.name);
+    expect(references(example, 'auth')).not.toEqual(references(base, 'auth'));
+  });
 });

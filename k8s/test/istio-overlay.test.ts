@@ -1,15 +1,13 @@
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
+import type { IJob } from 'kubernetes-models/batch/v1/Job';
 import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { IService } from 'kubernetes-models/v1/Service';
-import { parseAllDocuments } from 'yaml';
-import { k8sRoot, overlayDir, schemaProblem, type K8sObject } from './manifests';
-import { admits, type PodRef } from './network-policy';
+import { baseName, istioOverlayDir, overlayDir, render, type K8sObject } from './manifests';
+import { admits, letsOut, type PodRef } from './network-policy';
+import { strictSchemaProblems } from './strict-schema';
 
-const istioOverlayDir = join(k8sRoot, 'overlays', 'istio');
-/** The kinds kubernetes-models has no schema for: checked field by field below instead. */
+/** The Istio kinds the overlay adds, validated against Istio's vendored CRD schemas. */
 const istioKinds = ['RequestAuthentication', 'AuthorizationPolicy'];
 
 type Labels = Record<string, string>;
@@ -18,21 +16,11 @@ interface RequestAuthentication extends K8sObject {
 }
 interface AuthorizationRule {
   from?: { source: { requestPrincipals?: string[] } }[];
-  to?: { operation: { paths?: string[]; methods?: string[] } }[];
+  to?: { operation: { paths?: string[]; methods?: string[]; ports?: string[] } }[];
   when?: { key: string; values: string[] }[];
 }
 interface AuthorizationPolicy extends K8sObject {
   spec: { selector: { matchLabels: Labels }; action?: string; rules: AuthorizationRule[] };
-}
-
-/** Fails, never skips, without kubectl: `.ci/run` installs it (Debian package `kubectl`). */
-function render(dir: string): K8sObject[] {
-  try {
-    execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore' });
-  } catch (error) {
-    throw new Error('kubectl is needed to render the overlays: apt-get install kubectl (it ships kustomize)', { cause: error });
-  }
-  return parseAllDocuments(execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8' })).map((d) => d.toJS() as K8sObject);
 }
 
 function only<T>(objects: readonly K8sObject[], kind: string, name?: string): T {
@@ -50,7 +38,7 @@ function rulesFor(policy: AuthorizationPolicy, path: string): AuthorizationRule[
 }
 
 const objects = render(istioOverlayDir);
-const common = only<IConfigMap>(objects, 'ConfigMap', 'gatehouse-common').data!;
+const common = (objects.find((o) => o.kind === 'ConfigMap' && baseName(o.metadata.name) === 'gatehouse-common') as unknown as IConfigMap).data!;
 const requestAuthentication = only<RequestAuthentication>(objects, 'RequestAuthentication');
 const authorizationPolicy = only<AuthorizationPolicy>(objects, 'AuthorizationPolicy');
 const deployments = objects.filter((o) => o.kind === 'Deployment') as unknown as IDeployment[];
@@ -58,14 +46,14 @@ const userDeployment = deployments.find((d) => d.metadata!.name === 'user')!;
 const userPodLabels = userDeployment.spec!.template.metadata!.labels!;
 
 describe('istio overlay', () => {
-  it('when kubectl renders it, then it adds to the example overlay only Istio policies and a NetworkPolicy, and every Kubernetes object passes the schema', () => {
+  it('when kubectl renders it, then it adds to the example overlay only Istio policies and two NetworkPolicies, and every object passes its strict schema', () => {
     const example = render(overlayDir);
     const istio = objects.filter((o) => istioKinds.includes(o.kind));
     const kubernetes = objects.filter((o) => !istioKinds.includes(o.kind));
 
-    expect(kubernetes.map(schemaProblem).filter(Boolean)).toEqual([]);
+    expect(objects.flatMap((o) => strictSchemaProblems(o))).toEqual([]);
     expect(istio.map((o) => `${o.apiVersion}/${o.kind}`).sort()).toEqual(['security.istio.io/v1/AuthorizationPolicy', 'security.istio.io/v1/RequestAuthentication']);
-    expect(kubernetes.length).toBe(example.length + 1);
+    expect(kubernetes.length).toBe(example.length + 2);
     for (const object of istio) expect(object.metadata.namespace).toBe('gatehouse');
   });
 
@@ -120,14 +108,29 @@ describe('istio overlay', () => {
     expect(adminRule!.when).toEqual([{ key: 'request.auth.claims[roles]', values: ['admin'] }]);
   });
 
-  it('when a probe or Prometheus calls the user pods without a token, then the paths the Deployment probes and /metrics are allowed, and nothing else', () => {
+  it('when a probe or Prometheus calls the user pods without a token, then only the probed paths and /metrics on the management port are allowed', () => {
     const container = userDeployment.spec!.template.spec!.containers[0]!;
-    const probePaths = [container.startupProbe, container.livenessProbe, container.readinessProbe].map((p) => p!.httpGet!.path!);
+    const probes = [container.startupProbe, container.livenessProbe, container.readinessProbe].map((p) => p!.httpGet!);
+    const probePorts = new Set(probes.map((p) => String(container.ports!.find((port) => port.name === p.port)?.containerPort)));
     const unconditional = authorizationPolicy.spec.rules.filter((r) => !r.from && !r.when);
-    const openPaths = unconditional.flatMap((r) => r.to!.flatMap((t) => t.operation.paths ?? []));
+    const operations = unconditional.flatMap((r) => r.to!.map((t) => t.operation));
 
-    expect(unconditional.every((r) => r.to?.every((t) => (t.operation.paths ?? []).length > 0))).toBe(true);
-    expect(openPaths.sort()).toEqual([...new Set([...probePaths, '/metrics'])].sort());
+    expect(operations.every((o) => (o.paths ?? []).length > 0 && (o.ports ?? []).length > 0)).toBe(true);
+    expect(operations.flatMap((o) => o.paths!).sort()).toEqual([...new Set([...probes.map((p) => p.path!), '/metrics'])].sort());
+    expect(new Set(operations.flatMap((o) => o.ports!))).toEqual(probePorts);
+    expect(probePorts).toEqual(new Set(['9090']));
+  });
+
+  it('when egress is denied by default, then every Gatehouse sidecar can still reach istiod, and the migrate Jobs get no sidecar', () => {
+    const policies = objects.filter((o) => o.kind === 'NetworkPolicy') as unknown as INetworkPolicy[];
+    const istiod = { namespace: 'istio-system', namespaceLabels: { 'kubernetes.io/metadata.name': 'istio-system' }, labels: { app: 'istiod' } };
+    for (const deployment of deployments) {
+      const pod = { namespace: 'gatehouse', namespaceLabels: { 'kubernetes.io/metadata.name': 'gatehouse' }, labels: deployment.spec!.template.metadata!.labels! };
+      expect([deployment.metadata!.name, letsOut(policies, pod, istiod, 15012)]).toEqual([deployment.metadata!.name, true]);
+    }
+    const jobs = objects.filter((o) => o.kind === 'Job') as unknown as IJob[];
+    expect(jobs).toHaveLength(3);
+    for (const job of jobs) expect(job.spec!.template.metadata!.annotations).toMatchObject({ 'sidecar.istio.io/inject': 'false' });
   });
 
   it('when the namespace is rendered, then it asks for sidecar injection and keeps its Pod Security level', () => {

@@ -4,10 +4,13 @@ import type { IIngress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IService } from 'kubernetes-models/v1/Service';
-import { ofKind, type Manifest } from './manifests';
+import { ofKind, type K8sObject, type Manifest } from './manifests';
 
-/** What libs/http serves on every Gatehouse process. */
+/** What libs/http serves on every Gatehouse process's management port. */
 export const servedHealthPaths = ['/healthz', '/readyz'];
+
+/** The container port name of MANAGEMENT_PORT: probes go there, never to the API port. */
+export const managementPortName = 'management';
 
 function matches(selector: Record<string, string>, labels: Record<string, string>): boolean {
   return Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
@@ -35,7 +38,7 @@ export function serviceProblems(manifests: readonly Manifest[]): string[] {
   });
 }
 
-/** Probes that are missing, not HTTP, on a path the service does not serve, or on a closed port. */
+/** Probes that are missing, not HTTP, on a path the service does not serve, or not on the management port. */
 export function probeProblems(manifests: readonly Manifest[]): string[] {
   const expected = { startupProbe: '/healthz', livenessProbe: '/healthz', readinessProbe: '/readyz' } as const;
   return ofKind<IDeployment>(manifests, 'Deployment').flatMap((deployment) => {
@@ -49,6 +52,7 @@ export function probeProblems(manifests: readonly Manifest[]): string[] {
         if (!servedHealthPaths.includes(probe.path ?? '')) problems.push(`${where}: ${probe.path} is not served`);
         else if (probe.path !== expected[kind]) problems.push(`${where}: should use ${expected[kind]}, uses ${probe.path}`);
         if (!hasPort([container], probe.port)) problems.push(`${where}: port ${probe.port} is not a container port`);
+        else if (probe.port !== managementPortName) problems.push(`${where}: port ${probe.port} is not the management port`);
         return problems;
       }),
     );
@@ -76,4 +80,25 @@ export function ingressBackends(manifests: readonly Manifest[]): string[] {
       (rule.http?.paths ?? []).map((path) => `${path.backend.service?.name}:${path.backend.service?.port?.name ?? path.backend.service?.port?.number}`),
     ),
   );
+}
+
+/** Every route of every Ingress, as `host/path (pathType)`. */
+export function ingressRoutes(manifests: readonly Manifest[]): string[] {
+  return ofKind<IIngress>(manifests, 'Ingress').flatMap((ingress) =>
+    (ingress.spec?.rules ?? []).flatMap((rule) => (rule.http?.paths ?? []).map((path) => `${rule.host ?? '*'}${path.path} (${path.pathType})`)),
+  );
+}
+
+/** The recommended labels (kubernetes.io/docs/concepts/overview/working-with-objects/common-labels). */
+const recommendedLabels = ['app.kubernetes.io/name', 'app.kubernetes.io/instance', 'app.kubernetes.io/component', 'app.kubernetes.io/part-of', 'app.kubernetes.io/managed-by'];
+
+/** Objects and pod templates missing a recommended label (`version` too where an overlay stamps it). */
+export function labelProblems(objects: readonly K8sObject[], options: { version: boolean }): string[] {
+  const wanted = options.version ? [...recommendedLabels, 'app.kubernetes.io/version'] : recommendedLabels;
+  return objects.flatMap((object) => {
+    const where = `${object.kind}/${object.metadata.name}`;
+    const template = (object as { spec?: { template?: { metadata?: { labels?: Record<string, string> } } } }).spec?.template;
+    const missing = (labels: Record<string, string> | undefined, at: string) => wanted.filter((key) => !labels?.[key]).map((key) => `${at}: ${key}`);
+    return [...missing(object.metadata.labels, where), ...(template ? missing(template.metadata?.labels, `${where} pod template`) : [])];
+  });
 }
