@@ -36,6 +36,16 @@ let adminToken: string;
 let changerToken: string;
 let ender: { token: string; otherSessionId: string };
 let leaverToken: string;
+/** A client whose credentials the token endpoint's example uses, and one the delete example removes. */
+let client: { clientId: string; clientSecret: string };
+let doomedClientId: string;
+
+/** The request's body and its content type: JSON, a form, or none. */
+function encoded(request: ExampleRequest): { headers: Record<string, string>; body?: string } {
+  if (request.form) return { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(request.form).toString() };
+  if (request.body === undefined) return { headers: {} };
+  return { headers: { 'content-type': 'application/json' }, body: JSON.stringify(request.body) };
+}
 
 async function post(path: string, body: unknown, token?: string): Promise<Response> {
   return fetch(`${system.gateway.url}${path}`, {
@@ -65,16 +75,28 @@ beforeAll(async () => {
   const listed = await fetch(`${system.gateway.url}/api/auth/sessions`, { headers: { authorization: `Bearer ${otherToken}` } });
   const { sessions } = (await listed.json()) as { sessions: { id: string; current: boolean }[] };
   ender = { token: await loginToken(enderEmail, MEMBER_PASSWORD), otherSessionId: sessions.find((s) => s.current)!.id };
+  const newClient = async (name: string) => (await (await post('/api/admin/clients', { name, scopes: ['users:read'], roles: ['admin'] }, adminToken)).json()) as typeof client;
+  client = await newClient('OpenAPI checker');
+  doomedClientId = (await newClient('OpenAPI doomed')).clientId;
 }, 60_000);
 afterAll(async () => {
   await system?.stop();
 });
 
 /** A request that exercises each documented operation's happy path where one exists. */
-function exampleRequest(path: string, method: string): { path: string; body?: unknown; headers?: Record<string, string> } {
+interface ExampleRequest {
+  path: string;
+  body?: unknown;
+  /** Sent as application/x-www-form-urlencoded instead of a JSON body. */
+  form?: Record<string, string>;
+  headers?: Record<string, string>;
+}
+
+function exampleRequest(path: string, method: string): ExampleRequest {
   const concrete = path.replace('{id}', randomUUID());
   const asMember = (token: string) => ({ authorization: `Bearer ${token}` });
-  const examples: Record<string, { path?: string; body?: unknown; headers?: Record<string, string> }> = {
+  const basic = `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}`;
+  const examples: Record<string, Omit<ExampleRequest, 'path'> & { path?: string }> = {
     'post /api/auth/register': { body: { email: `openapi.${randomUUID()}@example.com`, password: 'an openapi passphrase' } },
     'post /api/auth/login': { body: { email: system.admin.email, password: system.admin.password } },
     'post /api/auth/refresh': { headers: { 'x-csrf-token': 'x' } },
@@ -89,6 +111,9 @@ function exampleRequest(path: string, method: string): { path: string; body?: un
     'delete /api/auth/sessions/{id}': { path: `/api/auth/sessions/${ender.otherSessionId}`, headers: asMember(ender.token) },
     'post /api/auth/logout-all': { headers: asMember(leaverToken) },
     'put /api/user/profile': { body: { name: 'Spec Checker' } },
+    'post /api/auth/token': { form: { grant_type: 'client_credentials' }, headers: { authorization: basic } },
+    'post /api/admin/clients': { body: { name: 'Spec client', scopes: ['users:read'], roles: [] } },
+    'delete /api/admin/clients/{id}': { path: `/api/admin/clients/${doomedClientId}` },
   };
   return { path: concrete, ...examples[`${method} ${path}`] };
 }
@@ -112,19 +137,16 @@ const operations = Object.entries(spec.paths).flatMap(([path, item]) =>
 describe('openapi.yaml against the running system', () => {
   it('is OpenAPI 3.1 and documents every public route family', () => {
     expect(spec.openapi).toBe('3.1.0');
-    expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/api/auth/login', '/api/user/profile', '/api/admin/users', '/.well-known/jwks.json']));
+    expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/api/auth/login', '/api/user/profile', '/api/admin/users', '/.well-known/jwks.json', '/api/auth/token', '/api/admin/clients']));
   });
 
   it.each(operations)('%s %s answers with a documented status and shape', async (path, method, operation) => {
     const request = exampleRequest(path, method);
+    const { headers, body } = encoded(request);
     const response = await fetch(`${system.gateway.url}${request.path}`, {
       method: method.toUpperCase(),
-      headers: {
-        authorization: `Bearer ${adminToken}`,
-        ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...request.headers,
-      },
-      body: request.body === undefined ? undefined : JSON.stringify(request.body),
+      headers: { authorization: `Bearer ${adminToken}`, ...headers, ...request.headers },
+      body,
     });
     const status = String(response.status);
     expect(Object.keys(operation.responses)).toContain(status);
@@ -139,11 +161,8 @@ describe('openapi.yaml against the running system', () => {
 
   it.each(operations.filter(([, , op]) => bearerOnly(op)))('%s %s without an access token answers a documented 401', async (path, method, operation) => {
     const request = exampleRequest(path, method);
-    const response = await fetch(`${system.gateway.url}${request.path}`, {
-      method: method.toUpperCase(),
-      headers: request.body === undefined ? {} : { 'content-type': 'application/json' },
-      body: request.body === undefined ? undefined : JSON.stringify(request.body),
-    });
+    const { headers, body } = encoded(request);
+    const response = await fetch(`${system.gateway.url}${request.path}`, { method: method.toUpperCase(), headers, body });
     expect(response.status).toBe(401);
     expect(Object.keys(operation.responses)).toContain('401');
     expect(response.headers.get('www-authenticate')).toBe('Bearer');

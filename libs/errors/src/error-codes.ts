@@ -25,6 +25,7 @@ export const errorCodes = [
   'forbidden',
   'user_not_found',
   'last_admin',
+  'client_limit_reached',
   'upstream_unavailable',
   'upstream_timeout',
   'service_unavailable',

@@ -17,6 +17,9 @@ export const redactedPaths = [
   '*.accessToken',
   '*.refreshToken',
   '*.csrfToken',
+  '*.clientSecret',
+  '*.client_secret',
+  '*.access_token',
   'password',
   'token',
 ];

@@ -38,6 +38,8 @@ import { emailVerificationRoutes } from './http/email-verification.routes';
 import { authRoutes } from './http/auth.routes';
 import { wellKnownRoutes } from './http/well-known.routes';
 import { createAuthMetrics } from './http/auth-metrics';
+import { TOKEN_PATH } from './http/token.routes';
+import { clientCredentialsRoutes } from './client-credentials.wiring';
 
 export interface AuthDeps {
   readonly pool: Pool;
@@ -135,19 +137,21 @@ export function createApp(config: Readonly<AuthConfig>, deps: AuthDeps): AuthApp
     service: 'auth',
     logger,
     trustProxyHops: config.TRUST_PROXY_HOPS,
+    urlencodedPostPaths: [TOKEN_PATH],
     readinessChecks: {
       postgres: async () => void (await deps.pool.query('SELECT 1')),
       redis: async () => void (await deps.redis.ping()),
-      broker: async () => {
-        if (!deps.connection.isConnected()) throw new Error('not connected to the broker');
-      },
+      // No broker: registration and the rest keep working through the outbox while it is down.
     },
   });
   http.app.use(cookieParser());
   const metrics = createAuthMetrics(http.registry);
 
   const routes = Router();
-  routes.use(wellKnownRoutes({ jwks: () => deps.keys.jwks(clock()), issuer: config.JWT_ISSUER, publicUrl: config.APP_URL, maxAgeSeconds: config.JWKS_MAX_AGE_SECONDS }));
+  routes.use(
+    wellKnownRoutes({ jwks: () => deps.keys.jwks(clock()), issuer: config.JWT_ISSUER, publicUrl: config.APP_URL, maxAgeSeconds: config.JWKS_MAX_AGE_SECONDS, scopes: config.OAUTH_SCOPES }),
+  );
+  routes.use(clientCredentialsRoutes(config, { pool: deps.pool, transactions, signer, verifier, sessions, limiter, addressOf, logger }));
   routes.use(
     authRoutes({
       useCases: {

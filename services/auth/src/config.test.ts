@@ -29,6 +29,30 @@ describe('auth config', () => {
     }
   });
 
+  it('when nothing is set, then the client credentials grant has its defaults', () => {
+    expect(loadAuthConfig({})).toMatchObject({
+      TOKEN_IP_LIMIT: 300,
+      TOKEN_IP_WINDOW_SECONDS: 60,
+      TOKEN_CLIENT_LIMIT: 120,
+      TOKEN_CLIENT_WINDOW_SECONDS: 60,
+      OAUTH_SCOPES: ['users:read', 'users:write'],
+      OAUTH_CLIENTS_LIMIT: 100,
+    });
+  });
+
+  it.each([
+    ['a scope with a quote', 'users:read bad"scope', /is not a scope token/],
+    ['a scope twice', 'users:read users:read', /distinct/],
+    ['only spaces', '   ', /list 1 to 64 scopes/],
+  ])('when OAUTH_SCOPES has %s, then boot stops naming the problem', (_case, value, message) => {
+    expect(() => loadAuthConfig({ OAUTH_SCOPES: value })).toThrow(message);
+  });
+
+  it('when a token limit is not a positive number, then boot stops', () => {
+    expect(() => loadAuthConfig({ TOKEN_CLIENT_LIMIT: '0' })).toThrow(/TOKEN_CLIENT_LIMIT/);
+    expect(() => loadAuthConfig({ OAUTH_CLIENTS_LIMIT: '100000' })).toThrow(/OAUTH_CLIENTS_LIMIT/);
+  });
+
   it('when only one half of the bootstrap admin is given, then boot stops', () => {
     expect(() => loadAuthConfig({ BOOTSTRAP_ADMIN_EMAIL: 'root@example.com' })).toThrow(/BOOTSTRAP_ADMIN_PASSWORD/);
   });

@@ -82,9 +82,35 @@ export interface AuthConfig extends BaseServiceConfig, DatabaseConfig, TokenClai
   PASSWORD_FORGOT_WINDOW_SECONDS: number;
   /** Register answers 202 whether or not the address has an account; the owner gets a notice. */
   REGISTRATION_CONCEALS_EXISTING: boolean;
+  /** Token requests (client credentials) per client address and window, counted before any work. */
+  TOKEN_IP_LIMIT: number;
+  TOKEN_IP_WINDOW_SECONDS: number;
+  /** Tokens per authenticated client and window. */
+  TOKEN_CLIENT_LIMIT: number;
+  TOKEN_CLIENT_WINDOW_SECONDS: number;
+  /** Space-separated: the scopes admins may grant to OAuth clients (published as scopes_supported). */
+  OAUTH_SCOPES: string[];
+  /** How many OAuth clients may exist at once. */
+  OAUTH_CLIENTS_LIMIT: number;
 }
 
 const positive = positiveInt;
+
+/** RFC 6749 §3.3 scope-token (NQCHAR), at most as long as verifiers accept (@gatehouse/jwt). */
+export const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]{1,128}$/;
+/** Verifiers refuse a token with more scopes than this (@gatehouse/jwt). */
+const MAX_SCOPES = 64;
+
+/** A space-separated list of distinct OAuth scope tokens. */
+const scopeList = () =>
+  Joi.string().custom((raw: string, helpers) => {
+    const scopes = raw.split(' ').filter((scope) => scope.length > 0);
+    const malformed = scopes.find((scope) => !SCOPE_TOKEN.test(scope));
+    if (malformed !== undefined) return helpers.message({ custom: `"${malformed}" is not a scope token (RFC 6749 §3.3)` });
+    if (new Set(scopes).size !== scopes.length) return helpers.message({ custom: 'scopes must be distinct' });
+    if (scopes.length === 0 || scopes.length > MAX_SCOPES) return helpers.message({ custom: `list 1 to ${MAX_SCOPES} scopes` });
+    return scopes;
+  });
 
 export const authConfigSchema = Joi.object<AuthConfig>({
   ...baseServiceKeys(4001),
@@ -148,6 +174,15 @@ export const authConfigSchema = Joi.object<AuthConfig>({
   PASSWORD_FORGOT_LIMIT: positive().default(5),
   PASSWORD_FORGOT_WINDOW_SECONDS: positive().default(3600),
   REGISTRATION_CONCEALS_EXISTING: flag().default(false),
+  // A service asks for a token once per lifetime (minutes), not per request: these leave room for
+  // a fleet restarting at once while keeping a flood off PostgreSQL and the signing key.
+  TOKEN_IP_LIMIT: positive().default(300),
+  TOKEN_IP_WINDOW_SECONDS: positive().default(60),
+  TOKEN_CLIENT_LIMIT: positive().default(120),
+  TOKEN_CLIENT_WINDOW_SECONDS: positive().default(60),
+  OAUTH_SCOPES: scopeList().default('users:read users:write'),
+  // The admin list returns every client in one page; this keeps it (and the attack surface) small.
+  OAUTH_CLIENTS_LIMIT: positive().max(10_000).default(100),
 })
   .and('BOOTSTRAP_ADMIN_EMAIL', 'BOOTSTRAP_ADMIN_PASSWORD')
   .oxor('JWT_PRIVATE_KEY_FILE', 'JWT_KEYS_MANIFEST_FILE')

@@ -1,4 +1,4 @@
-import { setCookies } from '@gatehouse/testing';
+import { managementUrl, setCookies } from '@gatehouse/testing';
 import { Client, email, eventually, PASSWORD, registerAndLogin, startAuth, type AuthHarness, type LoginBody } from './auth-harness';
 
 let harness: AuthHarness;
@@ -111,7 +111,7 @@ describe('POST /api/auth/logout-all', () => {
     const response = await fetch(`${harness.url}/api/auth/logout-all`, { method: 'POST', headers: bearer(body) });
     expect(response.status).toBe(401);
     expect(await response.json()).toMatchObject({ code: 'token_invalid' });
-    expect((await fetch(`${harness.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${managementUrl(harness.url)}/healthz`)).status).toBe(200);
   });
 
   it('when called with neither, then 401', async () => {

@@ -1,5 +1,6 @@
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import jwt from 'jsonwebtoken';
+import { managementUrl } from '@gatehouse/testing';
 
 import { keySetFromPem } from '../src/crypto/signing-keys';
 import { startAuth, registerAndLogin, type AuthHarness } from './auth-harness';
@@ -48,7 +49,14 @@ describe('conditional requests and discovery metadata', () => {
         expect(response.status).toBe(200);
         expect(response.headers.get('etag')).toBeTruthy();
         const metadata = (await response.json()) as Record<string, unknown>;
-        expect(metadata).toEqual({ issuer: 'https://id.example.com', jwks_uri: 'https://id.example.com/.well-known/jwks.json' });
+        expect(metadata).toEqual({
+          issuer: 'https://id.example.com',
+          jwks_uri: 'https://id.example.com/.well-known/jwks.json',
+          token_endpoint: 'https://id.example.com/api/auth/token',
+          grant_types_supported: ['client_credentials'],
+          token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+          scopes_supported: ['users:read', 'users:write'],
+        });
         const { body } = await registerAndLogin(https);
         expect(jwt.decode(body.accessToken, { json: true })!.iss).toBe(metadata.issuer);
       } finally {
@@ -59,7 +67,11 @@ describe('conditional requests and discovery metadata', () => {
 
   it('when the issuer is not a URL (development), then the metadata points at the public URL for the keys', async () => {
     const metadata = (await (await fetch(`${harness.url}/.well-known/oauth-authorization-server`)).json()) as Record<string, unknown>;
-    expect(metadata).toEqual({ issuer: 'gatehouse', jwks_uri: `${harness.config.APP_URL}/.well-known/jwks.json` });
+    expect(metadata).toMatchObject({
+      issuer: 'gatehouse',
+      jwks_uri: `${harness.config.APP_URL}/.well-known/jwks.json`,
+      token_endpoint: `${harness.config.APP_URL}/api/auth/token`,
+    });
   });
 });
 
@@ -80,19 +92,20 @@ describe('key rotation', () => {
 });
 
 describe('operations endpoints', () => {
-  it('when the dependencies are up, then /healthz and /readyz are 200', async () => {
-    expect((await fetch(`${harness.url}/healthz`)).status).toBe(200);
-    const ready = await fetch(`${harness.url}/readyz`);
+  it('when the dependencies are up, then /healthz and /readyz are 200 on the management port and absent from the API port', async () => {
+    expect((await fetch(`${managementUrl(harness.url)}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${managementUrl(harness.url)}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready', checks: { postgres: 'ok', redis: 'ok', broker: 'ok' } });
+    expect(await ready.json()).toEqual({ status: 'ready', checks: { postgres: 'ok', redis: 'ok' } });
+    for (const path of ['/healthz', '/readyz', '/metrics']) expect((await fetch(`${harness.url}${path}`)).status).toBe(404);
   });
 
   it('when traffic stops being accepted for shutdown, then /readyz turns 503 while /healthz stays 200', async () => {
     const draining = await startAuth('jwks_drain');
     try {
       draining.auth.http.stopAcceptingTraffic();
-      expect((await fetch(`${draining.url}/readyz`)).status).toBe(503);
-      expect((await fetch(`${draining.url}/healthz`)).status).toBe(200);
+      expect((await fetch(`${managementUrl(draining.url)}/readyz`)).status).toBe(503);
+      expect((await fetch(`${managementUrl(draining.url)}/healthz`)).status).toBe(200);
     } finally {
       await draining.close();
     }
@@ -100,7 +113,7 @@ describe('operations endpoints', () => {
 
   it('when requests were served, then /metrics exposes them by route pattern', async () => {
     await fetch(`${harness.url}/.well-known/jwks.json`);
-    const metrics = await (await fetch(`${harness.url}/metrics`)).text();
+    const metrics = await (await fetch(`${managementUrl(harness.url)}/metrics`)).text();
     expect(metrics).toMatch(/http_request_duration_seconds_count\{[^}]*route="\/\.well-known\/jwks\.json"[^}]*\} \d+/);
     expect(metrics).toContain('process_resident_memory_bytes');
   });
@@ -113,7 +126,7 @@ describe('operations endpoints', () => {
   });
 
   it('when the request id is unsafe, then a fresh one replaces it', async () => {
-    const response = await fetch(`${harness.url}/healthz`, { headers: { 'x-request-id': 'bad id\twith\tspaces' } });
+    const response = await fetch(`${harness.url}/.well-known/jwks.json`, { headers: { 'x-request-id': 'bad id\twith\tspaces' } });
     expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 });

@@ -1,5 +1,6 @@
 import { setCookies, startTcpProxy, testInfrastructure, type TcpProxy } from '@gatehouse/testing';
 import { Client, email, eventually, PASSWORD, registerAndLogin, startAuth, type AuthHarness } from './auth-harness';
+import { byBasic, createClient, signInAdmin } from './oauth-client-fixtures';
 
 let redisProxy: TcpProxy;
 let postgresProxy: TcpProxy;
@@ -96,5 +97,29 @@ describe('with PostgreSQL unreachable', () => {
       await postgresProxy.heal();
     }
     expect((await client.post('/api/auth/login', { email: address, password: PASSWORD })).status).toBe(200);
+  });
+});
+
+describe('the token endpoint (client credentials) with a dependency unreachable', () => {
+  /** An outage must never read as a wrong secret: 503 in OAuth's format, never 401. */
+  async function expectTemporarilyUnavailable(response: Response): Promise<void> {
+    expect(response.status).toBe(503);
+    expect(Number(response.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(await response.json()).toEqual({ error: 'temporarily_unavailable', error_description: expect.any(String) });
+  }
+
+  it.each([
+    ['PostgreSQL', () => postgresProxy],
+    ['Redis', () => redisProxy],
+  ])('when %s is down, then 503 temporarily_unavailable with Retry-After; when it is back, the same secret works', async (_name, proxy) => {
+    const client = await createClient(harness, await signInAdmin(harness));
+    await proxy().cut();
+    try {
+      await expectTemporarilyUnavailable(await byBasic(harness, client));
+    } finally {
+      await proxy().heal();
+    }
+    expect(await eventually(async () => (await byBasic(harness, client)).status === 200, 10_000)).toBe(true);
   });
 });

@@ -1,4 +1,4 @@
-import { setCookies } from '@gatehouse/testing';
+import { managementUrl, setCookies } from '@gatehouse/testing';
 import { startAuth, Client, registerAndLogin, type AuthHarness, type LoginBody } from './auth-harness';
 
 let harness: AuthHarness;
@@ -43,7 +43,7 @@ describe('POST /api/auth/refresh', () => {
     const victim = await client.refresh();
     expect(victim.status).toBe(401);
     expect(harness.logs.lines().some((l) => l.event === 'refresh_token_reused')).toBe(true);
-    const metrics = await (await fetch(`${harness.url}/metrics`)).text();
+    const metrics = await (await fetch(`${managementUrl(harness.url)}/metrics`)).text();
     expect(metrics).toMatch(/gatehouse_auth_outcomes_total\{[^}]*operation="refresh"[^}]*outcome="reused"[^}]*\} [1-9]/);
   });
 

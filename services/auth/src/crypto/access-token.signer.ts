@@ -1,5 +1,5 @@
 import jwt from 'jsonwebtoken';
-import type { AccessTokenSigner, Clock } from '../domain/auth.ports';
+import type { AccessToken, AccessTokenSigner, Clock } from '../domain/auth.ports';
 import type { SigningKey } from './signing-keys';
 import { secrets } from './secrets';
 
@@ -15,30 +15,36 @@ export interface SignerOptions {
   readonly clock: Clock;
 }
 
+/** Users' and services' access tokens: the same registered claims, header and key; only the subject differs. */
 export function createAccessTokenSigner(options: SignerOptions): AccessTokenSigner {
+  const signSubject = (subject: Readonly<Record<string, unknown>>): AccessToken => {
+    const now = options.clock();
+    const key = options.key(now);
+    const iat = Math.floor(now / 1000);
+    const token = jwt.sign(
+      { ...subject, jti: secrets.uuid(), iss: options.issuer, aud: options.audience, iat, exp: iat + options.ttlSeconds },
+      key.privateKey,
+      { algorithm: key.algorithm, keyid: key.kid, header: { alg: key.algorithm, typ: ACCESS_TOKEN_TYPE } },
+    );
+    return { token, expiresIn: options.ttlSeconds };
+  };
   return {
-    sign(claims, sessionId) {
-      const now = options.clock();
-      const key = options.key(now);
-      const iat = Math.floor(now / 1000);
-      const token = jwt.sign(
-        {
-          sub: claims.userId,
-          email: claims.email,
-          name: claims.name,
-          roles: claims.roles,
-          email_verified: claims.emailVerified,
-          sid: sessionId,
-          jti: secrets.uuid(),
-          iss: options.issuer,
-          aud: options.audience,
-          iat,
-          exp: iat + options.ttlSeconds,
-        },
-        key.privateKey,
-        { algorithm: key.algorithm, keyid: key.kid, header: { alg: key.algorithm, typ: ACCESS_TOKEN_TYPE } },
-      );
-      return { token, expiresIn: options.ttlSeconds };
-    },
+    sign: (claims, sessionId) =>
+      signSubject({
+        sub: claims.userId,
+        email: claims.email,
+        name: claims.name,
+        roles: claims.roles,
+        email_verified: claims.emailVerified,
+        sid: sessionId,
+      }),
+    // RFC 9068 §2.2: `client_id` beside `sub`; `scope` is space-joined and left out when empty.
+    signForClient: (claims) =>
+      signSubject({
+        sub: claims.clientId,
+        client_id: claims.clientId,
+        ...(claims.scopes.length > 0 ? { scope: claims.scopes.join(' ') } : {}),
+        roles: claims.roles,
+      }),
   };
 }

@@ -7,3 +7,6 @@ export const secrets: SecretGenerator = {
   digest: (secret) => createHash('sha256').update(secret).digest('base64url'),
   uuid: () => randomUUID(),
 };
+
+/** An OAuth client id: `svc_` and 128 random bits, base64url (CLIENT_ID_PATTERN of @gatehouse/events). */
+export const newClientId = (): string => `svc_${randomBytes(16).toString('base64url')}`;

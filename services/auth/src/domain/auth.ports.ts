@@ -1,6 +1,7 @@
 /** What the auth use cases need from the outside world, as small interfaces. */
 
 import type { AnyEvent } from '@gatehouse/events';
+import type { ClientTokenClaims, NewOAuthClient, OAuthClient } from './client.ports';
 
 export type Role = 'user' | 'admin';
 
@@ -134,6 +135,11 @@ export interface AuthTransaction {
   /** Locks the admins' rows for the rest of the transaction and returns their ids. */
   lockAdmins(): Promise<string[]>;
   deleteCredential(userId: string): Promise<void>;
+  /** Locks out other client creations for the rest of the transaction, then counts the clients. */
+  countClientsLocked(): Promise<number>;
+  insertClient(client: NewOAuthClient): Promise<OAuthClient>;
+  /** True when the client existed. */
+  deleteClient(clientId: string): Promise<boolean>;
   /** Writes the event to the outbox; the relay publishes it after commit. */
   publish(event: AnyEvent): Promise<void>;
 }
@@ -162,6 +168,8 @@ export interface AccessToken {
 
 export interface AccessTokenSigner {
   sign(claims: SessionClaims, sessionId: string): AccessToken;
+  /** A service's token from the client credentials grant. */
+  signForClient(claims: ClientTokenClaims): AccessToken;
 }
 
 /** Opaque random secrets and their storage form. */

@@ -1,7 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import { AppError, rateLimitedError } from '@gatehouse/errors';
-import type { SessionTokens } from '../domain/auth.ports';
+import { userIdentityOf } from '@gatehouse/jwt';
+import type { SessionStore, SessionTokens } from '../domain/auth.ports';
 import type { RateLimiter } from '../store/rate-limiter.store';
 
 /**
@@ -67,6 +68,27 @@ export function limitByAddress(limiter: RateLimiter, addressOf: AddressOf): Requ
   return async (req, _res, next) => {
     const decision = await limiter.hit(addressOf(req));
     if (!decision.allowed) throw rateLimitedError(decision.retryAfterMs);
+    next();
+  };
+}
+
+const ENDED_SESSION = 'Bearer error="invalid_token"';
+
+/**
+ * A valid signature is not enough for the routes that manage accounts and clients: a session
+ * that ended (logout, reuse, password change) must not act with the access token it still holds.
+ */
+export async function assertLiveSession(sessions: Pick<SessionStore, 'exists'>, userId: string, sessionId: string): Promise<void> {
+  if (!(await sessions.exists(userId, sessionId))) {
+    throw new AppError('token_invalid', 'The session has ended.', { details: { wwwAuthenticate: ENDED_SESSION } });
+  }
+}
+
+/** {@link assertLiveSession} for the user of the verified Bearer token; mount after `requireAccessToken`. */
+export function requireLiveSession(sessions: Pick<SessionStore, 'exists'>): RequestHandler {
+  return async (_req, res, next) => {
+    const identity = userIdentityOf(res);
+    await assertLiveSession(sessions, identity.sub, identity.sid);
     next();
   };
 }

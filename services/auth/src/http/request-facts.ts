@@ -15,3 +15,9 @@ export function userAgentOf(req: Request): string | null {
   const clean = raw.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ').trim().slice(0, MAX_USER_AGENT);
   return clean.length > 0 ? clean : null;
 }
+
+/** The id pino-http gave the request (kept from a safe `X-Request-Id`), for logs and problems. */
+export function requestIdOf(req: Request): string | undefined {
+  const id = (req as { id?: unknown }).id;
+  return typeof id === 'string' ? id : undefined;
+}

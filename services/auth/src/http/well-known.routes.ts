@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Router, type RequestHandler } from 'express';
 import { route } from '@gatehouse/http';
 import type { Jwks } from '../crypto/signing-keys';
+import { TOKEN_PATH } from './token.routes';
 
 export interface WellKnownOptions {
   /** The keys to publish at the moment of the request; the same object while they stand. */
@@ -11,6 +12,8 @@ export interface WellKnownOptions {
   /** Where verifiers reach us when the issuer is not itself a URL (development). */
   readonly publicUrl: string;
   readonly maxAgeSeconds: number;
+  /** The scopes clients can be granted (OAUTH_SCOPES). */
+  readonly scopes: readonly string[];
 }
 
 /** The base the well-known documents hang off: the issuer when it is a URL, else the public URL. */
@@ -53,15 +56,29 @@ function jsonDocument(document: () => unknown, type: string, maxAgeSeconds: numb
 }
 
 /**
- * Public keys and discovery metadata for verifiers (RFC 8414, and the same document where OpenID
- * Connect tools look for it). The metadata states only what is true today: the issuer and where
- * its keys are; a token endpoint is advertised once there is one.
+ * RFC 8414 metadata stating only what is true: the issuer, its keys, and a token endpoint for the
+ * client credentials grant. No authorization endpoint and no response types: there are none.
+ */
+function metadataOf(options: WellKnownOptions, base: string) {
+  return {
+    issuer: options.issuer,
+    jwks_uri: new URL('.well-known/jwks.json', base).toString(),
+    token_endpoint: new URL(TOKEN_PATH.slice(1), base).toString(),
+    grant_types_supported: ['client_credentials'],
+    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+    scopes_supported: [...options.scopes],
+  };
+}
+
+/**
+ * Public keys and discovery metadata for verifiers and OAuth clients (RFC 8414, and the same
+ * document where OpenID Connect tools look for it).
  */
 export function wellKnownRoutes(options: WellKnownOptions): Router {
   const router = Router();
   const base = baseOf(options.issuer, options.publicUrl);
   const jwks = jsonDocument(options.jwks, 'application/jwk-set+json', options.maxAgeSeconds);
-  const metadataDocument = { issuer: options.issuer, jwks_uri: new URL('.well-known/jwks.json', base).toString() };
+  const metadataDocument = metadataOf(options, base);
   const metadata = jsonDocument(() => metadataDocument, 'application/json', options.maxAgeSeconds);
   route(router, '/.well-known/jwks.json', { GET: [jwks] });
   route(router, '/.well-known/oauth-authorization-server', { GET: [metadata] });

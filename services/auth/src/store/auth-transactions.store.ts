@@ -2,6 +2,7 @@ import type { Pool, PoolClient } from 'pg';
 import { insertOutboxEvent, type ProcessedEvents } from '@gatehouse/events';
 import type { AuthTransaction, Transactions } from '../domain/auth.ports';
 import { insertCredential, selectCredentialByEmail, selectCredentialById } from './credential.store';
+import { countClientsLocked, deleteClient, insertClient } from './client.store';
 
 function transactionOn(client: PoolClient): AuthTransaction {
   return {
@@ -65,6 +66,9 @@ function transactionOn(client: PoolClient): AuthTransaction {
     async deleteCredential(userId) {
       await client.query('DELETE FROM credentials WHERE id = $1', [userId]);
     },
+    countClientsLocked: () => countClientsLocked(client),
+    insertClient: (oauthClient) => insertClient(client, oauthClient),
+    deleteClient: (clientId) => deleteClient(client, clientId),
     publish: (event) => insertOutboxEvent(client, event),
   };
 }
