@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
  * `npm run bench`: boots auth, user and gateways as child processes against bench-only
- * databases and a bench Redis prefix, measures P1–P7 (see bench/lib/scenarios.js), prints the
- * table (P1–P8), writes bench/results/<timestamp>.json and bench/RESULTS.md, and cleans up after itself.
+ * databases and a bench Redis prefix, measures P1–P9 (see bench/lib/scenarios.js), prints the
+ * table (P1–P9), writes bench/results/<timestamp>.json and bench/RESULTS.md, and cleans up after itself.
  * Not part of `npm test`. Budget: well under 10 minutes on 2 cores.
  */
 /* global fetch -- Node 20 built-in (undici) */
@@ -12,7 +12,7 @@ const { mkdirSync, mkdtempSync, rmSync } = require('node:fs');
 const Redis = require('ioredis');
 const { startService, stopService } = require('./lib/processes');
 const { dropDatabases, deleteKeys } = require('./lib/infra');
-const { rssMb, proxyScenario, loginScenario, refreshScenario, sessionBytesScenario } = require('./lib/scenarios');
+const { rssMb, proxyScenario, loginScenario, refreshScenario, sessionBytesScenario, clientCredentialsScenario } = require('./lib/scenarios');
 const { buildRows, buildNotes } = require('./lib/rows');
 const { execFileSync } = require('node:child_process');
 
@@ -28,6 +28,7 @@ const REDIS_URL = 'redis://127.0.0.1:6379';
 const DBS = { auth: 'gh_bench_auth', user: 'gh_bench_user' };
 const BCRYPT_COST = 12;
 const UNLIMITED = '1000000000';
+const BENCH_ADMIN = { email: `bench-admin-${process.pid}@example.com`, password: `Bench-admin-pass-${process.pid}-${Date.now()}` };
 const log = (msg) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 
 async function main() {
@@ -67,6 +68,11 @@ async function main() {
     // P5 logs 200 virtual clients into one account.
     SESSIONS_PER_USER_LIMIT: '1000',
     REGISTER_IP_LIMIT: UNLIMITED,
+    TOKEN_IP_LIMIT: UNLIMITED,
+    TOKEN_CLIENT_LIMIT: UNLIMITED,
+    // P9 creates its client as this admin.
+    BOOTSTRAP_ADMIN_EMAIL: BENCH_ADMIN.email,
+    BOOTSTRAP_ADMIN_PASSWORD: BENCH_ADMIN.password,
   });
   const raw = {};
   try {
@@ -108,6 +114,14 @@ async function main() {
     const memoryUser = { email: `bench-memory-${process.pid}@example.com`, password: `Bench-memory-${stamp}` };
     await post(`${auth.url}/api/auth/register`, memoryUser, 201);
     raw.sessionBytes = await sessionBytesScenario({ auth, redis, prefix, user: memoryUser });
+    log('P9: client credentials tokens/s, straight to auth and through a gateway (2 targets × 3 reps × 5 s)');
+    const tokenGateway = await start({
+      name: 'gateway-token',
+      entry: 'gateway/dist/main.js',
+      env: { NODE_ENV: 'development', AUTH_SERVICE_URL: auth.url, USER_SERVICE_URL: auth.url, JWKS_URL: `${auth.url}/.well-known/jwks.json`, JWT_VERIFY_MODE: 'cached' },
+    });
+    const adminToken = (await (await post(`${auth.url}/api/auth/login`, BENCH_ADMIN, 200)).json()).accessToken;
+    raw.clientCredentials = await clientCredentialsScenario({ auth, gateway: tokenGateway, adminToken });
   } finally {
     log('cleaning up');
     for (const s of running) await stopService(s);

@@ -23,12 +23,12 @@ function freePort() {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-async function waitReady(url, child, timeoutMs = 30_000) {
+async function waitReady(managementUrl, child, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${child.benchName} exited (${child.exitCode}) before ready; see ${child.logFile}`);
     try {
-      const res = await fetch(`${url}/readyz`);
+      const res = await fetch(`${managementUrl}/readyz`);
       if (res.ok) return;
     } catch {
       // not listening yet
@@ -38,27 +38,29 @@ async function waitReady(url, child, timeoutMs = 30_000) {
   throw new Error(`${child.benchName} not ready after ${timeoutMs} ms; see ${child.logFile}`);
 }
 
-/** Starts `entry` with `env` on a fresh port and resolves once /readyz answers 200. */
+/** Starts `entry` with `env` on fresh API and management ports; resolves once /readyz answers 200. */
 async function startService({ name, entry, env, logDir, nodeArgs = [] }) {
   const port = await freePort();
+  const managementPort = await freePort();
   const logFile = path.join(logDir, `${name}.log`);
   const log = createWriteStream(logFile, { flags: 'a' });
   const child = spawn(process.execPath, [...nodeArgs, entry], {
     cwd: root,
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    env: { ...process.env, ...env, PORT: String(port), MANAGEMENT_PORT: String(managementPort), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout.pipe(log);
   child.stderr.pipe(log);
   Object.assign(child, { benchName: name, logFile });
   const url = `http://127.0.0.1:${port}`;
+  const managementUrl = `http://127.0.0.1:${managementPort}`;
   try {
-    await waitReady(url, child);
+    await waitReady(managementUrl, child);
   } catch (error) {
     child.kill('SIGKILL');
     throw error;
   }
-  return { name, url, port, child };
+  return { name, url, managementUrl, port, child };
 }
 
 /** SIGTERM by handle; SIGKILL after a grace period. */

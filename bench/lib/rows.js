@@ -72,6 +72,22 @@ function sessionBytesRows({ afterOne, afterHundred }) {
   ];
 }
 
+function clientCredentialsRows(reps) {
+  const rps = (name) => med(reps, (r) => r[name].okPerSec);
+  const bad = failures(reps.flatMap((r) => Object.values(r)));
+  const flag = bad ? ` (${bad} non-2xx/errors!)` : '';
+  return [
+    {
+      id: 'P9',
+      what: 'client credentials tokens/s through the gateway (32 connections)',
+      absolute: `${n0(rps('gateway'))} /s; straight to auth ${n0(rps('direct'))} /s${flag}`,
+      ratio: ratio(med(reps, (r) => r.gateway.okPerSec / r.direct.okPerSec)),
+      target: '≥ 1,000/s',
+      verdict: bad ? 'INVALID' : verdict(rps('gateway') >= 1000),
+    },
+  ];
+}
+
 function memoryRows(idle, after) {
   return Object.keys(idle).map((name) => ({
     id: 'P7',
@@ -93,6 +109,8 @@ function buildRows(raw) {
   else pending('P5', 'refresh throughput');
   if (raw.sessionBytes) rows.push(...sessionBytesRows(raw.sessionBytes));
   else pending('P8', 'Redis bytes per session');
+  if (raw.clientCredentials) rows.push(...clientCredentialsRows(raw.clientCredentials));
+  else pending('P9', 'client credentials tokens/s');
   if (raw.email) {
     for (const [id, kind, label] of [['P6', 'paced', '20 registrations/s'], ['P6b', 'burst', 'burst, 4 clients back to back']]) {
       const e = raw.email[kind];
@@ -125,6 +143,12 @@ function buildNotes(raw) {
     notes.push(`P5 windows (rotations/s): ${raw.refresh.throughput.windows.map(n0).join(', ')}`);
     notes.push(`P5r INFO commandstats diff per refresh (includes commands run inside Lua): ${per(count.commandstatsDiff)}`);
     notes.push(`P5r MONITOR per refresh: sent by clients: ${per(count.monitored.fromClients)}; run inside scripts: ${per(count.monitored.fromScripts)}`);
+  }
+  if (raw.clientCredentials) {
+    for (const target of ['direct', 'gateway']) {
+      const perProcess = Object.keys(raw.clientCredentials[0][target].cpuMsPerRequest).map((p) => `${p} ${med(raw.clientCredentials, (r) => r[target].cpuMsPerRequest[p]).toFixed(3)}`);
+      notes.push(`P9 ${target}: CPU ms per token: ${perProcess.join(', ')}; latency p99 ${n1(med(raw.clientCredentials, (r) => r[target].latencyP99Ms))} ms`);
+    }
   }
   return notes;
 }

@@ -34,7 +34,7 @@ const LAG_P99 = 'nodejs_eventloop_lag_p99_seconds';
 
 async function rssMb(services) {
   const out = {};
-  for (const s of services) out[s.name] = (await scrape(s.url, [RSS]))[RSS] / 2 ** 20;
+  for (const s of services) out[s.name] = (await scrape(s.managementUrl, [RSS]))[RSS] / 2 ** 20;
   return out;
 }
 
@@ -75,12 +75,12 @@ async function loginScenario({ auth, users, nproc, cost, seconds = 6, connection
   const reps = [];
   for (let i = 0; i < REPS; i++) {
     const boundResult = await bound();
-    const idle = await scrape(auth.url, [LAG_P99]); // collecting also resets the loop-delay histogram
+    const idle = await scrape(auth.managementUrl, [LAG_P99]); // collecting also resets the loop-delay histogram
     const [storm, probe] = await Promise.all([
       login(users[i % users.length], seconds),
-      autocannon({ url: `${auth.url}/healthz`, connections: 1, rate: 20, seconds }),
+      autocannon({ url: `${auth.managementUrl}/healthz`, connections: 1, rate: 20, seconds }),
     ]);
-    const lag = await scrape(auth.url, [LAG_P99]);
+    const lag = await scrape(auth.managementUrl, [LAG_P99]);
     reps.push({ boundPerSec: boundResult.comparesPerSec, storm, probe, loopLagP99Ms: lag[LAG_P99] * 1000, idleLoopLagP99Ms: idle[LAG_P99] * 1000 });
   }
   return reps;
@@ -146,6 +146,30 @@ async function sessionBytesScenario({ auth, redis, prefix, user }) {
   return { afterOne, afterHundred };
 }
 
+/**
+ * P9: client credentials tokens per second (POST /api/auth/token, HTTP Basic) straight to auth
+ * and through a gateway, with the CPU each process spends per token.
+ */
+async function clientCredentialsScenario({ auth, gateway, adminToken, seconds = 5, connections = 32 }) {
+  const created = await postJson(`${auth.url}/api/admin/clients`, { name: 'bench', scopes: ['users:read'], roles: [] }, { authorization: `Bearer ${adminToken}` });
+  if (created.status !== 201) throw new Error(`creating a client answered ${created.status}: ${await created.text()}`);
+  const { clientId, clientSecret } = await created.json();
+  const headers = { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}` };
+  const run = (url, s) => autocannon({ url: `${url}/api/auth/token`, method: 'POST', headers, body: 'grant_type=client_credentials', connections, seconds: s });
+  const targets = {
+    direct: (s) => withCpu({ auth }, () => run(auth.url, s)),
+    gateway: (s) => withCpu({ gateway, auth }, () => run(gateway.url, s)),
+  };
+  for (const fn of Object.values(targets)) await fn(2);
+  const reps = [];
+  for (let i = 0; i < REPS; i++) {
+    const rep = {};
+    for (const [name, fn] of Object.entries(targets)) rep[name] = await fn(seconds);
+    reps.push(rep);
+  }
+  return reps;
+}
+
 function postJson(url, body, headers = {}) {
   return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
 }
@@ -160,4 +184,4 @@ function cookieJar(response) {
   return jar;
 }
 
-module.exports = { REPS, median, rssMb, proxyScenario, loginScenario, refreshScenario, sessionBytesScenario };
+module.exports = { REPS, median, rssMb, proxyScenario, loginScenario, refreshScenario, sessionBytesScenario, clientCredentialsScenario };
