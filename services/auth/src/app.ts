@@ -38,6 +38,7 @@ import { emailVerificationRoutes } from './http/email-verification.routes';
 import { authRoutes } from './http/auth.routes';
 import { wellKnownRoutes } from './http/well-known.routes';
 import { createAuthMetrics } from './http/auth-metrics';
+import { composeSecondFactors } from './mfa-composition';
 
 export interface AuthDeps {
   readonly pool: Pool;
@@ -145,6 +146,7 @@ export function createApp(config: Readonly<AuthConfig>, deps: AuthDeps): AuthApp
   });
   http.app.use(cookieParser());
   const metrics = createAuthMetrics(http.registry);
+  const secondFactors = composeSecondFactors(config, { ...deps, clock, transactions, sessions, tokens, signer, loginThrottle: throttle, verifier, addressOf, metrics });
 
   const routes = Router();
   routes.use(wellKnownRoutes({ jwks: () => deps.keys.jwks(clock()), issuer: config.JWT_ISSUER, publicUrl: config.APP_URL, maxAgeSeconds: config.JWKS_MAX_AGE_SECONDS }));
@@ -158,7 +160,7 @@ export function createApp(config: Readonly<AuthConfig>, deps: AuthDeps): AuthApp
         login: (input) =>
           metrics.track('login', () =>
             login(
-              { ...session, credentials, hasher, throttle, requireVerifiedEmail: config.REQUIRE_VERIFIED_EMAIL, concealExisting: config.REGISTRATION_CONCEALS_EXISTING },
+              { ...session, ...secondFactors.loginDeps, credentials, hasher, throttle, requireVerifiedEmail: config.REQUIRE_VERIFIED_EMAIL, concealExisting: config.REGISTRATION_CONCEALS_EXISTING },
               input,
             ),
           ),
@@ -176,6 +178,7 @@ export function createApp(config: Readonly<AuthConfig>, deps: AuthDeps): AuthApp
       },
     }),
   );
+  routes.use(secondFactors.routes);
   // Before accountRoutes: its 405 for other methods on /api/auth/password/reset would shadow the page.
   routes.use(accountPagesRoutes({ appUrl: config.APP_URL }));
   routes.use(

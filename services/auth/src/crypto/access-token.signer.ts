@@ -17,7 +17,7 @@ export interface SignerOptions {
 
 export function createAccessTokenSigner(options: SignerOptions): AccessTokenSigner {
   return {
-    sign(claims, sessionId) {
+    sign(claims, sessionId, amr) {
       const now = options.clock();
       const key = options.key(now);
       const iat = Math.floor(now / 1000);
@@ -29,6 +29,7 @@ export function createAccessTokenSigner(options: SignerOptions): AccessTokenSign
           roles: claims.roles,
           email_verified: claims.emailVerified,
           sid: sessionId,
+          amr: [...amr],
           jti: secrets.uuid(),
           iss: options.issuer,
           aud: options.audience,

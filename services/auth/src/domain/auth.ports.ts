@@ -1,6 +1,8 @@
 /** What the auth use cases need from the outside world, as small interfaces. */
 
 import type { AnyEvent } from '@gatehouse/events';
+import type { AuthMethod } from './auth-methods';
+import type { SecondFactorStore } from './mfa.ports';
 
 export type Role = 'user' | 'admin';
 
@@ -54,7 +56,7 @@ export interface SessionTokens {
 
 export type RotationResult =
   | { readonly outcome: 'limited'; readonly retryAfterMs: number }
-  | { readonly outcome: 'rotated'; readonly generation: number; readonly refreshExpiresIn: number; readonly claims: SessionClaims }
+  | { readonly outcome: 'rotated'; readonly generation: number; readonly refreshExpiresIn: number; readonly claims: SessionClaims; readonly amr: readonly AuthMethod[] }
   | { readonly outcome: 'reused'; readonly claims: SessionClaims }
   | { readonly outcome: 'invalid' };
 
@@ -66,6 +68,8 @@ export interface NewSession {
   readonly notBefore: number;
   /** What the owner will recognise the session by in the sessions list. */
   readonly userAgent: string | null;
+  /** How this session signed in; its access tokens say so in `amr`, through every refresh. */
+  readonly amr: readonly AuthMethod[];
 }
 
 /** A live session as its owner sees it. Times in ms since the epoch. */
@@ -112,7 +116,7 @@ export interface LoginThrottle {
 }
 
 /** What one database transaction can do; the events it publishes commit with the change. */
-export interface AuthTransaction {
+export interface AuthTransaction extends SecondFactorStore {
   /** Inserts; throws `email_taken` when the email is already registered. */
   createCredential(credential: NewCredential): Promise<Credential>;
   findByEmail(email: string): Promise<Credential | undefined>;
@@ -161,7 +165,7 @@ export interface AccessToken {
 }
 
 export interface AccessTokenSigner {
-  sign(claims: SessionClaims, sessionId: string): AccessToken;
+  sign(claims: SessionClaims, sessionId: string, amr: readonly AuthMethod[]): AccessToken;
 }
 
 /** Opaque random secrets and their storage form. */

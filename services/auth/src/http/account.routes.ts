@@ -7,6 +7,7 @@ import type { RateLimiter } from '../store/rate-limiter.store';
 import { changePasswordBody, emptyBody, forgotPasswordBody, resetPasswordBody } from './auth.schemas';
 import { allowedOrigin, limitByAddress, type AddressOf } from './guards';
 import { pageOrigin } from './html-page';
+import { liveSessionCheck } from './live-session';
 import { sessionCookieAccess } from './refresh-cookie';
 import { userAgentOf } from './request-facts';
 import { clearSessionCookies, type CookiePolicy } from './session-cookies';
@@ -38,7 +39,6 @@ export interface AccountRoutesOptions {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const ENDED_SESSION = 'Bearer error="invalid_token"';
 
 /**
  * Runs a middleware as a step of another one: resolves when it calls `next()`, rejects when it
@@ -62,18 +62,7 @@ export function accountRoutes(options: AccountRoutesOptions): Router {
   const origin = allowedOrigin(options.allowedOrigins);
   const cookieAccess = sessionCookieAccess(options.cookies, options.tokens);
   const bearer = requireAccessToken(options.verifier);
-  // A valid signature is not enough here: a session that ended (logout, reuse, password change)
-  // must not manage the account with the access token it still holds.
-  const assertLive = async (userId: string, sessionId: string) => {
-    if (!(await options.sessions.exists(userId, sessionId))) {
-      throw new AppError('token_invalid', 'The session has ended.', { details: { wwwAuthenticate: ENDED_SESSION } });
-    }
-  };
-  const liveSession: RequestHandler = async (_req, res, next) => {
-    const identity = userIdentityOf(res);
-    await assertLive(identity.sub, identity.sid);
-    next();
-  };
+  const { assertLive, liveSession } = liveSessionCheck(options.sessions);
   /** Bearer when an Authorization header is sent, else the refresh cookie with its CSRF proof. */
   const bearerOrCookie: RequestHandler = async (req, res, next) => {
     if (req.headers.authorization !== undefined) {

@@ -2,6 +2,7 @@ import type { Pool, PoolClient } from 'pg';
 import { insertOutboxEvent, type ProcessedEvents } from '@gatehouse/events';
 import type { AuthTransaction, Transactions } from '../domain/auth.ports';
 import { insertCredential, selectCredentialByEmail, selectCredentialById } from './credential.store';
+import { secondFactorsOn } from './second-factor.store';
 
 function transactionOn(client: PoolClient): AuthTransaction {
   return {
@@ -66,6 +67,7 @@ function transactionOn(client: PoolClient): AuthTransaction {
       await client.query('DELETE FROM credentials WHERE id = $1', [userId]);
     },
     publish: (event) => insertOutboxEvent(client, event),
+    ...secondFactorsOn(client),
   };
 }
 
