@@ -35,7 +35,7 @@ const USER_PREFIXES = ['/api/user', '/api/admin'];
  * Auth endpoints that take only a Bearer token: the gateway checks it (and its deny list) too,
  * as it does for the user service. Auth verifies again and checks the session is still live.
  */
-const BEARER_AUTH_PREFIXES = ['/api/auth/sessions', '/api/auth/password/change'];
+const BEARER_AUTH_PREFIXES = ['/api/auth/sessions', '/api/auth/password/change', '/api/auth/mfa'];
 
 function upstreamAgent(target: string, maxSockets: number): Agent {
   const options = { keepAlive: true, maxSockets, maxFreeSockets: Math.min(maxSockets, 64), timeout: 30_000, scheduling: 'lifo' as const };
@@ -91,6 +91,7 @@ export function createApp(config: Readonly<GatewayConfig>, deps: GatewayDeps): G
       isRevoked: (claims) => deps.denyList.has(claims.sub, claims.kind === 'user' ? claims.sid : claims.sub),
       protectedPrefixes: [...USER_PREFIXES, ...BEARER_AUTH_PREFIXES],
       roleRules: [{ prefix: '/api/admin', role: 'admin' }],
+      mfaRequiredPrefixes: config.MFA_REQUIRED_PREFIXES,
     }),
   );
   routes.use(upstreamProxy({ ...upstream, name: 'auth', target: config.AUTH_SERVICE_URL, prefixes: AUTH_PREFIXES, agent: agents.auth }));
