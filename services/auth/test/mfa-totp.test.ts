@@ -339,6 +339,17 @@ describe('logging in with a second factor', () => {
     const { body } = await registerAndLogin(harness);
     expect(claimsOf(body.accessToken).amr).toEqual(['pwd']);
   });
+
+  it('when a session opened before amr was kept with sessions refreshes, then its tokens say pwd', async () => {
+    const { client, body } = await registerAndLogin(harness);
+    const { sid } = claimsOf(body.accessToken);
+    await harness.redis.hset(`sessions:{${body.user.id}}`, `m:${sid}`, JSON.stringify({ createdAt: harness.now(), userAgent: null }));
+
+    const refreshed = await client.refresh();
+
+    expect(refreshed.status).toBe(200);
+    expect(claimsOf(((await refreshed.json()) as LoginBody).accessToken).amr).toEqual(['pwd']);
+  });
 });
 
 describe('removing the authenticator app', () => {
@@ -402,7 +413,8 @@ describe('secrets and lifecycle', () => {
       expect(logs).not.toContain(secret);
       expect(outbox).not.toContain(secret);
     }
-    expect(outbox).toContain('mfa_enabled');
+    expect(outbox).toContain('"kind":"mfa_enabled"');
+    expect(outbox).toContain('"kind":"mfa_disabled"');
   });
 
   it('when the user is deleted, then the factor and the recovery codes go with the credential', async () => {
