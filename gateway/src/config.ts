@@ -31,10 +31,27 @@ export interface GatewayConfig extends BaseServiceConfig, TokenClaimsConfig {
   EVENTS_EXCHANGE: string;
   /** Serves the SDK's reference page at `/example/` (development only; `npm start` sets it). */
   EXAMPLE_APP: boolean;
+  /**
+   * Paths below these need a token whose `amr` holds a second factor (`otp`, `hwk`, `swk`), else
+   * 403 `mfa_required`; e.g. `/api/admin`. Each must lie below a path the gateway authenticates.
+   */
+  MFA_REQUIRED_PREFIXES: string[];
 }
 
 const positive = positiveInt;
 const DEFAULT_AUTH_URL = 'http://127.0.0.1:4001';
+
+/** Comma-separated path prefixes (`/api/admin,/api/user/billing`), compared as the policy compares paths: lower case. */
+const pathPrefixes = () =>
+  Joi.string().custom((raw: string, helpers) => {
+    const prefixes = raw
+      .split(',')
+      .map((p) => p.trim().toLowerCase())
+      .map((p) => (p.length > 1 ? p.replace(/\/+$/, '') : p))
+      .filter((p) => p.length > 0);
+    const bad = prefixes.find((p) => !/^(\/(?!\.\.?(\/|$))[a-z0-9._~-]+)+$/.test(p));
+    return bad === undefined ? prefixes : helpers.message({ custom: `"${bad}" is not a path prefix such as /api/admin` });
+  });
 
 export const gatewayConfigSchema = Joi.object<GatewayConfig>({
   ...baseServiceKeys(8080),
@@ -60,6 +77,7 @@ export const gatewayConfigSchema = Joi.object<GatewayConfig>({
   EXAMPLE_APP: flag()
     .default(false)
     .when('NODE_ENV', { is: 'production', then: Joi.invalid(true).messages({ 'any.invalid': '"EXAMPLE_APP" cannot be true in production' }) }),
+  MFA_REQUIRED_PREFIXES: pathPrefixes().default([]),
 });
 
 /** Validates the gateway's environment once; JWKS_URL defaults to the auth service's. */

@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { requireAccessToken, requireRole, type AccessTokenClaims, type AccessTokenVerifier } from '@gatehouse/jwt';
+import { requireAccessToken, requireAmr, requireRole, SECOND_FACTOR_METHODS, type AccessTokenClaims, type AccessTokenVerifier } from '@gatehouse/jwt';
 import type { JwtVerifyMode } from '../config';
 import { underAnyPrefix } from '../proxy/path-prefix';
 
@@ -20,6 +20,8 @@ export interface AccessControlOptions {
   readonly serviceTokenPrefixes: readonly string[];
   /** Paths below these also need the role, whoever the bearer is. */
   readonly roleRules: ReadonlyArray<{ readonly prefix: string; readonly role: string }>;
+  /** Paths below these also need a second factor in the token's `amr`; each must be protected. */
+  readonly mfaRequiredPrefixes?: readonly string[];
 }
 
 const passThrough: RequestHandler = (_req, _res, next) => next();
@@ -51,6 +53,14 @@ export function accessControl(options: AccessControlOptions): RequestHandler[] {
   for (const rule of options.roleRules) {
     const check = requireRole(rule.role);
     guards.push((req, res, next) => (underAnyPrefix(req.path, [rule.prefix]) ? check(req, res, next) : next()));
+  }
+  const mfaPrefixes = options.mfaRequiredPrefixes ?? [];
+  // A rule below no authenticated path would never see a token: refuse to start rather than let it pass silently.
+  const unguarded = mfaPrefixes.filter((prefix) => !underAnyPrefix(prefix, options.protectedPrefixes));
+  if (unguarded.length > 0) throw new Error(`MFA_REQUIRED_PREFIXES ${unguarded.join(', ')} lie below no path that needs an access token (${options.protectedPrefixes.join(', ')})`);
+  if (mfaPrefixes.length > 0) {
+    const secondFactor = requireAmr(...SECOND_FACTOR_METHODS);
+    guards.push((req, res, next) => (underAnyPrefix(req.path, mfaPrefixes) ? secondFactor(req, res, next) : next()));
   }
   return guards;
 }

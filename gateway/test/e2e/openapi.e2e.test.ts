@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { parse } from 'yaml';
+import { totpCode, totpStep } from '@gatehouse/testing';
 import { startSystem, type System } from './system';
 
 interface Operation {
@@ -46,6 +47,14 @@ function encoded(request: ExampleRequest): { headers: Record<string, string>; bo
   if (request.body === undefined) return { headers: {} };
   return { headers: { 'content-type': 'application/json' }, body: JSON.stringify(request.body) };
 }
+/**
+ * Members for the second-factor operations, one each: one starts a setup, one has a setup
+ * waiting for its code, one removes a confirmed app, one finishes a login with a recovery code.
+ */
+let setupToken: string;
+let confirmer: { token: string; secret: string };
+let removerToken: string;
+let mfaLogin: { mfaToken: string; recoveryCode: string };
 
 async function post(path: string, body: unknown, token?: string): Promise<Response> {
   return fetch(`${system.gateway.url}${path}`, {
@@ -65,6 +74,18 @@ async function newMember(): Promise<string> {
   return email;
 }
 
+/** Starts a TOTP setup with the member's token; the secret it answers. */
+async function startTotp(token: string): Promise<string> {
+  return ((await (await post('/api/auth/mfa/totp/setup', {}, token)).json()) as { secret: string }).secret;
+}
+
+/** Sets up and confirms an authenticator app; the recovery codes. */
+async function enableTotp(token: string): Promise<string[]> {
+  const secret = await startTotp(token);
+  const confirmed = await post('/api/auth/mfa/totp/confirm', { code: totpCode(secret, totpStep(Date.now())) }, token);
+  return ((await confirmed.json()) as { recoveryCodes: string[] }).recoveryCodes;
+}
+
 beforeAll(async () => {
   system = await startSystem('openapi');
   adminToken = await loginToken(system.admin.email, system.admin.password);
@@ -78,6 +99,15 @@ beforeAll(async () => {
   const newClient = async (name: string) => (await (await post('/api/admin/clients', { name, scopes: ['users:read'], roles: ['admin'] }, adminToken)).json()) as typeof client;
   client = await newClient('OpenAPI checker');
   doomedClientId = (await newClient('OpenAPI doomed')).clientId;
+  setupToken = await loginToken(await newMember(), MEMBER_PASSWORD);
+  const confirmerToken = await loginToken(await newMember(), MEMBER_PASSWORD);
+  confirmer = { token: confirmerToken, secret: await startTotp(confirmerToken) };
+  removerToken = await loginToken(await newMember(), MEMBER_PASSWORD);
+  await enableTotp(removerToken);
+  const mfaEmail = await newMember();
+  const [recoveryCode] = await enableTotp(await loginToken(mfaEmail, MEMBER_PASSWORD));
+  const challenge = (await (await post('/api/auth/login', { email: mfaEmail, password: MEMBER_PASSWORD })).json()) as { mfaToken: string };
+  mfaLogin = { mfaToken: challenge.mfaToken, recoveryCode: recoveryCode! };
 }, 60_000);
 afterAll(async () => {
   await system?.stop();
@@ -110,6 +140,10 @@ function exampleRequest(path: string, method: string): ExampleRequest {
     },
     'delete /api/auth/sessions/{id}': { path: `/api/auth/sessions/${ender.otherSessionId}`, headers: asMember(ender.token) },
     'post /api/auth/logout-all': { headers: asMember(leaverToken) },
+    'post /api/auth/login/mfa': { body: mfaLogin },
+    'post /api/auth/mfa/totp/setup': { headers: asMember(setupToken) },
+    'post /api/auth/mfa/totp/confirm': { headers: asMember(confirmer.token), body: { code: totpCode(confirmer.secret, totpStep(Date.now())) } },
+    'delete /api/auth/mfa/totp': { headers: asMember(removerToken), body: { password: MEMBER_PASSWORD } },
     'put /api/user/profile': { body: { name: 'Spec Checker' } },
     'post /api/auth/token': { form: { grant_type: 'client_credentials' }, headers: { authorization: basic } },
     'post /api/admin/clients': { body: { name: 'Spec client', scopes: ['users:read'], roles: [] } },
@@ -137,7 +171,20 @@ const operations = Object.entries(spec.paths).flatMap(([path, item]) =>
 describe('openapi.yaml against the running system', () => {
   it('is OpenAPI 3.1 and documents every public route family', () => {
     expect(spec.openapi).toBe('3.1.0');
-    expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/api/auth/login', '/api/user/profile', '/api/admin/users', '/.well-known/jwks.json', '/api/auth/token', '/api/admin/clients']));
+    expect(Object.keys(spec.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/auth/login',
+        '/api/auth/login/mfa',
+        '/api/auth/mfa/totp/setup',
+        '/api/auth/mfa/totp/confirm',
+        '/api/auth/mfa/totp',
+        '/api/user/profile',
+        '/api/admin/users',
+        '/.well-known/jwks.json',
+        '/api/auth/token',
+        '/api/admin/clients',
+      ]),
+    );
   });
 
   it.each(operations)('%s %s answers with a documented status and shape', async (path, method, operation) => {

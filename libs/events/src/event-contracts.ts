@@ -2,10 +2,12 @@ import { randomUUID } from 'node:crypto';
 import Joi from 'joi';
 
 /** Why a user's sessions were revoked. */
-export type SessionRevokedReason = 'logout' | 'logout_all' | 'reuse_detected' | 'user_deleted' | 'password_changed' | 'session_ended_by_user';
+export const sessionRevokedReasons = ['logout', 'logout_all', 'reuse_detected', 'user_deleted', 'password_changed', 'session_ended_by_user', 'mfa_disabled'] as const;
+export type SessionRevokedReason = (typeof sessionRevokedReasons)[number];
 
-/** What a security notice email tells its reader. */
-export type SecurityNoticeKind = 'password_changed' | 'session_reuse_detected' | 'registration_attempted';
+/** What a security notice email tells its reader; `mfa_*` whenever a second factor is added or removed. */
+export const securityNoticeKinds = ['password_changed', 'session_reuse_detected', 'registration_attempted', 'mfa_enabled', 'mfa_disabled'] as const;
+export type SecurityNoticeKind = (typeof securityNoticeKinds)[number];
 
 /** Every event Gatehouse publishes, by name, with the payload of its current version. */
 export interface EventPayloads {
@@ -78,7 +80,9 @@ const payloadSchemas: { readonly [N in EventName]: Joi.ObjectSchema } = {
   'session.revoked': Joi.object({
     userId: uuid().required(),
     sessionIds: Joi.array().items(Joi.string().min(1).max(128)).max(1000).required(),
-    reason: Joi.string().valid('logout', 'logout_all', 'reuse_detected', 'user_deleted', 'password_changed', 'session_ended_by_user').required(),
+    reason: Joi.string()
+      .valid(...sessionRevokedReasons)
+      .required(),
   }),
   'user.password_reset_requested': Joi.object({
     userId: uuid().required(),
@@ -91,7 +95,9 @@ const payloadSchemas: { readonly [N in EventName]: Joi.ObjectSchema } = {
     userId: uuid().required(),
     email: email().required(),
     name: Joi.string().max(100).allow(null).required(),
-    kind: Joi.string().valid('password_changed', 'session_reuse_detected', 'registration_attempted').required(),
+    kind: Joi.string()
+      .valid(...securityNoticeKinds)
+      .required(),
     at: Joi.string().isoDate().required(),
     userAgent: Joi.string().max(256).allow(null).required(),
   }),

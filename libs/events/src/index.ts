@@ -4,6 +4,8 @@ export {
   parseEvent,
   eventNames,
   CLIENT_ID_PATTERN,
+  securityNoticeKinds,
+  sessionRevokedReasons,
   InvalidEventError,
   type EventName,
   type EventPayloads,

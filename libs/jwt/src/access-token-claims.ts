@@ -16,6 +16,11 @@ export interface UserAccessClaims extends ClaimsBase {
   name: string | null;
   emailVerified: boolean;
   sid: string;
+  /**
+   * How the user signed in (RFC 8176): `pwd` for a password, `otp` for a one-time code, `hwk` /
+   * `swk` for a hardware- or software-bound key. `[]` for a token issued before the claim existed.
+   */
+  amr: string[];
 }
 
 /**
@@ -77,7 +82,20 @@ export function claimsFromPayload(payload: unknown, rules: ClaimRules): AccessTo
   if (typeof p.email !== 'string') throw new TokenRejection('email missing');
   if (p.name !== null && typeof p.name !== 'string') throw new TokenRejection('name malformed');
   if (typeof p.email_verified !== 'boolean') throw new TokenRejection('email_verified malformed');
-  return sealed({ kind: 'user', ...base, email: p.email, name: p.name, emailVerified: p.email_verified, sid: p.sid });
+  return sealed({ kind: 'user', ...base, email: p.email, name: p.name, emailVerified: p.email_verified, sid: p.sid, amr: methodsOf(p.amr) });
+}
+
+/** RFC 8176 values are short registered names; a few of them at most describe one login. */
+const AMR_VALUE = /^[A-Za-z0-9_-]{1,32}$/;
+const MAX_AMR_VALUES = 16;
+
+/** `amr` is optional (tokens issued before it existed carry none), but never malformed. */
+function methodsOf(amr: unknown): string[] {
+  if (amr === undefined) return [];
+  if (!Array.isArray(amr) || amr.length > MAX_AMR_VALUES || !amr.every((value) => typeof value === 'string' && AMR_VALUE.test(value))) {
+    throw new TokenRejection('amr malformed');
+  }
+  return [...(amr as string[])];
 }
 
 /** RFC 6749 §3.3 scope-token: printable ASCII but space, `"` and `\`, so it can be quoted in a challenge. */

@@ -81,6 +81,27 @@ export function requireScope(scope: string): RequestHandler {
   };
 }
 
+/** The RFC 8176 methods that prove a second factor: a one-time code, a hardware- or software-bound key. */
+export const SECOND_FACTOR_METHODS: readonly string[] = ['otp', 'hwk', 'swk'];
+
+/**
+ * 403 `mfa_required` unless the user signed in with at least one of `methods` (the token's
+ * `amr`); `requireAmr(...SECOND_FACTOR_METHODS)` asks for any second factor. The client keeps
+ * its token for other routes and signs in again with the factor to get one that passes.
+ * Service tokens pass, as users pass `requireScope`: a service has no login to strengthen, and
+ * reaches a route only where it opted in to them. Mount after `requireAccessToken`.
+ */
+export function requireAmr(...methods: string[]): RequestHandler {
+  if (methods.length === 0) throw new Error('requireAmr needs at least one method');
+  return (_req, res, next) => {
+    const identity = identityOf(res);
+    if (identity.kind === 'user' && !identity.amr.some((method) => methods.includes(method))) {
+      throw new AppError('mfa_required', 'Sign in with a second factor to do this.');
+    }
+    next();
+  };
+}
+
 /** The verified claims of this request; a wiring bug (no `requireAccessToken`) if absent. */
 export function identityOf(res: Response): AccessTokenClaims {
   const identity = res.locals.identity as AccessTokenClaims | undefined;

@@ -2,5 +2,14 @@ export { claimsFromPayload, TokenRejection, type AccessTokenClaims, type UserAcc
 export { keysFromJwks, type VerificationAlgorithm, type VerificationKey } from './jwks-keys';
 export { MAX_TOKEN_BYTES } from './compact-token';
 export { createJwksVerifier, type AccessTokenVerifier, type JwksVerifier, type JwksVerifierOptions } from './jwks-verifier';
-export { requireAccessToken, requireRole, requireScope, identityOf, userIdentityOf, type RequireAccessTokenOptions } from './access-token.middleware';
+export {
+  requireAccessToken,
+  requireRole,
+  requireScope,
+  requireAmr,
+  SECOND_FACTOR_METHODS,
+  identityOf,
+  userIdentityOf,
+  type RequireAccessTokenOptions,
+} from './access-token.middleware';
 export { createStaticKeyVerifier, type StaticKeyVerifierOptions } from './static-key-verifier';

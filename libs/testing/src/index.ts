@@ -24,3 +24,4 @@ export { startTcpProxy, type TcpProxy } from './tcp-proxy';
 export { startSmtpCapture, type SmtpCapture, type CapturedEmail } from './smtp-capture';
 export { eventually } from './eventually';
 export { endPool } from './end-pool';
+export { totpCode, totpStep, wrongTotpCode } from './totp';

@@ -40,6 +40,7 @@ import { wellKnownRoutes } from './http/well-known.routes';
 import { createAuthMetrics } from './http/auth-metrics';
 import { TOKEN_PATH } from './http/token.routes';
 import { clientCredentialsRoutes } from './client-credentials.wiring';
+import { composeSecondFactors } from './mfa-composition';
 
 export interface AuthDeps {
   readonly pool: Pool;
@@ -146,6 +147,7 @@ export function createApp(config: Readonly<AuthConfig>, deps: AuthDeps): AuthApp
   });
   http.app.use(cookieParser());
   const metrics = createAuthMetrics(http.registry);
+  const secondFactors = composeSecondFactors(config, { ...deps, clock, transactions, sessions, tokens, signer, loginThrottle: throttle, verifier, addressOf, metrics });
 
   const routes = Router();
   routes.use(
@@ -162,7 +164,7 @@ export function createApp(config: Readonly<AuthConfig>, deps: AuthDeps): AuthApp
         login: (input) =>
           metrics.track('login', () =>
             login(
-              { ...session, credentials, hasher, throttle, requireVerifiedEmail: config.REQUIRE_VERIFIED_EMAIL, concealExisting: config.REGISTRATION_CONCEALS_EXISTING },
+              { ...session, ...secondFactors.loginDeps, credentials, hasher, throttle, requireVerifiedEmail: config.REQUIRE_VERIFIED_EMAIL, concealExisting: config.REGISTRATION_CONCEALS_EXISTING },
               input,
             ),
           ),
@@ -180,6 +182,7 @@ export function createApp(config: Readonly<AuthConfig>, deps: AuthDeps): AuthApp
       },
     }),
   );
+  routes.use(secondFactors.routes);
   // Before accountRoutes: its 405 for other methods on /api/auth/password/reset would shadow the page.
   routes.use(accountPagesRoutes({ appUrl: config.APP_URL }));
   routes.use(

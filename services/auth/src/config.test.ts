@@ -53,6 +53,17 @@ describe('auth config', () => {
     expect(() => loadAuthConfig({ OAUTH_CLIENTS_LIMIT: '100000' })).toThrow(/OAUTH_CLIENTS_LIMIT/);
   });
 
+  it('when production has no MFA_ENCRYPTION_KEY, or one that is not the base64 of 32 bytes, then boot stops naming it', () => {
+    const production = { NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32), JWT_PRIVATE_KEY_FILE: '/k.pem', JWT_ISSUER: 'https://id.example.com' };
+    const key = Buffer.alloc(32, 1).toString('base64');
+    expect(loadAuthConfig({ ...production, MFA_ENCRYPTION_KEY: key }).MFA_ENCRYPTION_KEY).toBe(key);
+    expect(() => loadAuthConfig(production)).toThrow(/MFA_ENCRYPTION_KEY/);
+    expect(() => loadAuthConfig({ ...production, MFA_ENCRYPTION_KEY: Buffer.alloc(16).toString('base64') })).toThrow(/at least 32 random bytes/);
+    expect(() => loadAuthConfig({ ...production, MFA_ENCRYPTION_KEY: 'not base64 at all!' })).toThrow(/MFA_ENCRYPTION_KEY/);
+    expect(loadAuthConfig({})).toMatchObject({ MFA_ISSUER: 'Gatehouse', MFA_FAILURE_LIMIT: 5, MFA_FAILURE_WINDOW_SECONDS: 900 });
+    expect(() => loadAuthConfig({ MFA_ISSUER: 'Gate:house' })).toThrow(/MFA_ISSUER/);
+  });
+
   it('when only one half of the bootstrap admin is given, then boot stops', () => {
     expect(() => loadAuthConfig({ BOOTSTRAP_ADMIN_EMAIL: 'root@example.com' })).toThrow(/BOOTSTRAP_ADMIN_PASSWORD/);
   });

@@ -33,6 +33,16 @@ export interface AuthConfig extends BaseServiceConfig, DatabaseConfig, TokenClai
   JWKS_MAX_AGE_SECONDS: number;
   /** Signs refresh and CSRF tokens (≥ 32 characters of randomness); generated in DEV_KEYS_DIR for development. */
   SESSION_SECRET?: string;
+  /**
+   * Encrypts TOTP secrets and keys the recovery-code digests: base64 of ≥ 32 random bytes.
+   * Required in production; development derives one from SESSION_SECRET.
+   */
+  MFA_ENCRYPTION_KEY?: string;
+  /** The name authenticator apps show above the code (otpauth issuer). */
+  MFA_ISSUER: string;
+  /** One-time codes tried per account and window (login, confirmation, removal), counted before checking. */
+  MFA_FAILURE_LIMIT: number;
+  MFA_FAILURE_WINDOW_SECONDS: number;
   /** Idle timeout: a refresh token unused this long is dead. */
   REFRESH_TOKEN_TTL_SECONDS: number;
   /** Absolute session lifetime from login; refresh never extends a session past it. */
@@ -128,6 +138,15 @@ export const authConfigSchema = Joi.object<AuthConfig>({
   DEV_KEYS_DIR: Joi.string().default('.dev-keys'),
   JWKS_MAX_AGE_SECONDS: positive().max(86_400).default(300),
   SESSION_SECRET: Joi.string().min(32),
+  // Standard or URL-safe base64, as `openssl rand -base64 32` or a secrets manager writes it.
+  MFA_ENCRYPTION_KEY: Joi.string()
+    .pattern(/^[A-Za-z0-9+/_-]+={0,2}$/)
+    .custom((value: string, helpers) => (Buffer.from(value, 'base64').length >= 32 ? value : helpers.error('any.invalid')))
+    .messages({ 'any.invalid': '"MFA_ENCRYPTION_KEY" must be the base64 of at least 32 random bytes', 'string.pattern.base': '"MFA_ENCRYPTION_KEY" must be base64' }),
+  // A colon would split the otpauth label; apps show about this much.
+  MFA_ISSUER: Joi.string().pattern(/^[^:\p{Cc}]{1,64}$/u).default('Gatehouse'),
+  MFA_FAILURE_LIMIT: positive().max(100).default(5),
+  MFA_FAILURE_WINDOW_SECONDS: positive().default(900),
   REFRESH_TOKEN_TTL_SECONDS: positive().default(604_800),
   SESSION_MAX_AGE_SECONDS: positive().default(2_592_000),
   REFRESH_REUSE_GRACE_SECONDS: Joi.number().min(0).max(60).default(10),
@@ -189,6 +208,7 @@ export const authConfigSchema = Joi.object<AuthConfig>({
   .when(Joi.object({ NODE_ENV: 'production' }).unknown(), {
     then: Joi.object({
       SESSION_SECRET: Joi.required(),
+      MFA_ENCRYPTION_KEY: Joi.required(),
       COOKIE_SECURE: Joi.valid(true),
       // Verifiers find the keys through metadata under the issuer and compare `iss` to it exactly.
       JWT_ISSUER: url(['https']).messages({ 'string.uri': '"JWT_ISSUER" must be an https URL in production', 'string.uriCustomScheme': '"JWT_ISSUER" must be an https URL in production' }),

@@ -45,6 +45,8 @@ export interface AuthHarness {
   readonly events: EventCapture;
   /** Moves the injected clock forward. */
   advance(ms: number): void;
+  /** The injected clock: the service's time, in ms. */
+  now(): number;
   close(): Promise<void>;
 }
 
@@ -169,6 +171,7 @@ export async function startAuth(label: string, env: Record<string, string> = {},
     advance: (ms) => {
       offset += ms;
     },
+    now: () => Date.now() + offset,
     async close() {
       await server.close();
       await auth.stop();

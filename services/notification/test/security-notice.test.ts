@@ -1,5 +1,5 @@
 import { managementUrl } from '@gatehouse/testing';
-import type { SecurityNoticeKind } from '@gatehouse/events';
+import { securityNoticeKinds, type SecurityNoticeKind } from '@gatehouse/events';
 import { eventually, mailParts, securityNoticeEvent, settle, startNotification, type NotificationHarness } from './notification-harness';
 
 let harness: NotificationHarness;
@@ -18,7 +18,7 @@ const metric = async (pattern: RegExp) => {
   return Number(pattern.exec(text)?.[1] ?? 0);
 };
 const signIn = 'https://gatehouse.example.com/';
-const kinds: SecurityNoticeKind[] = ['password_changed', 'session_reuse_detected', 'registration_attempted'];
+const kinds: SecurityNoticeKind[] = [...securityNoticeKinds];
 
 /** Published, awaited and checked to be the only email to the address. */
 async function deliver(event: ReturnType<typeof securityNoticeEvent>) {
@@ -34,6 +34,8 @@ describe('user.security_notice → notice email', () => {
     ['password_changed', 'Your password was changed'],
     ['session_reuse_detected', 'We signed out a session that may have been stolen'],
     ['registration_attempted', 'Someone tried to create an account with your address'],
+    ['mfa_enabled', 'Two-step sign-in was turned on for your account'],
+    ['mfa_disabled', 'Two-step sign-in was turned off for your account'],
   ] as const)('when a %s notice is published, then exactly one email arrives titled "%s" with the user agent escaped', async (kind, subject) => {
     const event = securityNoticeEvent(kind, { userAgent: 'Mozilla/5.0 (X11; Linux x86_64) <b>Firefox</b>/121.0 & "x"' });
 

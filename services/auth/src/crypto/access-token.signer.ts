@@ -29,7 +29,7 @@ export function createAccessTokenSigner(options: SignerOptions): AccessTokenSign
     return { token, expiresIn: options.ttlSeconds };
   };
   return {
-    sign: (claims, sessionId) =>
+    sign: (claims, sessionId, amr) =>
       signSubject({
         sub: claims.userId,
         email: claims.email,
@@ -37,6 +37,7 @@ export function createAccessTokenSigner(options: SignerOptions): AccessTokenSign
         roles: claims.roles,
         email_verified: claims.emailVerified,
         sid: sessionId,
+        amr: [...amr],
       }),
     // RFC 9068 §2.2: `client_id` beside `sub`; `scope` is space-joined and left out when empty.
     signForClient: (claims) =>

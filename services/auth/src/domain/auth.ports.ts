@@ -2,6 +2,8 @@
 
 import type { AnyEvent } from '@gatehouse/events';
 import type { ClientTokenClaims, NewOAuthClient, OAuthClient } from './client.ports';
+import type { AuthMethod } from './auth-methods';
+import type { SecondFactorStore } from './mfa.ports';
 
 export type Role = 'user' | 'admin';
 
@@ -55,7 +57,7 @@ export interface SessionTokens {
 
 export type RotationResult =
   | { readonly outcome: 'limited'; readonly retryAfterMs: number }
-  | { readonly outcome: 'rotated'; readonly generation: number; readonly refreshExpiresIn: number; readonly claims: SessionClaims }
+  | { readonly outcome: 'rotated'; readonly generation: number; readonly refreshExpiresIn: number; readonly claims: SessionClaims; readonly amr: readonly AuthMethod[] }
   | { readonly outcome: 'reused'; readonly claims: SessionClaims }
   | { readonly outcome: 'invalid' };
 
@@ -67,6 +69,8 @@ export interface NewSession {
   readonly notBefore: number;
   /** What the owner will recognise the session by in the sessions list. */
   readonly userAgent: string | null;
+  /** How this session signed in; its access tokens say so in `amr`, through every refresh. */
+  readonly amr: readonly AuthMethod[];
 }
 
 /** A live session as its owner sees it. Times in ms since the epoch. */
@@ -113,7 +117,7 @@ export interface LoginThrottle {
 }
 
 /** What one database transaction can do; the events it publishes commit with the change. */
-export interface AuthTransaction {
+export interface AuthTransaction extends SecondFactorStore {
   /** Inserts; throws `email_taken` when the email is already registered. */
   createCredential(credential: NewCredential): Promise<Credential>;
   findByEmail(email: string): Promise<Credential | undefined>;
@@ -167,7 +171,7 @@ export interface AccessToken {
 }
 
 export interface AccessTokenSigner {
-  sign(claims: SessionClaims, sessionId: string): AccessToken;
+  sign(claims: SessionClaims, sessionId: string, amr: readonly AuthMethod[]): AccessToken;
   /** A service's token from the client credentials grant. */
   signForClient(claims: ClientTokenClaims): AccessToken;
 }

@@ -1,5 +1,6 @@
-import { AppError, isAppError, validationError } from '@gatehouse/errors';
+import { AppError, validationError } from '@gatehouse/errors';
 import type { Clock, LoginThrottle, PasswordHasher, SessionStore, Transactions } from './auth.ports';
+import { isCurrentPassword } from './current-password';
 import { passwordProblem } from './password-policy';
 import { securityNotice } from './security-notice';
 import { announceEnded, fenceAfterCommit } from './session-announcements';
@@ -31,16 +32,7 @@ export async function changePassword(deps: ChangePasswordDeps, input: ChangePass
   if (problem) throw validationError([{ path: 'newPassword', message: `"newPassword" ${problem}` }]);
   const account = await deps.transactions.run((tx) => tx.findById(input.userId));
   if (!account) throw new AppError('token_invalid', 'The account no longer exists.');
-  await deps.throttle.reserve(account.email, input.address);
-  let matches: boolean;
-  try {
-    matches = await deps.hasher.verify(input.currentPassword, account.passwordHash);
-  } catch (error) {
-    if (!isAppError(error) || error.code === 'dependency_unavailable') await deps.throttle.release(account.email, input.address).catch(() => undefined);
-    throw error;
-  }
-  if (!matches) throw new AppError('invalid_credentials', 'The current password is incorrect.');
-  await deps.throttle.succeeded(account.email, input.address);
+  if (!(await isCurrentPassword(deps, account, input.currentPassword, input.address))) throw new AppError('invalid_credentials', 'The current password is incorrect.');
   const passwordHash = await deps.hasher.hash(input.newPassword);
   const now = new Date(deps.clock());
   await deps.transactions.run(async (tx) => {

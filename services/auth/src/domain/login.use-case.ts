@@ -1,6 +1,7 @@
 import { AppError, isAppError } from '@gatehouse/errors';
 import type { CredentialStore, LoginThrottle, PasswordHasher } from './auth.ports';
-import { claimsOf, invalidCredentials, openSession, type IssuedSession, type SessionDeps } from './session';
+import { finishLogin, type FinishLoginDeps, type LoginResult } from './finish-login';
+import { invalidCredentials } from './session';
 
 export interface LoginInput {
   readonly email: string;
@@ -10,7 +11,7 @@ export interface LoginInput {
   readonly userAgent: string | null;
 }
 
-export interface LoginDeps extends SessionDeps {
+export interface LoginDeps extends FinishLoginDeps {
   readonly credentials: Pick<CredentialStore, 'findByEmail'>;
   readonly hasher: Pick<PasswordHasher, 'verify' | 'dummyHash'>;
   readonly throttle: LoginThrottle;
@@ -29,7 +30,7 @@ export interface LoginDeps extends SessionDeps {
  * bcrypt comparison as a wrong password and gets the same answer, so neither the body nor the
  * timing tells them apart.
  */
-export async function login(deps: LoginDeps, input: LoginInput): Promise<IssuedSession> {
+export async function login(deps: LoginDeps, input: LoginInput): Promise<LoginResult> {
   const { notBefore } = await deps.throttle.reserve(input.email, input.address);
   let verdict: { credential: Awaited<ReturnType<LoginDeps['credentials']['findByEmail']>>; matches: boolean };
   try {
@@ -50,5 +51,5 @@ export async function login(deps: LoginDeps, input: LoginInput): Promise<IssuedS
   if (deps.requireVerifiedEmail && !credential.emailVerified) {
     throw new AppError('email_not_verified', 'Confirm your email address before logging in.');
   }
-  return openSession(deps, claimsOf(credential), notBefore, input.userAgent);
+  return finishLogin(deps, { credential, amr: ['pwd'], notBefore, userAgent: input.userAgent });
 }

@@ -1,5 +1,6 @@
 import { AppError } from '@gatehouse/errors';
 import type { AccessTokenSigner, Credential, SecretGenerator, SessionClaims, SessionStore, SessionTokens } from './auth.ports';
+import type { AuthMethod } from './auth-methods';
 
 /** What login and refresh hand back: the HTTP layer puts the secrets in cookies. */
 export interface IssuedSession {
@@ -34,9 +35,9 @@ export const invalidCredentials = () => new AppError('invalid_credentials', 'The
 /** What a session hands the client at login and at every refresh. */
 export function issue(
   deps: Pick<SessionDeps, 'tokens' | 'signer'>,
-  session: { sessionId: string; generation: number; refreshExpiresIn: number; claims: SessionClaims },
+  session: { sessionId: string; generation: number; refreshExpiresIn: number; claims: SessionClaims; amr: readonly AuthMethod[] },
 ): IssuedSession {
-  const access = deps.signer.sign(session.claims, session.sessionId);
+  const access = deps.signer.sign(session.claims, session.sessionId, session.amr);
   return {
     accessToken: access.token,
     expiresIn: access.expiresIn,
@@ -47,14 +48,22 @@ export function issue(
   };
 }
 
+/** How a login opens its session: when its credential was read, from where, and with which methods. */
+export interface SessionOpening {
+  readonly notBefore: number;
+  readonly userAgent: string | null;
+  readonly amr: readonly AuthMethod[];
+}
+
 /**
  * Opens a new session for a credential that just proved itself. `notBefore` is when the
  * credential was read: if the account was deleted or all its sessions ended since, the proof is
  * stale and no session opens.
  */
-export async function openSession(deps: SessionDeps, claims: SessionClaims, notBefore: number, userAgent: string | null): Promise<IssuedSession> {
+export async function openSession(deps: SessionDeps, claims: SessionClaims, opening: SessionOpening): Promise<IssuedSession> {
   const sessionId = deps.secrets.uuid();
-  const opened = await deps.sessions.create({ userId: claims.userId, sessionId, claims, notBefore, userAgent });
+  const { notBefore, userAgent, amr } = opening;
+  const opened = await deps.sessions.create({ userId: claims.userId, sessionId, claims, notBefore, userAgent, amr });
   if (!opened.created) throw invalidCredentials();
-  return issue(deps, { sessionId, generation: 0, refreshExpiresIn: opened.refreshExpiresIn, claims });
+  return issue(deps, { sessionId, generation: 0, refreshExpiresIn: opened.refreshExpiresIn, claims, amr });
 }

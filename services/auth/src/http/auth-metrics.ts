@@ -9,12 +9,13 @@ export type AuthOutcome =
   | 'email_not_verified'
   | 'reused'
   | 'invalid'
+  | 'invalid_code'
   | 'dependency_unavailable'
   | 'other_error';
 
 export interface AuthMetrics {
   /** Runs `action`, counting its outcome under `operation`, and passes its result or error on. */
-  track<T>(operation: 'login' | 'refresh' | 'register' | 'logout', action: () => Promise<T>): Promise<T>;
+  track<T>(operation: 'login' | 'login_mfa' | 'refresh' | 'register' | 'logout', action: () => Promise<T>): Promise<T>;
 }
 
 export function createAuthMetrics(registry: Registry): AuthMetrics {
@@ -32,6 +33,8 @@ export function createAuthMetrics(registry: Registry): AuthMetrics {
       email_not_verified: 'email_not_verified',
       refresh_token_reused: 'reused',
       refresh_token_invalid: 'invalid',
+      mfa_token_invalid: 'invalid',
+      mfa_code_invalid: 'invalid_code',
       dependency_unavailable: 'dependency_unavailable',
     };
     return byCode[error.code] ?? 'other_error';

@@ -3,18 +3,19 @@ import { isAppError } from '@gatehouse/errors';
 import { route, validate } from '@gatehouse/http';
 import type { SessionTokens } from '../domain/auth.ports';
 import type { RegisterResult } from '../domain/register.use-case';
+import type { LoginResult } from '../domain/finish-login';
 import type { IssuedSession } from '../domain/session';
 import type { RateLimiter } from '../store/rate-limiter.store';
 import { emptyBody, loginBody, registerBody } from './auth.schemas';
 import { allowedOrigin, limitByAddress, type AddressOf } from './guards';
 import { sessionCookieAccess } from './refresh-cookie';
 import { userAgentOf } from './request-facts';
-import { clearSessionCookies, sendSession, type CookiePolicy } from './session-cookies';
+import { clearSessionCookies, sendLoginResult, sendSession, type CookiePolicy } from './session-cookies';
 
 /** The use cases, already bound to their dependencies by the composition root. */
 export interface AuthUseCases {
   register(input: { email: string; password: string; name?: string; userAgent: string | null }): Promise<RegisterResult>;
-  login(input: { email: string; password: string; address: string; userAgent: string | null }): Promise<IssuedSession>;
+  login(input: { email: string; password: string; address: string; userAgent: string | null }): Promise<LoginResult>;
   refresh(presented: string | undefined, address: string, userAgent: string | null): Promise<IssuedSession>;
   logout(presented: string | undefined): Promise<void>;
 }
@@ -69,7 +70,7 @@ export function authRoutes(options: AuthRoutesOptions): Router {
       limitByAddress(options.limits.login, addressOf),
       async (req, res) => {
         const body = validate(loginBody, req.body);
-        sendSession(res, cookies, await useCases.login({ ...body, address: addressOf(req), userAgent: userAgentOf(req) }));
+        sendLoginResult(res, cookies, await useCases.login({ ...body, address: addressOf(req), userAgent: userAgentOf(req) }));
       },
     ],
   });

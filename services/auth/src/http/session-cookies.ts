@@ -1,4 +1,5 @@
 import type { CookieOptions, Response } from 'express';
+import type { LoginResult } from '../domain/finish-login';
 import type { IssuedSession } from '../domain/session';
 
 export interface CookiePolicy {
@@ -43,6 +44,18 @@ export function sendSession(res: Response, policy: CookiePolicy, session: Issued
     csrfToken: session.csrfToken,
     user: { id: claims.userId, email: claims.email, name: claims.name, roles: claims.roles, emailVerified: claims.emailVerified },
   });
+}
+
+/**
+ * Writes the answer to a password step: the session, or for an account with a second factor
+ * `{mfaRequired, mfaToken, methods, expiresIn}` with no token and no cookie.
+ */
+export function sendLoginResult(res: Response, policy: CookiePolicy, result: LoginResult): void {
+  if (result.outcome === 'signed_in') return sendSession(res, policy, result.session);
+  const { mfaToken, methods, expiresIn } = result.challenge;
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('Pragma', 'no-cache');
+  res.status(200).json({ mfaRequired: true, mfaToken, methods, expiresIn });
 }
 
 export function clearSessionCookies(res: Response, policy: CookiePolicy): void {

@@ -3,6 +3,7 @@ import { insertOutboxEvent, type ProcessedEvents } from '@gatehouse/events';
 import type { AuthTransaction, Transactions } from '../domain/auth.ports';
 import { insertCredential, selectCredentialByEmail, selectCredentialById } from './credential.store';
 import { countClientsLocked, deleteClient, insertClient } from './client.store';
+import { secondFactorsOn } from './second-factor.store';
 
 function transactionOn(client: PoolClient): AuthTransaction {
   return {
@@ -70,6 +71,7 @@ function transactionOn(client: PoolClient): AuthTransaction {
     insertClient: (oauthClient) => insertClient(client, oauthClient),
     deleteClient: (clientId) => deleteClient(client, clientId),
     publish: (event) => insertOutboxEvent(client, event),
+    ...secondFactorsOn(client),
   };
 }
 

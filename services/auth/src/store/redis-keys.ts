@@ -13,6 +13,9 @@ import { createHash } from 'node:crypto';
  *   login:{<account>}:trusted      set     addresses this account logged in from
  *   login:{<account>}:cleared      string  ms: failures before it are forgiven (a password reset)
  *   rl:<limit>:<subject>           string  hits in the current window (fixed window)
+ *   mfa-login:{<token digest>}     hash    a login waiting for its second factor: user, version,
+ *                                          notBefore, amr, expiresAt (ms), attempts
+ *   mfa-failures:{<user>}          string  one-time codes tried on the account in the current window
  */
 export const redisKeys = {
   sessions: (userId: string) => `sessions:{${userId}}`,
@@ -22,6 +25,8 @@ export const redisKeys = {
   loginTrusted: (account: string) => `login:{${account}}:trusted`,
   loginCleared: (account: string) => `login:{${account}}:cleared`,
   rateLimit: (limit: string, subject: string) => `rl:${limit}:${subject}`,
+  mfaLogin: (tokenDigest: string) => `mfa-login:{${tokenDigest}}`,
+  mfaFailures: (userId: string) => `mfa-failures:{${userId}}`,
 };
 
 /** Emails are personal data: keys carry a digest instead. */

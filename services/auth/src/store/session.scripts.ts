@@ -5,7 +5,8 @@
  * reuse detection needs nothing per refresh beyond rewriting that one field. A session caught
  * in reuse becomes `reused|idleUntil|expiresAt` until its revocation has been announced, so a
  * failed announcement is retried by the next presentation instead of being lost. Beside it,
- * `m:<session>` holds what the owner sees in the sessions list (JSON, written once at login).
+ * `m:<session>` holds what the owner sees in the sessions list and how the session signed in
+ * (JSON, written once at login; rotation hands it back so every access token keeps its `amr`).
  */
 import { FIXED_WINDOW_LUA, REDIS_NOW_LUA } from './redis-script';
 
@@ -63,7 +64,7 @@ return {'created', string.format('%d', idle_until)}
 /**
  * KEYS: sessions, rotations. ARGV: session id, presented generation, now, grace ms, idle ms,
  * refresh limit, refresh window ms.
- * Returns {'rotated', generation, idleUntil, claims} | {'limited', retryAfterMs} | {'reused', claims} | {'invalid'}.
+ * Returns {'rotated', generation, idleUntil, claims, meta} | {'limited', retryAfterMs} | {'reused', claims} | {'invalid'}.
  * - the current generation rotates;
  * - the immediate parent within the grace window gets the same successor back, never a new one;
  * - the generation after the stored one can only be ours, its rotation lost in a Redis failover:
@@ -93,14 +94,15 @@ end
 if presented > gen + 1 then return {'invalid'} end
 local wait = fixed_window_hit(KEYS[2], tonumber(ARGV[6]), tonumber(ARGV[7]))
 if wait > 0 then return {'limited', string.format('%d', wait)} end
+local meta = redis.call('HGET', KEYS[1], 'm:' .. ARGV[1]) or '{}'
 if same_successor then
-  return {'rotated', string.format('%d', gen), string.format('%d', idle_until), claims}
+  return {'rotated', string.format('%d', gen), string.format('%d', idle_until), claims, meta}
 end
 gen = presented + 1
 idle_until = math.min(now + tonumber(ARGV[5]), expires_at)
 write_session(KEYS[1], field, gen, now, idle_until, expires_at)
 keep_until(KEYS[1], now, idle_until)
-return {'rotated', string.format('%d', gen), string.format('%d', idle_until), claims}
+return {'rotated', string.format('%d', gen), string.format('%d', idle_until), claims, meta}
 `;
 
 /** KEYS: sessions. ARGV: session id. Returns 1 when the session was live and is now gone. */

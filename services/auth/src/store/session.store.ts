@@ -1,5 +1,6 @@
 import type Redis from 'ioredis';
 import type { Clock, NewSession, RotationResult, SessionClaims, SessionInfo, SessionStore } from '../domain/auth.ports';
+import { storedAmr, type AuthMethod } from '../domain/auth-methods';
 import type { RateLimit } from './rate-limiter.store';
 import { redisKeys } from './redis-keys';
 import { defineScript } from './redis-script';
@@ -26,12 +27,17 @@ export interface SessionStoreOptions {
 
 type Reply = string[];
 
-function parseMeta(raw: string | undefined): { createdAt: number; userAgent: string | null } {
+/** A session's `m:` field; sessions opened before `amr` was stored were password logins. */
+function parseMeta(raw: string | undefined): { createdAt: number; userAgent: string | null; amr: AuthMethod[] } {
   try {
-    const meta = JSON.parse(raw ?? '{}') as { createdAt?: unknown; userAgent?: unknown };
-    return { createdAt: typeof meta.createdAt === 'number' ? meta.createdAt : 0, userAgent: typeof meta.userAgent === 'string' ? meta.userAgent : null };
+    const meta = JSON.parse(raw ?? '{}') as { createdAt?: unknown; userAgent?: unknown; amr?: unknown };
+    return {
+      createdAt: typeof meta.createdAt === 'number' ? meta.createdAt : 0,
+      userAgent: typeof meta.userAgent === 'string' ? meta.userAgent : null,
+      amr: storedAmr(meta.amr),
+    };
   } catch {
-    return { createdAt: 0, userAgent: null };
+    return { createdAt: 0, userAgent: null, amr: storedAmr(undefined) };
   }
 }
 
@@ -51,7 +57,7 @@ export function createSessionStore(redis: Redis, options: SessionStoreOptions): 
       options.maxAgeSeconds * 1000,
       input.notBefore,
       options.maxSessionsPerUser,
-      JSON.stringify({ createdAt: input.now, userAgent: input.userAgent }),
+      JSON.stringify({ createdAt: input.now, userAgent: input.userAgent, amr: input.amr }),
     ],
     parse: (reply) => reply as Reply,
   });
@@ -112,6 +118,7 @@ export function createSessionStore(redis: Redis, options: SessionStoreOptions): 
             generation: Number(reply[1]),
             refreshExpiresIn: secondsUntil(Number(reply[2]), now),
             claims: JSON.parse(reply[3]!) as SessionClaims,
+            amr: parseMeta(reply[4]).amr,
           };
         case 'limited':
           return { outcome: 'limited', retryAfterMs: Number(reply[1]) };

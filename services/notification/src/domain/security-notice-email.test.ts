@@ -1,4 +1,4 @@
-import type { SecurityNoticeKind } from '@gatehouse/events';
+import { securityNoticeKinds, type SecurityNoticeKind } from '@gatehouse/events';
 import { securityNoticeEmail, signInLink } from './security-notice-email';
 
 const compose = (kind: SecurityNoticeKind, overrides: { name?: string | null; userAgent?: string | null } = {}) =>
@@ -14,13 +14,15 @@ const compose = (kind: SecurityNoticeKind, overrides: { name?: string | null; us
   });
 
 const hrefs = (html: string) => [...html.matchAll(/href="([^"]*)"/g)].map((match) => match[1]);
-const kinds: SecurityNoticeKind[] = ['password_changed', 'session_reuse_detected', 'registration_attempted'];
+const kinds: SecurityNoticeKind[] = [...securityNoticeKinds];
 
 describe('security notice email', () => {
   it.each([
     ['password_changed', 'Your password was changed', '"Forgot password"'],
     ['session_reuse_detected', 'We signed out a session that may have been stolen', 'Sign out everywhere'],
     ['registration_attempted', 'Someone tried to create an account with your address', 'If it was not you, ignore this email'],
+    ['mfa_enabled', 'Two-step sign-in was turned on for your account', 'keep your recovery codes'],
+    ['mfa_disabled', 'Two-step sign-in was turned off for your account', 'Every other session was signed out'],
   ] as const)('when the kind is %s, then the subject is "%s" and the advice fits', (kind, subject, advice) => {
     const email = compose(kind);
     expect(email).toMatchObject({ to: 'a@example.com', subject, reference: 'e1' });

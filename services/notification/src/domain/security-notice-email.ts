@@ -74,6 +74,30 @@ const notices: Readonly<Record<SecurityNoticeKind, (facts: NoticeFacts) => Notic
       { paragraph: ['If it was not you, ignore this email: nothing was changed.'] },
     ],
   }),
+  mfa_enabled: ({ when, device, app }) => ({
+    subject: 'Two-step sign-in was turned on for your account',
+    blocks: [
+      { paragraph: [`On ${when} an authenticator app was added to your account: from now on, signing in asks for its code after the password.`] },
+      ...deviceBlocks(device),
+      { paragraph: ['If this was you, keep your recovery codes somewhere safe. Each one signs you in once if you lose the app.'] },
+      {
+        paragraph: [
+          'If it was not you, someone else can use your account: reset your password now with "Forgot password" on the sign-in page at ',
+          app,
+          ' and then contact support to remove the authenticator.',
+        ],
+      },
+    ],
+  }),
+  mfa_disabled: ({ when, device, app }) => ({
+    subject: 'Two-step sign-in was turned off for your account',
+    blocks: [
+      { paragraph: [`On ${when} the authenticator app was removed from your account, with its recovery codes. Every other session was signed out.`] },
+      ...deviceBlocks(device),
+      { paragraph: ['If this was you, there is nothing else to do. You can turn two-step sign-in on again at any time.'] },
+      { paragraph: ['If it was not you, reset your password now with "Forgot password" on the sign-in page at ', app, ', then turn two-step sign-in on again.'] },
+    ],
+  }),
 };
 
 const lineText = (line: Line) => line.map((part) => (typeof part === 'string' ? part : part.href)).join('');

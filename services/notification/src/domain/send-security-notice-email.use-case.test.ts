@@ -1,3 +1,4 @@
+import { securityNoticeKinds } from '@gatehouse/events';
 import type { EmailKind, Mailer, OutgoingEmail, ProcessedEventLog } from './notification.ports';
 import { sendSecurityNoticeEmail, type SecurityNotice } from './send-security-notice-email.use-case';
 
@@ -30,7 +31,7 @@ const notice = (kind: SecurityNotice['kind']): SecurityNotice => ({
 });
 
 describe('sendSecurityNoticeEmail', () => {
-  it.each(['password_changed', 'session_reuse_detected', 'registration_attempted'] as const)(
+  it.each(securityNoticeKinds)(
     'when a %s notice is new, then one email goes out, counted under its kind',
     async (kind) => {
       const { deps, sent, counted } = fakes();
