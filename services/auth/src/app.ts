@@ -138,7 +138,7 @@ export function createApp(config: Readonly<AuthConfig>, deps: AuthDeps): AuthApp
     service: 'auth',
     logger,
     trustProxyHops: config.TRUST_PROXY_HOPS,
-    urlencodedPostPaths: [TOKEN_PATH],
+    protocolBodyPaths: [TOKEN_PATH],
     readinessChecks: {
       postgres: async () => void (await deps.pool.query('SELECT 1')),
       redis: async () => void (await deps.redis.ping()),
@@ -153,7 +153,7 @@ export function createApp(config: Readonly<AuthConfig>, deps: AuthDeps): AuthApp
   routes.use(
     wellKnownRoutes({ jwks: () => deps.keys.jwks(clock()), issuer: config.JWT_ISSUER, publicUrl: config.APP_URL, maxAgeSeconds: config.JWKS_MAX_AGE_SECONDS, scopes: config.OAUTH_SCOPES }),
   );
-  routes.use(clientCredentialsRoutes(config, { pool: deps.pool, transactions, signer, verifier, sessions, limiter, addressOf, logger }));
+  routes.use(clientCredentialsRoutes(config, { pool: deps.pool, transactions, signer, verifier, sessions, limiter, addressOf, logger, clock }));
   routes.use(
     authRoutes({
       useCases: {
