@@ -40,6 +40,8 @@ import { wellKnownRoutes } from './http/well-known.routes';
 import { createAuthMetrics } from './http/auth-metrics';
 import { TOKEN_PATH } from './http/token.routes';
 import { clientCredentialsRoutes } from './client-credentials.wiring';
+import { revocationsRoutes } from './http/revocations.routes';
+import { createRevocationLog } from './store/revocation-log.store';
 import { composeSecondFactors } from './mfa-composition';
 
 export interface AuthDeps {
@@ -153,6 +155,7 @@ export function createApp(config: Readonly<AuthConfig>, deps: AuthDeps): AuthApp
   routes.use(
     wellKnownRoutes({ jwks: () => deps.keys.jwks(clock()), issuer: config.JWT_ISSUER, publicUrl: config.APP_URL, maxAgeSeconds: config.JWKS_MAX_AGE_SECONDS, scopes: config.OAUTH_SCOPES }),
   );
+  routes.use(revocationsRoutes({ log: createRevocationLog(deps.pool), retentionSeconds: config.OUTBOX_RETENTION_SECONDS }));
   routes.use(clientCredentialsRoutes(config, { pool: deps.pool, transactions, signer, verifier, sessions, limiter, addressOf, logger, clock }));
   routes.use(
     authRoutes({
