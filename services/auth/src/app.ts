@@ -1,6 +1,5 @@
 import type { Express } from 'express';
 import type { Pool } from 'pg';
-import type Redis from 'ioredis';
 import cookieParser from 'cookie-parser';
 import { Router, type Request } from 'express';
 import { createOutboxRelay, createProcessedEventsPruner, createProcessedEvents, declareExchange, type AmqpConnection } from '@gatehouse/events';
@@ -43,11 +42,12 @@ import { clientCredentialsRoutes } from './client-credentials.wiring';
 import { revocationsRoutes } from './http/revocations.routes';
 import { createRevocationLog } from './store/revocation-log.store';
 import { composeSecondFactors } from './mfa-composition';
+import type { RedisClient } from './store/redis-client';
 
 export interface AuthDeps {
   readonly pool: Pool;
-  /** Created with `keyPrefix: config.REDIS_KEY_PREFIX`. */
-  readonly redis: Redis;
+  /** One server or a cluster (`createRedisClient`), with `keyPrefix: config.REDIS_KEY_PREFIX`. */
+  readonly redis: RedisClient;
   readonly keys: KeyRing;
   /** Signs refresh and CSRF tokens. */
   readonly sessionSecret: string;
@@ -187,7 +187,7 @@ export function createApp(config: Readonly<AuthConfig>, deps: AuthDeps): AuthApp
   );
   routes.use(secondFactors.routes);
   // Before accountRoutes: its 405 for other methods on /api/auth/password/reset would shadow the page.
-  routes.use(accountPagesRoutes({ appUrl: config.APP_URL }));
+  routes.use(accountPagesRoutes({ signInUrl: config.SIGN_IN_URL }));
   routes.use(
     accountRoutes({
       useCases: {
@@ -223,6 +223,7 @@ export function createApp(config: Readonly<AuthConfig>, deps: AuthDeps): AuthApp
       allowedOrigins: config.CORS_ORIGINS,
       addressOf,
       appUrl: config.APP_URL,
+      signInUrl: config.SIGN_IN_URL,
       limits: {
         verify: limiter('verify-email', config.VERIFY_EMAIL_IP_LIMIT, config.VERIFY_EMAIL_IP_WINDOW_SECONDS),
         resend: limiter('resend', config.RESEND_VERIFICATION_LIMIT, config.RESEND_VERIFICATION_WINDOW_SECONDS),

@@ -19,6 +19,12 @@ describe('auth config', () => {
     });
   });
 
+  it('when SIGN_IN_URL is not set, then the pages link on to APP_URL; when it is, to the web app it names', () => {
+    expect(loadAuthConfig({ APP_URL: 'https://api.example.com' }).SIGN_IN_URL).toBe('https://api.example.com');
+    expect(loadAuthConfig({ APP_URL: 'https://api.example.com', SIGN_IN_URL: 'https://app.example.com/sign-in' }).SIGN_IN_URL).toBe('https://app.example.com/sign-in');
+    expect(() => loadAuthConfig({ SIGN_IN_URL: 'javascript:alert(1)' })).toThrow(/SIGN_IN_URL/);
+  });
+
   it('when production runs without a signing key or with a weak bcrypt cost, then boot stops with every reason', () => {
     expect(() => loadAuthConfig({ NODE_ENV: 'production', BCRYPT_COST: '8' })).toThrow(ConfigError);
     try {
@@ -66,5 +72,61 @@ describe('auth config', () => {
 
   it('when only one half of the bootstrap admin is given, then boot stops', () => {
     expect(() => loadAuthConfig({ BOOTSTRAP_ADMIN_EMAIL: 'root@example.com' })).toThrow(/BOOTSTRAP_ADMIN_PASSWORD/);
+  });
+});
+
+describe('auth config: Redis', () => {
+  it('when nothing is set, then sessions live on the local single Redis', () => {
+    const config = loadAuthConfig({});
+    expect(config).toMatchObject({ REDIS_URL: 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: 'gatehouse:auth:' });
+    expect(config.REDIS_CLUSTER_NODES).toBeUndefined();
+  });
+
+  it('when cluster nodes are named, then they replace the single Redis, with the default port where none is given', () => {
+    const config = loadAuthConfig({ REDIS_CLUSTER_NODES: '10.0.0.1:7000, redis-b ,[fd00::3]:7002' });
+    expect(config.REDIS_CLUSTER_NODES).toEqual({
+      nodes: [
+        { host: '10.0.0.1', port: 7000 },
+        { host: 'redis-b', port: 6379 },
+        { host: 'fd00::3', port: 7002 },
+      ],
+      tls: false,
+    });
+    expect(config.REDIS_URL).toBeUndefined();
+  });
+
+  it('when the nodes are rediss:// URLs with one password, then TLS and the credentials apply to the cluster', () => {
+    const config = loadAuthConfig({ REDIS_CLUSTER_NODES: 'rediss://gatehouse:s%40cret@a.example:6380,rediss://gatehouse:s%40cret@b.example:6380' });
+    expect(config.REDIS_CLUSTER_NODES).toEqual({
+      nodes: [
+        { host: 'a.example', port: 6380 },
+        { host: 'b.example', port: 6380 },
+      ],
+      tls: true,
+      username: 'gatehouse',
+      password: 's@cret',
+    });
+  });
+
+  it('when both REDIS_URL and REDIS_CLUSTER_NODES are set, then boot stops naming both', () => {
+    expect(() => loadAuthConfig({ REDIS_URL: 'redis://cache:6379', REDIS_CLUSTER_NODES: '10.0.0.1:7000' })).toThrow(
+      /"REDIS_URL" and "REDIS_CLUSTER_NODES" exclude each other/,
+    );
+  });
+
+  it.each([
+    ['an entry that is no address', '10.0.0.1:7000,not a host', /"not a host" is neither host:port nor/],
+    ['a database path, which a cluster does not have', 'redis://10.0.0.1:7000/2', /is neither host:port nor/],
+    ['another scheme', 'http://10.0.0.1:7000', /is neither host:port nor/],
+    ['nodes with different credentials', 'redis://:a@10.0.0.1:7000,redis://:b@10.0.0.2:7000', /same scheme and credentials/],
+    ['TLS on some nodes only', 'rediss://10.0.0.1:7000,10.0.0.2:7000', /same scheme and credentials/],
+    ['only commas', ' , ', /at least one node/],
+  ])('when REDIS_CLUSTER_NODES has %s, then boot stops naming it', (_case, value, message) => {
+    expect(() => loadAuthConfig({ REDIS_CLUSTER_NODES: value })).toThrow(message);
+    expect(() => loadAuthConfig({ REDIS_CLUSTER_NODES: value })).toThrow(/REDIS_CLUSTER_NODES/);
+  });
+
+  it('when the key prefix holds a brace, then boot stops: a hash tag there would put every key in one cluster slot', () => {
+    expect(() => loadAuthConfig({ REDIS_KEY_PREFIX: 'gatehouse:{auth}:' })).toThrow(/REDIS_KEY_PREFIX/);
   });
 });
