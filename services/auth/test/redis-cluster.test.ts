@@ -246,3 +246,19 @@ describe('scripts and hash tags', () => {
     expect(hashTag(redisKeys.sessions('alice'))).toBe(hashTag(redisKeys.refreshes('alice', 'session-1')));
   });
 });
+
+// Last: it stops the cluster under the running service.
+describe('a cluster that is gone', () => {
+  it('when every node is down, then login and refresh answer 503 with Retry-After, never a 401 or a 500', async () => {
+    const { client } = await signUp();
+    await harness.cluster.stop();
+
+    const login = await newClient().post('/api/auth/login', { email: email('cluster'), password: PASSWORD });
+    const refresh = await client.refresh();
+    for (const response of [login, refresh]) {
+      expect(response.status).toBe(503);
+      expect(response.headers.get('retry-after')).toMatch(/^\d+$/);
+      expect(((await response.json()) as { code: string }).code).toBe('dependency_unavailable');
+    }
+  });
+});
