@@ -129,4 +129,25 @@ describe('auth config: Redis', () => {
   it('when the key prefix holds a brace, then boot stops: a hash tag there would put every key in one cluster slot', () => {
     expect(() => loadAuthConfig({ REDIS_KEY_PREFIX: 'gatehouse:{auth}:' })).toThrow(/REDIS_KEY_PREFIX/);
   });
+
+  it('when the outbox would forget revocations sooner than an access token lives, then boot stops naming it', () => {
+    expect(() => loadAuthConfig({ OUTBOX_RETENTION_SECONDS: '900' })).toThrow(/OUTBOX_RETENTION_SECONDS/);
+    expect(loadAuthConfig({ OUTBOX_RETENTION_SECONDS: '1200' }).OUTBOX_RETENTION_SECONDS).toBe(1200);
+    expect(() => loadAuthConfig({ ACCESS_TOKEN_TTL_SECONDS: '3600', OUTBOX_RETENTION_SECONDS: '3600' })).toThrow(/OUTBOX_RETENTION_SECONDS/);
+    // Unset, it follows a long token lifetime instead of refusing to boot.
+    expect(loadAuthConfig({ ACCESS_TOKEN_TTL_SECONDS: '3600' }).OUTBOX_RETENTION_SECONDS).toBe(3900);
+  });
+
+  it('when production names an issuer with a path, then boot stops: the metadata is served at the root of its origin', () => {
+    const production = {
+      NODE_ENV: 'production',
+      SESSION_SECRET: 'x'.repeat(32),
+      MFA_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'),
+      JWT_PRIVATE_KEY_FILE: '/k.pem',
+      WEBAUTHN_RP_ID: 'example.com',
+      WEBAUTHN_ORIGINS: 'https://app.example.com',
+    };
+    expect(() => loadAuthConfig({ ...production, JWT_ISSUER: 'https://id.example.com/tenant' })).toThrow(/JWT_ISSUER" must be an origin without a path/);
+    expect(loadAuthConfig({ ...production, JWT_ISSUER: 'https://id.example.com' }).JWT_ISSUER).toBe('https://id.example.com');
+  });
 });

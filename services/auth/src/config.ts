@@ -178,11 +178,20 @@ const redisClusterNodes = () =>
     return cluster;
   });
 
+/** Beyond the access-token lifetime, what the revocation log keeps for verifiers' clock tolerance and restarts. */
+const REVOCATION_LOG_MARGIN_SECONDS = 300;
+
 export const authConfigSchema = Joi.object<AuthConfig>({
   ...baseServiceKeys(4001),
   ...databaseKeys('gatehouse_auth'),
   ...tokenClaimsKeys(),
   ...outboxKeys(),
+  // The outbox is also the revocation log gateways read when they (re)connect
+  // (GET /internal/revocations): it must reach back over a whole access-token lifetime.
+  OUTBOX_RETENTION_SECONDS: outboxKeys()
+    .OUTBOX_RETENTION_SECONDS.min(Joi.ref('ACCESS_TOKEN_TTL_SECONDS', { adjust: (ttl: number) => ttl + REVOCATION_LOG_MARGIN_SECONDS }))
+    .messages({ 'number.min': '"OUTBOX_RETENTION_SECONDS" must be at least ACCESS_TOKEN_TTL_SECONDS + 300: gateways that reconnect read missed revocations from the outbox' })
+    .default((parent: { ACCESS_TOKEN_TTL_SECONDS: number }) => Math.max(3600, parent.ACCESS_TOKEN_TTL_SECONDS + REVOCATION_LOG_MARGIN_SECONDS)),
   ...processedEventsKeys(),
   ...eventQueueKeys(),
   // The default stays visible to the deployment checks; beside a cluster only it may be "set" (and is dropped).
@@ -277,7 +286,15 @@ export const authConfigSchema = Joi.object<AuthConfig>({
       MFA_ENCRYPTION_KEY: Joi.required(),
       COOKIE_SECURE: Joi.valid(true),
       // Verifiers find the keys through metadata under the issuer and compare `iss` to it exactly.
-      JWT_ISSUER: url(['https']).messages({ 'string.uri': '"JWT_ISSUER" must be an https URL in production', 'string.uriCustomScheme': '"JWT_ISSUER" must be an https URL in production' }),
+      JWT_ISSUER: url(['https'])
+        // The gateway serves the metadata and keys at the root of its origin (RFC 8414 §3), so an
+        // issuer with a path would advertise endpoints nobody serves.
+        .pattern(/^https:\/\/[^/?#]+\/?$/)
+        .messages({
+          'string.uri': '"JWT_ISSUER" must be an https URL in production',
+          'string.uriCustomScheme': '"JWT_ISSUER" must be an https URL in production',
+          'string.pattern.base': '"JWT_ISSUER" must be an origin without a path (https://id.example.com): the metadata is served at its root',
+        }),
     }).or('JWT_PRIVATE_KEY_FILE', 'JWT_KEYS_MANIFEST_FILE'),
   });
 
