@@ -5,6 +5,8 @@
  * table (P1–P9), writes bench/results/<timestamp>.json and bench/RESULTS.md, and cleans up after itself.
  * Not part of `npm test`. Budget: well under 10 minutes on 2 cores.
  */
+// `npm run bench -- scale|soak|algorithms [args]` runs that bench alone instead (bench/lib/dispatch.js).
+if (require('./lib/dispatch').dispatched(process.argv)) return;
 /* global fetch -- Node 20 built-in (undici) */
 const os = require('node:os');
 const path = require('node:path');
@@ -12,6 +14,8 @@ const { mkdirSync, mkdtempSync, rmSync } = require('node:fs');
 const Redis = require('ioredis');
 const { startService, stopService } = require('./lib/processes');
 const { dropDatabases, deleteKeys } = require('./lib/infra');
+const { startNginx } = require('./lib/nginx');
+const { startOtlpSink } = require('./lib/otlp-sink');
 const { rssMb, proxyScenario, loginScenario, refreshScenario, sessionBytesScenario, clientCredentialsScenario } = require('./lib/scenarios');
 const { buildRows, buildNotes } = require('./lib/rows');
 const { execFileSync } = require('node:child_process');
@@ -95,11 +99,24 @@ async function main() {
       if (res.status !== 200) throw new Error(`GET ${url}/api/user/profile answered ${res.status}`);
     }
 
+    // P1t: the same gateway+user pair with tracing on, exporting over OTLP/HTTP (protobuf) to a no-op receiver here.
+    const otlp = await startOtlpSink();
+    const tracedEnv = { OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url };
+    const tracedUser = await start({ name: 'user-traced', entry: 'services/user/dist/main.js', env: { NODE_ENV: 'development', DATABASE_URL: `${PG}/${DBS.user}`, JWKS_URL: jwks, ...tracedEnv } });
+    const traced = { user: tracedUser, gateway: await start({ name: 'gateway-traced', entry: 'gateway/dist/main.js', env: { ...gatewayEnv('cached'), USER_SERVICE_URL: tracedUser.url, ...tracedEnv } }) };
     raw.rssIdleMb = await rssMb([auth, user, gateways.cached]);
-    log('P1/P2: profile direct vs gateways (5 targets × 3 reps × 5 s)');
-    raw.proxy = await proxyScenario({ user, gateways, token });
+    const nginx = await startNginx({ upstreamUrl: user.url });
+    if (nginx.skipped) log(`P1 reference: ${nginx.skipped}`);
+    try {
+      log(`P1/P2: profile direct vs gateways, traced pair${nginx.skipped ? '' : ' and nginx'} (${nginx.skipped ? 6 : 7} targets × 5 reps × 5 s)`);
+      raw.proxy = await proxyScenario({ user, gateways, token, nginx, traced });
+    } finally {
+      await nginx.stop?.();
+    }
     raw.rssAfterP1Mb = await rssMb([auth, user, gateways.cached]);
-    for (const s of [...Object.values(gateways), user]) await stop(s);
+    for (const s of [...Object.values(gateways), user, traced.gateway, traced.user]) await stop(s);
+    raw.proxy.otlp = otlp.stats();
+    await otlp.close();
 
     log(`P3/P4: login storm at cost ${BCRYPT_COST} vs bcrypt bound (3 reps × 2 × 6 s)`);
     raw.login = await loginScenario({ auth, users, nproc, cost: BCRYPT_COST });

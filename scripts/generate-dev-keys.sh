@@ -17,7 +17,7 @@ fi
 
 tmp="$(mktemp "$dir/.jwt-signing-key.XXXXXX")"
 trap 'rm -f "$tmp"' EXIT
-openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$tmp" 2>/dev/null
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$tmp" 2>/dev/null
 # Readable by the container's `node` user whatever its uid on this host; the directory stays 0700.
 chmod 644 "$tmp"
 mv "$tmp" "$key"

@@ -1,22 +1,23 @@
 #!/usr/bin/env node
 /**
  * `npm run keys -- status [manifest]`: where each key of the signing-key manifest stands now.
- * `npm run keys -- generate <dir> [manifest]`: a new RSA key in <dir>, activating once verifiers
- * can have fetched it; appended to the manifest when one is given.
+ * `npm run keys -- generate <dir> [manifest] [--alg ES256|RS256|EdDSA]`: a new signing key in <dir>
+ * (EC P-256 unless --alg says otherwise; RS256 for verifiers that accept RSA only), activating once
+ * verifiers can have fetched it; appended to the manifest when one is given. Keys of different
+ * algorithms can share a manifest: a rotation from RS256 to ES256 is one more generate.
  * Timings come from the auth service's environment variables, with its defaults.
  */
-const { generateKeyPairSync } = require('node:crypto');
 const { existsSync, mkdirSync, readFileSync, writeFileSync } = require('node:fs');
 const path = require('node:path');
 const { authConfigSchema } = require('../services/auth/dist/config');
 const { keyTimings } = require('../services/auth/dist/crypto/key-ring');
 const { loadKeyManifest, parseKeyManifest } = require('../services/auth/dist/crypto/key-manifest');
 const { keyStatus } = require('../services/auth/dist/crypto/key-status');
-const { signingKeyFromPem } = require('../services/auth/dist/crypto/signing-keys');
+const { DEFAULT_SIGNING_ALGORITHM, SIGNING_ALGORITHMS, generateSigningKeyPem, signingKeyFromPem } = require('../services/auth/dist/crypto/signing-keys');
 
 // Past the lead, so a rollout a few minutes late still publishes the key before it signs.
 const ACTIVATION_MARGIN_MS = 10 * 60_000;
-const USAGE = 'usage: npm run keys -- status [manifest] | generate <dir> [manifest]';
+const USAGE = `usage: npm run keys -- status [manifest] | generate <dir> [manifest] [--alg ${SIGNING_ALGORITHMS.join('|')}] (default ${DEFAULT_SIGNING_ALGORITHM})`;
 
 /** One setting, validated and defaulted by the auth service's own schema. */
 function setting(name) {
@@ -45,10 +46,27 @@ async function status(manifestFile) {
   for (const warning of warnings) console.log(`warning: ${warning}`);
 }
 
-function generate(dir, manifestFile) {
+/** `--alg X` (or `--alg=X`) anywhere among the arguments; the rest stay positional. */
+function algorithmOption(args) {
+  const positional = [];
+  let algorithm = DEFAULT_SIGNING_ALGORITHM;
+  for (let i = 0; i < args.length; i += 1) {
+    const [flag, inline] = args[i].split('=', 2);
+    if (flag !== '--alg') {
+      positional.push(args[i]);
+      continue;
+    }
+    algorithm = inline ?? args[(i += 1)];
+    if (!SIGNING_ALGORITHMS.includes(algorithm)) throw new Error(`--alg must be one of ${SIGNING_ALGORITHMS.join(', ')}\n${USAGE}`);
+  }
+  return { positional, algorithm };
+}
+
+function generate(args) {
+  const { positional: [dir, manifestFile], algorithm } = algorithmOption(args);
   if (!dir) throw new Error(USAGE);
   const { leadMs } = settings();
-  const pem = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' });
+  const pem = generateSigningKeyPem(algorithm);
   const { kid } = signingKeyFromPem(pem).signing;
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const keyFile = path.resolve(dir, `${kid}.pem`);
@@ -61,13 +79,13 @@ function generate(dir, manifestFile) {
     parseKeyManifest(document, folder);
     writeFileSync(manifestFile, `${JSON.stringify(document, null, 2)}\n`);
   }
-  console.log(`wrote ${keyFile} (kid ${kid})`);
+  console.log(`wrote ${keyFile} (${algorithm}, kid ${kid})`);
   console.log(JSON.stringify(entry));
 }
 
 async function main([command, ...args]) {
   if (command === 'status') return status(args[0]);
-  if (command === 'generate') return generate(args[0], args[1]);
+  if (command === 'generate') return generate(args);
   throw new Error(USAGE);
 }
 

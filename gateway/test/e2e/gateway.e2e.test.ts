@@ -1,4 +1,4 @@
-import { createHmac, createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import jwt from 'jsonwebtoken';
@@ -136,8 +136,10 @@ describe('attacks at the gateway', () => {
   });
 
   const now = () => Math.floor(Date.now() / 1000);
+  /** The dev key is EC (ES256) since new keys default to it; a foreign key may be RSA. */
+  const algOf = (key: KeyObject): jwt.Algorithm => (key.asymmetricKeyType === 'ec' ? 'ES256' : 'RS256');
   const sign = (payload: Record<string, unknown>, key = realKey, header: Record<string, unknown> = {}) =>
-    jwt.sign(payload, key, { algorithm: 'RS256', header: { alg: 'RS256', typ: 'at+jwt', kid, ...header } as jwt.JwtHeader });
+    jwt.sign(payload, key, { algorithm: algOf(key), header: { alg: algOf(key), typ: 'at+jwt', kid, ...header } as jwt.JwtHeader });
   const foreign = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
 
   const attacks: [string, () => string][] = [

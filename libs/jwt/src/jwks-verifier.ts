@@ -72,7 +72,7 @@ export function createJwksVerifier(options: JwksVerifierOptions): JwksVerifier {
       const key = await keys.keyFor(parsed.kid);
       const payload = checkSignature(parsed, key);
       const claims = claimsFromPayload(payload, { issuer: options.issuer, audience: options.audience, clockToleranceSeconds: tolerance, nowSeconds });
-      cache.set(token, { claims, kid: parsed.kid });
+      cache.set(token, { claims, kid: parsed.kid }, nowSeconds);
       return claims;
     } catch (error) {
       if (error instanceof TokenRejection) {

@@ -7,20 +7,31 @@ export const AUDIENCE = 'gatehouse-api';
 /** Port 1 needs root to listen on, so nothing answers there: the issuer is not up yet. */
 export const UNREACHABLE_JWKS_URL = 'http://127.0.0.1:1/.well-known/jwks.json';
 
+export type TestAlgorithm = 'RS256' | 'ES256' | 'EdDSA';
+
 export interface TestKey {
   readonly kid: string;
-  readonly alg: 'RS256' | 'ES256';
+  readonly alg: TestAlgorithm;
   readonly privateKey: KeyObject;
   readonly publicKey: KeyObject;
   readonly jwk: Record<string, unknown>;
 }
 
 /** A fresh key pair with its RFC 7638 thumbprint as kid, as the auth service publishes it. */
-export function generateTestKey(alg: 'RS256' | 'ES256' = 'RS256', kid?: string): TestKey {
+export function generateTestKey(alg: TestAlgorithm = 'RS256', kid?: string): TestKey {
   const { privateKey, publicKey } =
-    alg === 'RS256' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    alg === 'RS256'
+      ? generateKeyPairSync('rsa', { modulusLength: 2048 })
+      : alg === 'ES256'
+        ? generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
+        : generateKeyPairSync('ed25519');
   const exported = publicKey.export({ format: 'jwk' });
-  const members = exported.kty === 'RSA' ? { e: exported.e, kty: exported.kty, n: exported.n } : { crv: exported.crv, kty: exported.kty, x: exported.x, y: exported.y };
+  const members =
+    exported.kty === 'RSA'
+      ? { e: exported.e, kty: exported.kty, n: exported.n }
+      : exported.kty === 'OKP'
+        ? { crv: exported.crv, kty: exported.kty, x: exported.x }
+        : { crv: exported.crv, kty: exported.kty, x: exported.x, y: exported.y };
   const thumbprint = createHash('sha256').update(JSON.stringify(members)).digest('base64url');
   const id = kid ?? thumbprint;
   return { kid: id, alg, privateKey, publicKey, jwk: { ...exported, kid: id, use: 'sig', alg } };
@@ -68,8 +79,13 @@ export interface SignOptions {
 export function signToken(key: TestKey, options: SignOptions = {}): string {
   const header = { alg: key.alg, typ: 'at+jwt', kid: key.kid, ...options.header };
   const input = `${b64(header)}.${b64(claimsFor(options.claims))}`;
+  const data = Buffer.from(input);
   const signature =
-    key.alg === 'RS256' ? sign('sha256', Buffer.from(input), key.privateKey) : sign('sha256', Buffer.from(input), { key: key.privateKey, dsaEncoding: 'ieee-p1363' });
+    key.alg === 'RS256'
+      ? sign('sha256', data, key.privateKey)
+      : key.alg === 'ES256'
+        ? sign('sha256', data, { key: key.privateKey, dsaEncoding: 'ieee-p1363' })
+        : sign(null, data, key.privateKey);
   return `${input}.${signature.toString('base64url')}`;
 }
 

@@ -1,5 +1,5 @@
-import jwt from 'jsonwebtoken';
 import type { AccessToken, AccessTokenSigner, Clock } from '../domain/auth.ports';
+import { compactJwsSigner, type CompactJwsSigner } from './compact-jws';
 import type { SigningKey } from './signing-keys';
 import { secrets } from './secrets';
 
@@ -17,15 +17,24 @@ export interface SignerOptions {
 
 /** Users' and services' access tokens: the same registered claims, header and key; only the subject differs. */
 export function createAccessTokenSigner(options: SignerOptions): AccessTokenSigner {
+  // One signer per key, so its header is encoded once; a rotated-out key's signer goes with it.
+  const signers = new WeakMap<SigningKey, CompactJwsSigner>();
+  const signerFor = (key: SigningKey): CompactJwsSigner => {
+    let signer = signers.get(key);
+    if (!signer) signers.set(key, (signer = compactJwsSigner(key, ACCESS_TOKEN_TYPE)));
+    return signer;
+  };
   const signSubject = (subject: Readonly<Record<string, unknown>>): AccessToken => {
     const now = options.clock();
-    const key = options.key(now);
     const iat = Math.floor(now / 1000);
-    const token = jwt.sign(
-      { ...subject, jti: secrets.uuid(), iss: options.issuer, aud: options.audience, iat, exp: iat + options.ttlSeconds },
-      key.privateKey,
-      { algorithm: key.algorithm, keyid: key.kid, header: { alg: key.algorithm, typ: ACCESS_TOKEN_TYPE } },
-    );
+    const token = signerFor(options.key(now)).sign({
+      ...subject,
+      jti: secrets.uuid(),
+      iss: options.issuer,
+      aud: options.audience,
+      iat,
+      exp: iat + options.ttlSeconds,
+    });
     return { token, expiresIn: options.ttlSeconds };
   };
   return {

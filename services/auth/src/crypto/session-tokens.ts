@@ -53,6 +53,19 @@ export function createSessionTokens(secret: string): SessionTokens {
     return mac.digest().subarray(0, TAG_BYTES);
   };
 
+  const readRefreshToken = (token: string): RefreshTokenClaims | undefined => {
+    const bytes = Buffer.from(token, 'base64url');
+    if (bytes.length !== BODY_BYTES + TAG_BYTES || bytes.readUInt8(0) !== VERSION) return undefined;
+    const body = bytes.subarray(0, BODY_BYTES);
+    if (!timingSafeEqual(bytes.subarray(BODY_BYTES), tag(refreshKey, body))) return undefined;
+    return {
+      userId: uuidText(body.subarray(1, 1 + UUID_BYTES)),
+      sessionId: uuidText(body.subarray(1 + UUID_BYTES, 1 + 2 * UUID_BYTES)),
+      generation: body.readUInt32BE(1 + 2 * UUID_BYTES),
+    };
+  };
+  let lastRead: { readonly token: string; readonly claims: RefreshTokenClaims | undefined } | undefined;
+
   return {
     refreshToken(claims) {
       if (!Number.isInteger(claims.generation) || claims.generation < 0 || claims.generation > MAX_GENERATION) {
@@ -67,15 +80,12 @@ export function createSessionTokens(secret: string): SessionTokens {
     },
     readRefreshToken(token): RefreshTokenClaims | undefined {
       if (typeof token !== 'string' || !REFRESH_TOKEN_SHAPE.test(token)) return undefined;
-      const bytes = Buffer.from(token, 'base64url');
-      if (bytes.length !== BODY_BYTES + TAG_BYTES || bytes.readUInt8(0) !== VERSION) return undefined;
-      const body = bytes.subarray(0, BODY_BYTES);
-      if (!timingSafeEqual(bytes.subarray(BODY_BYTES), tag(refreshKey, body))) return undefined;
-      return {
-        userId: uuidText(body.subarray(1, 1 + UUID_BYTES)),
-        sessionId: uuidText(body.subarray(1 + UUID_BYTES, 1 + 2 * UUID_BYTES)),
-        generation: body.readUInt32BE(1 + 2 * UUID_BYTES),
-      };
+      // The CSRF guard and then the use case read the same cookie within one request: the second
+      // read is answered from here. The answer depends on the token alone, so it cannot go stale.
+      if (lastRead?.token === token) return lastRead.claims;
+      const claims = readRefreshToken(token);
+      lastRead = { token, claims };
+      return claims;
     },
     csrfToken(sessionId) {
       const nonce = randomBytes(CSRF_NONCE_BYTES);

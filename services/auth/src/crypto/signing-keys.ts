@@ -2,7 +2,17 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, ran
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
-export type SigningAlgorithm = 'RS256' | 'ES256';
+export type SigningAlgorithm = 'ES256' | 'RS256' | 'EdDSA';
+
+export const SIGNING_ALGORITHMS: readonly SigningAlgorithm[] = ['ES256', 'RS256', 'EdDSA'];
+
+/**
+ * New keys are EC P-256: signing costs a tenth of RSA-2048 (auth signs at every login and
+ * refresh), and every verifier we target accepts it (Envoy/Istio jwt_authn, AWS REST API JWT
+ * authorizers, jose). RS256 stays for verifiers that take RSA only (AWS HTTP API authorizers);
+ * EdDSA is faster still but less widely accepted. Measured in bench/RESULTS.md.
+ */
+export const DEFAULT_SIGNING_ALGORITHM: SigningAlgorithm = 'ES256';
 
 export interface SigningKey {
   readonly kid: string;
@@ -34,14 +44,20 @@ function algorithmOf(key: KeyObject): SigningAlgorithm {
     return 'RS256';
   }
   if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') return 'ES256';
-  throw new Error(`Unsupported signing key type ${key.asymmetricKeyType}; use RSA (≥2048) or EC P-256`);
+  if (key.asymmetricKeyType === 'ed25519') return 'EdDSA';
+  throw new Error(`Unsupported signing key type ${key.asymmetricKeyType}; use EC P-256, RSA (≥2048) or Ed25519`);
+}
+
+/** RFC 7638 §3.2 required members, per key type (RFC 8037 §2 for OKP). */
+function thumbprintMembers(jwk: JsonWebKey): Record<string, unknown> {
+  if (jwk.kty === 'RSA') return { e: jwk.e, kty: jwk.kty, n: jwk.n };
+  if (jwk.kty === 'OKP') return { crv: jwk.crv, kty: jwk.kty, x: jwk.x };
+  return { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y };
 }
 
 /** RFC 7638 thumbprint: a kid that is stable for a key and needs no configuration. */
 function thumbprint(jwk: JsonWebKey): string {
-  const members =
-    jwk.kty === 'RSA' ? { e: jwk.e, kty: jwk.kty, n: jwk.n } : { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y };
-  return createHash('sha256').update(JSON.stringify(members)).digest('base64url');
+  return createHash('sha256').update(JSON.stringify(thumbprintMembers(jwk))).digest('base64url');
 }
 
 export function publicJwk(publicKey: KeyObject): PublicJwk {
@@ -80,10 +96,20 @@ async function writeOnce(file: string, content: string): Promise<boolean> {
   }
 }
 
-/** For local development only: creates an RSA key at `file` unless one is there. */
-export async function ensureDevSigningKey(file: string): Promise<boolean> {
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  return writeOnce(file, privateKey.export({ type: 'pkcs8', format: 'pem' }) as string);
+/** A new private signing key as PKCS#8 PEM. */
+export function generateSigningKeyPem(algorithm: SigningAlgorithm = DEFAULT_SIGNING_ALGORITHM): string {
+  const { privateKey } =
+    algorithm === 'RS256'
+      ? generateKeyPairSync('rsa', { modulusLength: 2048 })
+      : algorithm === 'ES256'
+        ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
+        : generateKeyPairSync('ed25519');
+  return privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+}
+
+/** For local development only: creates a signing key at `file` unless one is there (a kept key keeps its algorithm). */
+export async function ensureDevSigningKey(file: string, algorithm: SigningAlgorithm = DEFAULT_SIGNING_ALGORITHM): Promise<boolean> {
+  return writeOnce(file, generateSigningKeyPem(algorithm));
 }
 
 /** For local development only: creates a 256-bit session secret at `file` unless one is there. */

@@ -47,9 +47,15 @@ export interface SessionCookieAccess {
 /** How the cookie endpoints (refresh, logout, logout-all) read the session cookies. */
 export function sessionCookieAccess(cookies: CookiePolicy, tokens: Pick<SessionTokens, 'readRefreshToken' | 'csrfMatches'>): SessionCookieAccess {
   const names = cookieNames(cookies.secure);
+  // The CSRF guard and the handler both ask; the Cookie header is read once per request.
+  const chosen = new WeakMap<Request, { readonly value: string | undefined }>();
   const refreshToken = (req: Request): string | undefined => {
+    const known = chosen.get(req);
+    if (known) return known.value;
     const csrfHeader = req.headers['x-csrf-token'];
-    return chooseRefreshToken(cookieValues(req.headers.cookie, names.refresh), typeof csrfHeader === 'string' ? csrfHeader : undefined, tokens);
+    const value = chooseRefreshToken(cookieValues(req.headers.cookie, names.refresh), typeof csrfHeader === 'string' ? csrfHeader : undefined, tokens);
+    chosen.set(req, { value });
+    return value;
   };
   const csrf = csrfProtected({ cookieName: names.csrf, tokens, sessionOf: (req) => tokens.readRefreshToken(refreshToken(req))?.sessionId });
   return { refreshToken, csrf };

@@ -16,13 +16,17 @@ export function cookieNames(secure: boolean) {
     : { refresh: 'refresh_token', csrf: 'csrf_token' };
 }
 
+const REFRESH_COOKIE_PATH = '/api/auth';
+/** `__Host-` requires Path=/. */
+const CSRF_COOKIE_PATH = '/';
+
 function refreshCookie(policy: CookiePolicy, maxAgeMs: number): CookieOptions {
-  return { httpOnly: true, secure: policy.secure, sameSite: 'strict', path: '/api/auth', maxAge: maxAgeMs };
+  return { httpOnly: true, secure: policy.secure, sameSite: 'strict', path: REFRESH_COOKIE_PATH, maxAge: maxAgeMs };
 }
 
 function csrfCookie(policy: CookiePolicy, maxAgeMs: number): CookieOptions {
-  // Readable by the page (it echoes the value in X-CSRF-Token); `__Host-` requires Path=/.
-  return { httpOnly: false, secure: policy.secure, sameSite: 'strict', path: '/', maxAge: maxAgeMs };
+  // Readable by the page (it echoes the value in X-CSRF-Token).
+  return { httpOnly: false, secure: policy.secure, sameSite: 'strict', path: CSRF_COOKIE_PATH, maxAge: maxAgeMs };
 }
 
 /**
@@ -31,19 +35,30 @@ function csrfCookie(policy: CookiePolicy, maxAgeMs: number): CookieOptions {
  */
 export function sendSession(res: Response, policy: CookiePolicy, session: IssuedSession): void {
   const names = cookieNames(policy.secure);
-  const maxAge = session.refreshExpiresIn * 1000;
-  res.cookie(names.refresh, session.refreshToken, refreshCookie(policy, maxAge));
-  res.cookie(names.csrf, session.csrfToken, csrfCookie(policy, maxAge));
+  // Every refresh answers here: the cookies are written as res.cookie would write them (same
+  // attributes, same order) from fixed suffixes, and the body is ended without res.json's detour.
+  // Both token values are base64url, which cookie encoding leaves as they are.
+  const expires = new Date(Date.now() + session.refreshExpiresIn * 1000).toUTCString();
+  const attributes = (path: string, httpOnly: boolean) =>
+    `; Max-Age=${session.refreshExpiresIn}; Path=${path}; Expires=${expires}${httpOnly ? '; HttpOnly' : ''}${policy.secure ? '; Secure' : ''}; SameSite=Strict`;
+  res.append('Set-Cookie', [
+    `${names.refresh}=${session.refreshToken}${attributes(REFRESH_COOKIE_PATH, true)}`,
+    `${names.csrf}=${session.csrfToken}${attributes(CSRF_COOKIE_PATH, false)}`,
+  ]);
   res.setHeader('Cache-Control', 'no-store');
   res.setHeader('Pragma', 'no-cache');
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
   const { claims } = session;
-  res.status(200).json({
-    accessToken: session.accessToken,
-    tokenType: 'Bearer',
-    expiresIn: session.expiresIn,
-    csrfToken: session.csrfToken,
-    user: { id: claims.userId, email: claims.email, name: claims.name, roles: claims.roles, emailVerified: claims.emailVerified },
-  });
+  res.statusCode = 200;
+  res.end(
+    JSON.stringify({
+      accessToken: session.accessToken,
+      tokenType: 'Bearer',
+      expiresIn: session.expiresIn,
+      csrfToken: session.csrfToken,
+      user: { id: claims.userId, email: claims.email, name: claims.name, roles: claims.roles, emailVerified: claims.emailVerified },
+    }),
+  );
 }
 
 /**
