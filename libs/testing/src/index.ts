@@ -25,3 +25,4 @@ export { startSmtpCapture, type SmtpCapture, type CapturedEmail } from './smtp-c
 export { eventually } from './eventually';
 export { endPool } from './end-pool';
 export { totpCode, totpStep, wrongTotpCode } from './totp';
+export { SoftwareAuthenticator, type CeremonyOverrides, type SoftwareAuthenticatorOptions } from './webauthn';
