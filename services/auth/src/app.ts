@@ -41,6 +41,7 @@ import { createAuthMetrics } from './http/auth-metrics';
 import { TOKEN_PATH } from './http/token.routes';
 import { clientCredentialsRoutes } from './client-credentials.wiring';
 import { composeSecondFactors } from './mfa-composition';
+import { composePasskeys } from './passkeys-composition';
 
 export interface AuthDeps {
   readonly pool: Pool;
@@ -183,6 +184,7 @@ export function createApp(config: Readonly<AuthConfig>, deps: AuthDeps): AuthApp
     }),
   );
   routes.use(secondFactors.routes);
+  routes.use(composePasskeys(config, { ...deps, clock, transactions, sessions, verifier, addressOf, metrics, finishLogin: { ...session, ...secondFactors.loginDeps } }));
   // Before accountRoutes: its 405 for other methods on /api/auth/password/reset would shadow the page.
   routes.use(accountPagesRoutes({ appUrl: config.APP_URL }));
   routes.use(
