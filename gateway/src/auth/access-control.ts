@@ -13,6 +13,8 @@ export interface AccessControlOptions {
   readonly isRevoked: (claims: AccessTokenClaims) => boolean;
   /** Paths below these need a valid access token. */
   readonly protectedPrefixes: readonly string[];
+  /** Paths below these stay open although a protected prefix covers them (sign-in endpoints). */
+  readonly openPrefixes?: readonly string[];
   /**
    * Protected paths below these also take service tokens (client credentials); on every other
    * protected path a valid service token gets 403. Each must lie within a protected prefix.
@@ -45,7 +47,7 @@ export function accessControl(options: AccessControlOptions): RequestHandler[] {
   const usersOrServices = requireAccessToken(verifier, { isRevoked, acceptServiceTokens: true });
   const guards: RequestHandler[] = [
     (req, res, next) => {
-      if (!underAnyPrefix(req.path, options.protectedPrefixes)) return next();
+      if (!underAnyPrefix(req.path, options.protectedPrefixes) || underAnyPrefix(req.path, options.openPrefixes ?? [])) return next();
       const authenticate = underAnyPrefix(req.path, options.serviceTokenPrefixes) ? usersOrServices : usersOnly;
       return authenticate(req, res, next);
     },
