@@ -7,22 +7,12 @@
  */
 const { spawn } = require('node:child_process');
 const { existsSync } = require('node:fs');
-const { availableParallelism } = require('node:os');
 const path = require('node:path');
 const { loadDotEnv, root } = require('./lib/dot-env');
-const { ensureInfrastructure, withDatabase, InfrastructureMissing } = require('./lib/local-infrastructure');
+const { ensureInfrastructure, InfrastructureMissing } = require('./lib/local-infrastructure');
+const { PROCESSES: ALL_PROCESSES, environmentOf, exampleApp } = require('./lib/processes');
 
-/**
- * Each process gets its own management port (health and metrics), since all share localhost.
- * `database` is the service's default database name, used when PostgreSQL runs in a container.
- */
-const PROCESSES = [
-  // bcrypt runs on the libuv pool: size it to the cores so logins use all of them.
-  { name: 'auth', entry: 'services/auth/dist/main.js', database: 'gatehouse_auth', env: { MANAGEMENT_PORT: '9090', TRUST_PROXY_HOPS: '1', UV_THREADPOOL_SIZE: String(availableParallelism()) } },
-  { name: 'user', entry: 'services/user/dist/main.js', database: 'gatehouse_user', env: { MANAGEMENT_PORT: '9091', TRUST_PROXY_HOPS: '1' } },
-  { name: 'notification', entry: 'services/notification/dist/main.js', database: 'gatehouse_notification', env: { MANAGEMENT_PORT: '9092' } },
-  { name: 'gateway', entry: 'gateway/dist/main.js', env: { MANAGEMENT_PORT: '9093' } },
-].filter((p) => existsSync(path.join(root, p.entry)));
+const PROCESSES = ALL_PROCESSES.filter((p) => existsSync(path.join(root, p.entry)));
 
 const width = Math.max(...PROCESSES.map((p) => p.name.length));
 const children = new Map();
@@ -54,20 +44,8 @@ function stopAll(code) {
   wait();
 }
 
-/** The gateway also serves the browser SDK's reference page, unless EXAMPLE_APP=false. */
-const exampleApp = () => process.env.EXAMPLE_APP || 'true';
-
-/** The environment of one process: development defaults, the machine's, then what it needs alone. */
-function environmentOf(p, infrastructure) {
-  // Plain HTTP on localhost: cookies without `Secure` and prefixes (production keeps them).
-  const dev = { NODE_ENV: 'development', COOKIE_SECURE: 'false', ...process.env, ...infrastructure.env };
-  const example = p.name === 'gateway' ? { EXAMPLE_APP: exampleApp() } : {};
-  const database = infrastructure.databaseServer && p.database ? { DATABASE_URL: withDatabase(infrastructure.databaseServer, p.database) } : {};
-  return { ...dev, ...example, ...database, ...p.env };
-}
-
 function spawnProcess(p, infrastructure) {
-  const child = spawn(process.execPath, [p.entry], { cwd: root, env: environmentOf(p, infrastructure), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [p.entry], { cwd: root, env: environmentOf(p, infrastructure, process.env), stdio: ['ignore', 'pipe', 'pipe'] });
   children.set(p.name, child);
   prefixLines(p.name, child.stdout, process.stdout);
   prefixLines(p.name, child.stderr, process.stderr);
@@ -83,13 +61,17 @@ function spawnProcess(p, infrastructure) {
 async function main() {
   const dotEnv = loadDotEnv();
   if (dotEnv) say(`Loaded ${dotEnv}`);
-  const infrastructure = await ensureInfrastructure(process.env, say);
+  const databases = ALL_PROCESSES.flatMap((p) => p.database ?? []);
+  const infrastructure = await ensureInfrastructure(process.env, say, databases);
   stopInfrastructure = infrastructure.stop;
   process.on('SIGINT', () => stopAll(0));
   process.on('SIGTERM', () => stopAll(0));
+  if (process.env.DATABASE_URL && !infrastructure.databaseServer) {
+    say(`DATABASE_URL names the PostgreSQL server: each service uses its own database there (${databases.join(', ')}).`);
+  }
   for (const p of PROCESSES) spawnProcess(p, infrastructure);
   say(`Health and metrics (/healthz, /readyz, /metrics): ${PROCESSES.map((p) => `${p.name} http://localhost:${p.env.MANAGEMENT_PORT}`).join(', ')}`);
-  if (children.has('gateway') && ['true', '1'].includes(exampleApp())) {
+  if (children.has('gateway') && ['true', '1'].includes(exampleApp(process.env))) {
     say('Example app (browser SDK): http://localhost:8080/example/');
   }
 }

@@ -9,10 +9,13 @@ import type { AccessTokenVerifier } from '@gatehouse/jwt';
 import type { Logger } from '@gatehouse/logger';
 import type { GatewayConfig } from './config';
 import { accessControl } from './auth/access-control';
+import { createAccessLog } from './edge/access-log';
+import { createEdge } from './edge/edge-handler';
+import { corsOptions, edgeHeaders } from './edge/security-headers';
+import { serveEdgeFirst } from './edge/serve-edge-first';
 import { exampleApp } from './example/example-app';
 import type { DenyList } from './revocation/deny-list';
 import { bodyLimit } from './proxy/body-limit';
-import { dropUntrustedForwardingHeaders, rejectAmbiguousPaths, stripIdentityHeaders } from './proxy/request-hygiene';
 import { upstreamProxy } from './proxy/upstream-proxy';
 
 export interface GatewayDeps {
@@ -20,6 +23,8 @@ export interface GatewayDeps {
   readonly verifier: AccessTokenVerifier;
   /** Revoked users, sessions and clients, filled from the broker; consulted after every verification. */
   readonly denyList: Pick<DenyList, 'has' | 'hasClient'>;
+  /** Where the proxied requests' access log goes (main.ts batches its writes); `logger` when absent. */
+  readonly accessLogger?: Logger;
 }
 
 export interface GatewayApp {
@@ -31,7 +36,7 @@ export interface GatewayApp {
 
 /**
  * Auth's administration of OAuth clients. It lies below the user service's `/api/admin`, so the
- * user proxy is told to leave it alone; prefixes match whole segments, so `/api/admin/clientsX`
+ * user route is told to leave it alone; prefixes match whole segments, so `/api/admin/clientsX`
  * is still the user service's.
  */
 const AUTH_ADMIN_PREFIXES = ['/api/admin/clients'];
@@ -62,7 +67,11 @@ function upstreamAgent(target: string, maxSockets: number): Agent {
   return target.startsWith('https:') ? new HttpsAgent(options) : new Agent(options);
 }
 
-/** Composition root of the gateway: edge security, then streaming proxies to the services. */
+/**
+ * Composition root of the gateway. The proxied routes are served by the edge, a plain Node
+ * request listener in front of Express (see edge/edge-handler.ts); Express keeps the rest: the
+ * example page, 404s and the management app, with the same security headers and CORS.
+ */
 export function createApp(config: Readonly<GatewayConfig>, deps: GatewayDeps): GatewayApp {
   const { logger, verifier } = deps;
   const http = createHttpApp({
@@ -80,17 +89,7 @@ export function createApp(config: Readonly<GatewayConfig>, deps: GatewayDeps): G
     },
   });
   http.app.use(helmet());
-  http.app.use(
-    cors({
-      origin: [...config.CORS_ORIGINS],
-      credentials: true,
-      allowedHeaders: ['Authorization', 'Content-Type', 'X-CSRF-Token', 'X-Request-Id'],
-      exposedHeaders: ['X-Request-Id', 'WWW-Authenticate', 'Retry-After'],
-      methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
-      maxAge: 600,
-    }),
-  );
-
+  http.app.use(cors(corsOptions(config.CORS_ORIGINS)));
   if (config.EXAMPLE_APP) http.app.use('/example', exampleApp());
 
   const agents = {
@@ -98,14 +97,13 @@ export function createApp(config: Readonly<GatewayConfig>, deps: GatewayDeps): G
     user: upstreamAgent(config.USER_SERVICE_URL, config.UPSTREAM_MAX_SOCKETS),
   };
   const upstream = { timeoutMs: config.UPSTREAM_TIMEOUT_MS, connectTimeoutMs: config.UPSTREAM_CONNECT_TIMEOUT_MS, logger };
-
-  const routes = Router();
-  routes.use(rejectAmbiguousPaths);
-  routes.use(stripIdentityHeaders);
-  routes.use(dropUntrustedForwardingHeaders(config.TRUST_PROXY_HOPS));
-  routes.use(bodyLimit(config.BODY_LIMIT_BYTES));
-  routes.use(
-    ...accessControl({
+  const edge = createEdge({
+    routes: [
+      { prefixes: AUTH_PREFIXES, upstream: upstreamProxy({ ...upstream, name: 'auth', target: config.AUTH_SERVICE_URL, agent: agents.auth }) },
+      { prefixes: USER_PREFIXES, except: AUTH_ADMIN_PREFIXES, upstream: upstreamProxy({ ...upstream, name: 'user', target: config.USER_SERVICE_URL, agent: agents.user }) },
+    ],
+    headers: edgeHeaders(config.CORS_ORIGINS),
+    guard: accessControl({
       mode: config.JWT_VERIFY_MODE,
       verifier,
       isRevoked: (claims) => (claims.kind === 'user' ? deps.denyList.has(claims.sub, claims.sid) : deps.denyList.hasClient(claims.clientId)),
@@ -115,14 +113,14 @@ export function createApp(config: Readonly<GatewayConfig>, deps: GatewayDeps): G
       roleRules: [{ prefix: '/api/admin', role: 'admin' }],
       mfaRequiredPrefixes: config.MFA_REQUIRED_PREFIXES,
     }),
-  );
-  routes.use(upstreamProxy({ ...upstream, name: 'auth', target: config.AUTH_SERVICE_URL, prefixes: AUTH_PREFIXES, agent: agents.auth }));
-  routes.use(
-    upstreamProxy({ ...upstream, name: 'user', target: config.USER_SERVICE_URL, prefixes: USER_PREFIXES, except: AUTH_ADMIN_PREFIXES, agent: agents.user }),
-  );
+    bodyLimit: bodyLimit(config.BODY_LIMIT_BYTES),
+    trustProxyHops: config.TRUST_PROXY_HOPS,
+    accessLog: createAccessLog(deps.accessLogger ?? logger, http.registry),
+    logger,
+  });
 
   return {
-    app: http.finish(routes),
+    app: serveEdgeFirst(http.finish(Router()), edge),
     http,
     close() {
       agents.auth.destroy();

@@ -6,10 +6,14 @@ import { createApp } from './app';
 import { createGatewayVerifier } from './auth/create-verifier';
 import { createDenyList } from './revocation/deny-list';
 import { createRevocationFeed } from './revocation/revocation-feed';
+import { batchedOutput, fdWriter } from './edge/batched-output';
 
 runService('gateway', async () => {
   const config = loadGatewayConfig(process.env);
   const logger = createLogger({ service: 'gateway', level: config.LOG_LEVEL });
+  const accessOutput = batchedOutput(fdWriter(process.stdout.fd));
+  process.once('exit', () => accessOutput.flushSync());
+  const accessLogger = createLogger({ service: 'gateway', level: config.LOG_LEVEL, destination: accessOutput });
   if (config.JWT_VERIFY_MODE === 'off') logger.warn('JWT_VERIFY_MODE=off: the gateway is not verifying access tokens');
   const verifier = createGatewayVerifier(config, logger);
   const denyList = createDenyList({ ttlMs: revocationTtlSeconds(config) * 1000 });
@@ -17,7 +21,7 @@ runService('gateway', async () => {
   const connection = createAmqpConnection({ url: config.AMQP_URL, logger, name: 'gatehouse-gateway' });
   const revocations = createRevocationFeed({ connection, exchange: config.EVENTS_EXCHANGE, denyList, logger });
   await revocations.start();
-  const gateway = createApp(config, { logger, verifier, denyList });
+  const gateway = createApp(config, { logger, verifier, denyList, accessLogger });
   return {
     logger,
     http: gateway.http,
@@ -32,6 +36,7 @@ runService('gateway', async () => {
       await connection.close();
       verifier.close();
       gateway.close();
+      accessOutput.close();
     },
   };
 });

@@ -133,6 +133,23 @@ describe('istio overlay', () => {
     for (const job of jobs) expect(job.spec!.template.metadata!.annotations).toMatchObject({ 'sidecar.istio.io/inject': 'false' });
   });
 
+  it('when Prometheus scrapes a pod by its annotations, then Istio leaves them on the management port monitoring is admitted to, instead of merging metrics onto 15020', () => {
+    const policies = objects.filter((o) => o.kind === 'NetworkPolicy') as unknown as INetworkPolicy[];
+    const prometheus: PodRef = { namespace: 'monitoring', namespaceLabels: { 'kubernetes.io/metadata.name': 'monitoring' }, labels: { 'app.kubernetes.io/name': 'prometheus' } };
+    expect(deployments.map((d) => d.metadata!.name).sort()).toEqual(['auth', 'gateway', 'notification', 'user']);
+    for (const deployment of deployments) {
+      const annotations = deployment.spec!.template.metadata!.annotations!;
+      const ports = deployment.spec!.template.spec!.containers.flatMap((c) => c.ports ?? []);
+      const pod = { namespace: 'gatehouse', namespaceLabels: { 'kubernetes.io/metadata.name': 'gatehouse' }, labels: deployment.spec!.template.metadata!.labels!, ports };
+      const scraped = Number(annotations['prometheus.io/port']);
+
+      expect([deployment.metadata!.name, annotations['prometheus.istio.io/merge-metrics']]).toEqual([deployment.metadata!.name, 'false']);
+      expect(ports.find((p) => p.containerPort === scraped)?.name).toBe('management');
+      expect(admits(policies, prometheus, pod, scraped)).toBe(true);
+      expect(admits(policies, prometheus, pod, 15020)).toBe(false);
+    }
+  });
+
   it('when the namespace is rendered, then it asks for sidecar injection and keeps its Pod Security level', () => {
     const namespace = only<K8sObject>(objects, 'Namespace');
 

@@ -48,6 +48,27 @@ describe('k8s/README.md runbook', () => {
     expect(runbook).toMatch(new RegExp(`\\| \\*\\*total\\*\\* \\| +\\| +\\| \\*\\*${total}\\*\\* \\|`));
   });
 
+  it('when it sets up a database, then the DDL role of the migrate Secret owns the database and its schema public, so revoking CREATE from PUBLIC holds', () => {
+    const migrate = loadSecretTemplates().find((m) => m.object.metadata.name === 'gatehouse-auth-migrate')!.object as unknown as { stringData: { DATABASE_URL: string } };
+    const owner = new URL(migrate.stringData.DATABASE_URL).username;
+    const sql = /```sql\n([\s\S]*?)```/.exec(runbook.slice(runbook.indexOf('## Deploy')))![1]!;
+
+    expect(sql).toContain(`CREATE DATABASE gatehouse_auth OWNER ${owner};`);
+    expect(sql).toMatch(new RegExp(String.raw`\\connect gatehouse_auth\s+ALTER SCHEMA public OWNER TO ${owner};`));
+  });
+
+  it('when the first deploy creates the Secrets, then the namespace they go into is applied before them, from the overlay', () => {
+    const deploy = runbook.slice(runbook.indexOf('## Deploy'), runbook.indexOf('## Migrations'));
+    const namespaceStep = /^ *kubectl apply -k (\S+) -l app\.kubernetes\.io\/component=namespace$/m.exec(deploy);
+    const secretsStep = deploy.indexOf('secrets/*.template.yaml');
+
+    expect(namespaceStep).not.toBeNull();
+    expect(secretsStep).toBeGreaterThan(namespaceStep!.index);
+    const applied = render(join(repoRoot, namespaceStep![1]!)).filter((o) => o.metadata.labels?.['app.kubernetes.io/component'] === 'namespace');
+    expect(applied.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Namespace/gatehouse']);
+    expect([...new Set(loadSecretTemplates().map((m) => m.object.metadata.namespace))]).toEqual(['gatehouse']);
+  });
+
   it('when it lists the deploy steps, then the migrate Jobs and everything they refer to are applied and awaited before the rest', () => {
     const deploy = runbook.slice(runbook.indexOf('## Deploy'), runbook.indexOf('## Migrations'));
     const first = /^kubectl apply -k "\$overlay" -l 'app\.kubernetes\.io\/component in \(([\w,-]+)\)'$/m.exec(deploy);

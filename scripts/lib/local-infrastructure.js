@@ -49,7 +49,7 @@ function dockerRuns() {
   return spawnSync('docker', ['info'], { stdio: 'ignore', timeout: 20_000 }).status === 0;
 }
 
-function missingMessage(missing, urls, reason) {
+function missingMessage(missing, urls, reason, databases) {
   return [
     'npm start needs PostgreSQL, Redis and RabbitMQ. Not answering:',
     ...missing.map((kind) => `  - ${SERVICE_LABELS[kind]} at ${redact(urls[kind])}`),
@@ -57,11 +57,15 @@ function missingMessage(missing, urls, reason) {
     ...missing.map((kind) => `  ${HOW_TO_START[kind]}`),
     'or, with Docker:',
     `  ${COMPOSE_COMMAND}`,
-    'or point DATABASE_URL, REDIS_URL and AMQP_URL (in .env) at servers that run.',
+    'or point them (in .env) at servers that run:',
+    '  REDIS_URL=redis://host:port and AMQP_URL=amqp://user:password@host:port name the servers;',
+    '  DATABASE_URL=postgres://user:password@host:port/any names the PostgreSQL server: npm start replaces the',
+    `  database in it with each service's own (${databases.join(', ')}), created at start when missing`,
+    '  (the role needs CREATEDB for that).',
   ].join('\n');
 }
 
-async function startContainers(missing, urls, log) {
+async function startContainers(missing, urls, log, databases) {
   log(`Not answering: ${missing.map((kind) => SERVICE_LABELS[kind]).join(', ')}. Starting them with Testcontainers (Docker)...`);
   const started = {};
   try {
@@ -69,7 +73,7 @@ async function startContainers(missing, urls, log) {
   } catch (error) {
     await Promise.allSettled(Object.values(started).map((container) => container.stop()));
     const reason = `Docker runs, but a container did not start (${String(error.message).split('\n')[0]}).`;
-    throw new InfrastructureMissing(missingMessage(missing, urls, reason));
+    throw new InfrastructureMissing(missingMessage(missing, urls, reason, databases));
   }
   for (const kind of missing) log(`${SERVICE_LABELS[kind]} runs in a container at ${redact(started[kind].url)}; it stops with npm start.`);
   return started;
@@ -78,13 +82,16 @@ async function startContainers(missing, urls, log) {
 /**
  * Resolves with what to tell the processes: `env` for all of them, `databaseServer` (a container's
  * PostgreSQL, on which each service gets its own database), and `stop` for the containers.
+ * `databases` are the services' own, named when it fails.
  */
-async function ensureInfrastructure(env, log) {
+async function ensureInfrastructure(env, log, databases) {
   const urls = expectedUrls(env);
   const missing = await silentKinds(urls);
   if (missing.length === 0) return { env: {}, databaseServer: undefined, stop: async () => undefined };
-  if (!dockerRuns()) throw new InfrastructureMissing(missingMessage(missing, urls, 'Docker is not running (`docker info` failed), so they cannot be started for you.'));
-  const started = await startContainers(missing, urls, log);
+  if (!dockerRuns()) {
+    throw new InfrastructureMissing(missingMessage(missing, urls, 'Docker is not running (`docker info` failed), so they cannot be started for you.', databases));
+  }
+  const started = await startContainers(missing, urls, log, databases);
   return {
     env: { ...(started.redis ? { REDIS_URL: started.redis.url } : {}), ...(started.amqp ? { AMQP_URL: started.amqp.url } : {}) },
     databaseServer: started.postgres?.url,

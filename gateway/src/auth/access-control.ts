@@ -1,7 +1,8 @@
-import type { RequestHandler } from 'express';
+import type { IncomingMessage } from 'node:http';
+import type { Request, RequestHandler, Response } from 'express';
 import { requireAccessToken, requireAmr, requireRole, SECOND_FACTOR_METHODS, type AccessTokenClaims, type AccessTokenVerifier } from '@gatehouse/jwt';
 import type { JwtVerifyMode } from '../config';
-import { underAnyPrefix } from '../proxy/path-prefix';
+import { policyPrefix, policyUnder, underAnyPrefix } from '../proxy/path-prefix';
 
 export interface AccessControlOptions {
   readonly mode: JwtVerifyMode;
@@ -26,7 +27,14 @@ export interface AccessControlOptions {
   readonly mfaRequiredPrefixes?: readonly string[];
 }
 
-const passThrough: RequestHandler = (_req, _res, next) => next();
+export interface AccessGuard {
+  /**
+   * Decides on a request whose path, as the policy compares paths, is `policy`: `undefined` when
+   * the path needs nothing, else a promise that resolves to let the request through or rejects
+   * with the AppError to answer (401, 403, or 503 while the keys cannot be loaded).
+   */
+  authorize(req: IncomingMessage, policy: string): Promise<void> | undefined;
+}
 
 /** A service prefix outside the protected ones would be a promise of checks that never run. */
 function assertServicePrefixesProtected(options: AccessControlOptions): void {
@@ -34,35 +42,58 @@ function assertServicePrefixesProtected(options: AccessControlOptions): void {
   if (unprotected.length > 0) throw new Error(`service token prefixes outside every protected prefix: ${unprotected.join(', ')}`);
 }
 
+/** A rule below no authenticated path would never see a token: refuse to start rather than let it pass silently. */
+function assertMfaPrefixesProtected(mfaPrefixes: readonly string[], options: AccessControlOptions): void {
+  const unguarded = mfaPrefixes.filter((prefix) => !underAnyPrefix(prefix, options.protectedPrefixes));
+  if (unguarded.length > 0) throw new Error(`MFA_REQUIRED_PREFIXES ${unguarded.join(', ')} lie below no path that needs an access token (${options.protectedPrefixes.join(', ')})`);
+}
+
+/**
+ * Runs libs/jwt's guards, the ones every service mounts, so the gateway and the services apply
+ * one set of token rules. They are Express handlers that read only the request's headers and
+ * `res.locals.identity`, so a plain request and a bare `locals` are all they need here.
+ */
+function runGuard(guard: RequestHandler, req: Request, res: Response): Promise<void> {
+  return new Promise((resolve, reject) => {
+    try {
+      const returned: unknown = guard(req, res, (error?: unknown) => (error === undefined ? resolve() : reject(error)));
+      if (returned instanceof Promise) returned.catch(reject);
+    } catch (error) {
+      reject(error);
+    }
+  });
+}
+
+async function runGuards(guards: readonly RequestHandler[], req: IncomingMessage): Promise<void> {
+  const res = { locals: {} } as Response;
+  for (const guard of guards) await runGuard(guard, req as Request, res);
+}
+
 /**
  * Rejects unauthenticated or under-privileged requests at the edge, before any upstream sees
  * them. Upstreams verify the same token again (defense in depth), so `off` only exists to
  * measure the gateway's own cost in benchmarks and is refused in production by config.
  */
-export function accessControl(options: AccessControlOptions): RequestHandler[] {
-  if (options.mode === 'off') return [passThrough];
+export function accessControl(options: AccessControlOptions): AccessGuard {
+  if (options.mode === 'off') return { authorize: () => undefined };
   assertServicePrefixesProtected(options);
-  const { verifier, isRevoked } = options;
+  const mfaPrefixes = options.mfaRequiredPrefixes ?? [];
+  assertMfaPrefixesProtected(mfaPrefixes, options);
+  const { verifier, isRevoked, protectedPrefixes, serviceTokenPrefixes } = options;
+  const openPrefixes = options.openPrefixes ?? [];
   const usersOnly = requireAccessToken(verifier, { isRevoked });
   const usersOrServices = requireAccessToken(verifier, { isRevoked, acceptServiceTokens: true });
-  const guards: RequestHandler[] = [
-    (req, res, next) => {
-      if (!underAnyPrefix(req.path, options.protectedPrefixes) || underAnyPrefix(req.path, options.openPrefixes ?? [])) return next();
-      const authenticate = underAnyPrefix(req.path, options.serviceTokenPrefixes) ? usersOrServices : usersOnly;
-      return authenticate(req, res, next);
+  const roleRules = options.roleRules.map((rule) => ({ prefix: rule.prefix, check: requireRole(rule.role) }));
+  const secondFactor = requireAmr(...SECOND_FACTOR_METHODS);
+  return {
+    authorize(req, policy) {
+      const guards: RequestHandler[] = [];
+      if (policyPrefix(policy, protectedPrefixes) !== undefined && policyPrefix(policy, openPrefixes) === undefined) {
+        guards.push(policyPrefix(policy, serviceTokenPrefixes) === undefined ? usersOnly : usersOrServices);
+      }
+      for (const rule of roleRules) if (policyUnder(policy, rule.prefix)) guards.push(rule.check);
+      if (policyPrefix(policy, mfaPrefixes) !== undefined) guards.push(secondFactor);
+      return guards.length === 0 ? undefined : runGuards(guards, req);
     },
-  ];
-  for (const rule of options.roleRules) {
-    const check = requireRole(rule.role);
-    guards.push((req, res, next) => (underAnyPrefix(req.path, [rule.prefix]) ? check(req, res, next) : next()));
-  }
-  const mfaPrefixes = options.mfaRequiredPrefixes ?? [];
-  // A rule below no authenticated path would never see a token: refuse to start rather than let it pass silently.
-  const unguarded = mfaPrefixes.filter((prefix) => !underAnyPrefix(prefix, options.protectedPrefixes));
-  if (unguarded.length > 0) throw new Error(`MFA_REQUIRED_PREFIXES ${unguarded.join(', ')} lie below no path that needs an access token (${options.protectedPrefixes.join(', ')})`);
-  if (mfaPrefixes.length > 0) {
-    const secondFactor = requireAmr(...SECOND_FACTOR_METHODS);
-    guards.push((req, res, next) => (underAnyPrefix(req.path, mfaPrefixes) ? secondFactor(req, res, next) : next()));
-  }
-  return guards;
+  };
 }

@@ -1,37 +1,35 @@
-import type { RequestHandler } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppError } from '@gatehouse/errors';
-import { sendProblem } from '@gatehouse/http';
 
 function tooLarge(limit: number): AppError {
   return new AppError('payload_too_large', `The request body must not exceed ${limit} bytes.`);
 }
 
 /**
+ * Checks a request's body against the limit before it is streamed upstream: returns the error
+ * to answer now, or undefined to go on. A chunked body is counted as it streams, and `overflow`
+ * is called once the count passes the limit (the body has then been cut off from the upstream).
+ */
+export type BodyLimit = (req: IncomingMessage, res: ServerResponse, overflow: (error: AppError) => void) => AppError | undefined;
+
+/**
  * Bodies are streamed to upstreams unparsed, so the limit is enforced here: by Content-Length
  * up front, and by counting for chunked bodies, answering 413 and cutting the upstream off as
  * soon as the count passes the limit.
  */
-export function bodyLimit(limitBytes: number): RequestHandler {
-  return (req, res, next) => {
+export function bodyLimit(limitBytes: number): BodyLimit {
+  return (req, res, overflow) => {
     const declared = req.headers['content-length'];
     if (declared !== undefined) {
       const length = Number(declared);
-      if (!Number.isSafeInteger(length) || length < 0) {
-        next(new AppError('validation_failed', 'Content-Length is not valid.'));
-        return;
-      }
+      if (!Number.isSafeInteger(length) || length < 0) return new AppError('validation_failed', 'Content-Length is not valid.');
       if (length > limitBytes) {
         res.setHeader('Connection', 'close');
-        next(tooLarge(limitBytes));
-        return;
+        return tooLarge(limitBytes);
       }
-      next();
-      return;
+      return undefined;
     }
-    if (req.headers['transfer-encoding'] === undefined) {
-      next();
-      return;
-    }
+    if (req.headers['transfer-encoding'] === undefined) return undefined;
     let received = 0;
     // Paused first, so this listener does not start the flow before the proxy pipes the body.
     req.pause();
@@ -40,10 +38,8 @@ export function bodyLimit(limitBytes: number): RequestHandler {
       if (received <= limitBytes || res.headersSent) return;
       req.unpipe();
       res.setHeader('Connection', 'close');
-      const id = (req as { id?: unknown }).id;
-      sendProblem(res, tooLarge(limitBytes), typeof id === 'string' ? id : undefined);
-      res.locals.abortUpstream?.();
+      overflow(tooLarge(limitBytes));
     });
-    next();
+    return undefined;
   };
 }

@@ -1,35 +1,35 @@
-import type { RequestHandler } from 'express';
-import { AppError } from '@gatehouse/errors';
-import { isAmbiguousPath } from './path-prefix';
+import type { IncomingMessage } from 'node:http';
 
 const IDENTITY_HEADERS = new Set(['x-user-id', 'x-user-roles', 'x-user-email']);
+const X = 0x78;
+const CASE_BIT = 0x20;
 
 function isIdentityHeader(name: string): boolean {
-  return IDENTITY_HEADERS.has(name) || name.startsWith('x-gatehouse-');
+  // Every identity header starts with x: most headers are passed over without lower-casing.
+  if ((name.charCodeAt(0) | CASE_BIT) !== X) return false;
+  const lower = name.toLowerCase();
+  return IDENTITY_HEADERS.has(lower) || lower.startsWith('x-gatehouse-');
 }
 
 /**
  * Clients must never be able to claim an identity with a header: upstreams that trusted such a
- * header would be one gateway bug away from impersonation.
+ * header would be one gateway bug away from impersonation. Both views of the headers are
+ * cleaned, the parsed object and the raw list, whichever an upstream client copies.
  */
-export const stripIdentityHeaders: RequestHandler = (req, _res, next) => {
+export function stripIdentityHeaders(req: IncomingMessage): void {
+  const raw = req.rawHeaders;
+  let found = false;
+  for (let i = raw.length - 2; i >= 0; i -= 2) {
+    if (isIdentityHeader(raw[i]!)) {
+      raw.splice(i, 2);
+      found = true;
+    }
+  }
+  if (!found) return;
   for (const name of Object.keys(req.headers)) {
     if (isIdentityHeader(name)) delete req.headers[name];
   }
-  for (let i = req.rawHeaders.length - 2; i >= 0; i -= 2) {
-    if (isIdentityHeader(req.rawHeaders[i]!.toLowerCase())) req.rawHeaders.splice(i, 2);
-  }
-  next();
-};
-
-/** Paths whose meaning depends on who normalises them are refused, not forwarded. */
-export const rejectAmbiguousPaths: RequestHandler = (req, _res, next) => {
-  if (isAmbiguousPath(req.path)) {
-    next(new AppError('not_found', 'No route for this path.'));
-    return;
-  }
-  next();
-};
+}
 
 const FORWARDING_HEADERS = ['forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-port', 'x-real-ip'];
 
@@ -37,9 +37,7 @@ const FORWARDING_HEADERS = ['forwarded', 'x-forwarded-for', 'x-forwarded-host', 
  * With no trusted proxy in front, any forwarding header came from the client; upstreams that
  * trust one hop (us) would otherwise take a spoofed address or host as real.
  */
-export function dropUntrustedForwardingHeaders(trustProxyHops: number): RequestHandler {
-  return (req, _res, next) => {
-    if (trustProxyHops === 0) for (const name of FORWARDING_HEADERS) delete req.headers[name];
-    next();
-  };
+export function dropForwardingHeaders(req: IncomingMessage): void {
+  const headers = req.headers;
+  for (const name of FORWARDING_HEADERS) if (headers[name] !== undefined) delete headers[name];
 }

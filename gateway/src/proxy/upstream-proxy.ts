@@ -1,23 +1,27 @@
 import type { Agent, ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
-import type { RequestHandler, Response } from 'express';
 import { createProxyMiddleware, proxyEventsPlugin } from 'http-proxy-middleware';
 import { AppError } from '@gatehouse/errors';
-import { sendProblem } from '@gatehouse/http';
 import type { Logger } from '@gatehouse/logger';
-import { underAnyPrefix } from './path-prefix';
+import { answerError, writeProblem } from './problem-response';
 
 export interface UpstreamOptions {
   readonly name: string;
   readonly target: string;
-  /** Requests whose path is one of these or below them go to this upstream, path unchanged. */
-  readonly prefixes: readonly string[];
-  /** Paths below these stay away even when below one of `prefixes`: another upstream serves them. */
-  readonly except?: readonly string[];
   readonly agent: Agent;
   /** Longest silence allowed from the upstream once the request is sent. */
   readonly timeoutMs: number;
   readonly connectTimeoutMs: number;
   readonly logger: Logger;
+}
+
+export interface UpstreamProxy {
+  /**
+   * Streams the request to the upstream with its path, headers and body unchanged (the caller
+   * has cleaned them and set `x-request-id`), and the upstream's answer back.
+   */
+  forward(req: IncomingMessage, res: ServerResponse): void;
+  /** Cuts off the upstream request of `req`, now or as soon as it starts. */
+  abort(req: IncomingMessage): void;
 }
 
 class UpstreamTimeout extends Error {
@@ -27,7 +31,7 @@ class UpstreamTimeout extends Error {
 }
 
 function requestIdOf(req: IncomingMessage): string | undefined {
-  const id = (req as { id?: unknown }).id;
+  const id = req.headers['x-request-id'];
   return typeof id === 'string' ? id : undefined;
 }
 
@@ -49,26 +53,26 @@ function problemFor(error: Error & { code?: string }, name: string): AppError {
 }
 
 /**
- * Streams matching requests to one upstream with the original path, Authorization and request
- * id, over a keep-alive agent. Upstream failures become problem+json: 502 when it cannot be
- * reached, 504 when it is too slow.
+ * One upstream behind http-proxy-middleware, over a keep-alive agent. Upstream failures become
+ * problem+json: 502 when it cannot be reached, 504 when it is too slow.
  */
-export function upstreamProxy(options: UpstreamOptions): RequestHandler {
+export function upstreamProxy(options: UpstreamOptions): UpstreamProxy {
+  /** Upstream requests that may still need cutting off: only those carrying a streamed body. */
+  const streaming = new WeakMap<IncomingMessage, ClientRequest>();
+  const cutOff = new WeakSet<IncomingMessage>();
   const proxy = createProxyMiddleware<IncomingMessage, ServerResponse>({
     target: options.target,
     agent: options.agent,
     changeOrigin: true,
     xfwd: true,
-    pathFilter: (pathname) => underAnyPrefix(pathname, options.prefixes) && !underAnyPrefix(pathname, options.except ?? []),
     // The defaults would log to the console and answer errors in plain text.
     ejectPlugins: true,
     plugins: [proxyEventsPlugin],
     on: {
-      proxyReq(proxyReq, req, res) {
-        const id = requestIdOf(req);
-        if (id) proxyReq.setHeader('x-request-id', id);
+      proxyReq(proxyReq, req) {
         armTimeouts(proxyReq, options);
-        (res as Response).locals.abortUpstream = () => proxyReq.destroy();
+        if (cutOff.has(req)) proxyReq.destroy();
+        else if (req.headers['transfer-encoding'] !== undefined) streaming.set(req, proxyReq);
       },
       error(error, req, res) {
         const problem = problemFor(error, options.name);
@@ -84,9 +88,19 @@ export function upstreamProxy(options: UpstreamOptions): RequestHandler {
           res.destroy();
           return;
         }
-        sendProblem(res as Response, problem, requestIdOf(req));
+        writeProblem(req, res, problem, requestIdOf(req));
       },
     },
   });
-  return proxy as unknown as RequestHandler;
+  return {
+    forward(req, res) {
+      // Only a failure to set up the proxy request lands here; the proxy reports its own errors above.
+      void proxy(req, res, (error?: unknown) => answerError(options.logger, req, res, error ?? new Error('the proxy declined the request'), requestIdOf(req) ?? ''));
+    },
+    abort(req) {
+      const proxyReq = streaming.get(req);
+      if (proxyReq) proxyReq.destroy();
+      else cutOff.add(req);
+    },
+  };
 }

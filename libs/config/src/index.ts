@@ -6,6 +6,7 @@ export {
   tokenClaimsKeys,
   outboxKeys,
   processedEventsKeys,
+  eventQueueKeys,
   positiveInt,
   migrationConfigSchema,
   type MigrationConfig,
@@ -14,4 +15,6 @@ export {
   type TokenClaimsConfig,
   type OutboxConfig,
   type ProcessedEventsConfig,
+  type EventQueueConfig,
+  type EventQueueType,
 } from './service-keys';

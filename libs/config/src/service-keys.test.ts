@@ -1,5 +1,14 @@
 import Joi from 'joi';
-import { baseServiceKeys, databaseKeys, loadConfig, migrationConfigSchema, type BaseServiceConfig, type DatabaseConfig } from './index';
+import {
+  baseServiceKeys,
+  databaseKeys,
+  eventQueueKeys,
+  loadConfig,
+  migrationConfigSchema,
+  type BaseServiceConfig,
+  type DatabaseConfig,
+  type EventQueueConfig,
+} from './index';
 
 const schema = Joi.object<BaseServiceConfig & DatabaseConfig & { SECRET: string }>({
   ...baseServiceKeys(4000),
@@ -52,5 +61,26 @@ describe('migrationConfigSchema', () => {
       DATABASE_CREATE: false,
       DATABASE_RUNTIME_ROLE: 'app',
     });
+  });
+
+  it('when a migrate job is given time limits for its migrations, then it reads them, and refuses ones that are not whole milliseconds', () => {
+    const config = loadConfig('sample', migrationConfigSchema(production), { MIGRATION_STATEMENT_TIMEOUT_MS: '0', MIGRATION_LOCK_TIMEOUT_MS: '30000' });
+
+    expect(config).toMatchObject({ MIGRATION_STATEMENT_TIMEOUT_MS: 0, MIGRATION_LOCK_TIMEOUT_MS: 30_000 });
+    expect(() => loadConfig('sample', migrationConfigSchema(production), { MIGRATION_LOCK_TIMEOUT_MS: '10s' })).toThrow(/MIGRATION_LOCK_TIMEOUT_MS/);
+  });
+});
+
+describe('EVENTS_QUEUE_TYPE', () => {
+  const events = Joi.object<EventQueueConfig>({ ...eventQueueKeys() });
+  const loadEvents = (env: Record<string, string>) => loadConfig('sample', events, env);
+
+  it('when nothing is set, then consumer queues stay classic', () => {
+    expect(loadEvents({})).toEqual({ EVENTS_QUEUE_TYPE: 'classic' });
+  });
+
+  it('when quorum is asked for, then it is accepted, and any other type is refused naming the two', () => {
+    expect(loadEvents({ EVENTS_QUEUE_TYPE: 'quorum' })).toEqual({ EVENTS_QUEUE_TYPE: 'quorum' });
+    expect(() => loadEvents({ EVENTS_QUEUE_TYPE: 'stream' })).toThrow(/"EVENTS_QUEUE_TYPE" must be one of \[classic, quorum\]/);
   });
 });

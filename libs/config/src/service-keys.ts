@@ -66,16 +66,26 @@ export function databaseKeys(defaultDatabase: string) {
 
 /** What the migrate-only entrypoint reads. */
 export type MigrationConfig = Pick<BaseServiceConfig, 'NODE_ENV' | 'LOG_LEVEL'> &
-  Pick<DatabaseConfig, 'DATABASE_URL' | 'DATABASE_CREATE' | 'DATABASE_RUNTIME_ROLE'>;
+  Pick<DatabaseConfig, 'DATABASE_URL' | 'DATABASE_CREATE' | 'DATABASE_RUNTIME_ROLE'> & {
+    /** Per migration statement; absent or 0: none (libs/db's default), unlike the services' 10 s. */
+    MIGRATION_STATEMENT_TIMEOUT_MS?: number;
+    /** How long a migration statement waits for a table lock; absent: libs/db's default (10 s). */
+    MIGRATION_LOCK_TIMEOUT_MS?: number;
+  };
 
 const MIGRATION_KEYS = ['NODE_ENV', 'LOG_LEVEL', 'DATABASE_URL', 'DATABASE_CREATE', 'DATABASE_RUNTIME_ROLE'] as const;
 
 /**
- * The migration keys of a service's schema, with that service's defaults. A migrate Job then
- * needs only its database settings, not the service's secrets, which its full schema requires.
+ * The migration keys of a service's schema, with that service's defaults, and the migrations'
+ * own time limits. A migrate Job then needs only its database settings, not the service's
+ * secrets, which its full schema requires.
  */
 export function migrationConfigSchema(serviceSchema: ObjectSchema): ObjectSchema<MigrationConfig> {
-  return Joi.object<MigrationConfig>(Object.fromEntries(MIGRATION_KEYS.map((key) => [key, serviceSchema.extract(key)])));
+  return Joi.object<MigrationConfig>({
+    ...Object.fromEntries(MIGRATION_KEYS.map((key) => [key, serviceSchema.extract(key)])),
+    MIGRATION_STATEMENT_TIMEOUT_MS: Joi.number().integer().min(0),
+    MIGRATION_LOCK_TIMEOUT_MS: Joi.number().integer().min(0),
+  });
 }
 
 /**
@@ -121,5 +131,23 @@ export interface ProcessedEventsConfig {
 export function processedEventsKeys() {
   return {
     PROCESSED_EVENTS_RETENTION_SECONDS: Joi.number().integer().min(3600).default(7 * 24 * 3600),
+  };
+}
+
+/** How consumer queues are declared on the broker; one value for every consuming service. */
+export type EventQueueType = 'classic' | 'quorum';
+
+/**
+ * `quorum` declares each consumer queue, its retry queues and its dead-letter queue as quorum
+ * queues (replicated across a RabbitMQ cluster). An existing queue cannot change type, so
+ * switching needs the migration the README describes; the service refuses to start meanwhile.
+ */
+export interface EventQueueConfig {
+  EVENTS_QUEUE_TYPE: EventQueueType;
+}
+
+export function eventQueueKeys() {
+  return {
+    EVENTS_QUEUE_TYPE: Joi.string().valid('classic', 'quorum').default('classic'),
   };
 }

@@ -97,3 +97,44 @@ export function createPool(options: PoolOptions): Pool {
   pool.on('connect', (client) => client.on('error', (error) => options.onIdleError?.(error)));
   return pool;
 }
+
+/** A migration may rewrite a large table or build an index: by default nothing cuts it short. */
+export const DEFAULT_MIGRATION_STATEMENT_TIMEOUT_MS = 0;
+/**
+ * DDL waits for its table lock behind every running transaction, and every query on that table
+ * queues behind the waiting DDL: giving up soon keeps a busy table from stalling the service.
+ */
+export const DEFAULT_MIGRATION_LOCK_TIMEOUT_MS = 10_000;
+
+export interface MigrationPoolOptions {
+  readonly url: string;
+  readonly applicationName: string;
+  /** Per statement; 0 means none. */
+  readonly statementTimeoutMs?: number;
+  /** How long a statement waits for a lock; 0 means for ever. */
+  readonly lockTimeoutMs?: number;
+}
+
+/**
+ * One connection for a migrate-only process, without the runtime pool's limits: no
+ * `query_timeout` (the client cannot tell a slow migration from a dead server, and would abandon
+ * it mid-way) and `statement_timeout` 0 unless configured. `migrate` lifts both limits while it
+ * waits for the migration lock, so a second Job waits for the first however long it takes.
+ */
+export function createMigrationPool(options: MigrationPoolOptions): Pool {
+  const statementTimeout = options.statementTimeoutMs ?? DEFAULT_MIGRATION_STATEMENT_TIMEOUT_MS;
+  const lockTimeout = options.lockTimeoutMs ?? DEFAULT_MIGRATION_LOCK_TIMEOUT_MS;
+  const pool = new Pool({
+    connectionString: options.url,
+    max: 1,
+    application_name: options.applicationName,
+    connectionTimeoutMillis: 5_000,
+    // As startup options, 0 included: pg leaves out a zero statement_timeout, which would let a
+    // role's or database's default apply instead of "none".
+    options: `-c statement_timeout=${statementTimeout} -c lock_timeout=${lockTimeout}`,
+  });
+  // As in createPool: a connection the server ends while idle (even one `end()` is still
+  // closing) must not crash the process; the pool drops it, and a query in flight fails itself.
+  pool.on('error', () => undefined);
+  return pool;
+}

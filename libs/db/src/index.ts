@@ -1,4 +1,14 @@
-export { ensureDatabase, dropDatabase, createPool, databaseName, withDatabase, redactUrl, type PoolOptions } from './database';
+export {
+  ensureDatabase,
+  dropDatabase,
+  createPool,
+  createMigrationPool,
+  databaseName,
+  withDatabase,
+  redactUrl,
+  type PoolOptions,
+  type MigrationPoolOptions,
+} from './database';
 export { migrate, type MigrationResult } from './migrate';
-export { grantDataRights } from './runtime-role';
+export { grantDataRights, type DataRightsOptions } from './runtime-role';
 export { prepareDatabase, type PrepareDatabaseOptions, type PreparedDatabase } from './prepare-database';

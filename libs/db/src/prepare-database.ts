@@ -1,4 +1,4 @@
-import { createPool, ensureDatabase } from './database';
+import { createMigrationPool, ensureDatabase } from './database';
 import { migrate } from './migrate';
 import { grantDataRights } from './runtime-role';
 
@@ -10,6 +10,10 @@ export interface PrepareDatabaseOptions {
   /** The role the services log in as; it gets data rights only. */
   readonly runtimeRole?: string;
   readonly applicationName: string;
+  /** Per statement of a migration; 0 (the default) means none. */
+  readonly statementTimeoutMs?: number;
+  /** How long a migration's statement waits for a lock (10 s by default); never the migration lock. */
+  readonly lockTimeoutMs?: number;
 }
 
 export interface PreparedDatabase {
@@ -24,7 +28,12 @@ export interface PreparedDatabase {
  */
 export async function prepareDatabase(options: PrepareDatabaseOptions): Promise<PreparedDatabase> {
   if (options.create) await ensureDatabase(options.url);
-  const pool = createPool({ url: options.url, max: 1, applicationName: options.applicationName });
+  const pool = createMigrationPool({
+    url: options.url,
+    applicationName: options.applicationName,
+    statementTimeoutMs: options.statementTimeoutMs,
+    lockTimeoutMs: options.lockTimeoutMs,
+  });
   try {
     const { applied } = await migrate(pool, options.migrationsDirectory);
     if (options.runtimeRole) await grantDataRights(pool, options.runtimeRole);

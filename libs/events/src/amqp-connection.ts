@@ -1,9 +1,15 @@
 import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
 import type { Logger } from '@gatehouse/logger';
 import { backoffDelay } from './backoff';
+import { TopologyMismatchError, type QueueType } from './topology';
+
+/** How queues are declared on this broker: the same for every setup of a connection. */
+export interface TopologySettings {
+  readonly queueType: QueueType;
+}
 
 /** Runs on every (re)connect with the fresh channel: declare topology, start consuming … */
-export type ChannelSetup = (channel: ConfirmChannel) => Promise<void>;
+export type ChannelSetup = (channel: ConfirmChannel, topology: TopologySettings) => Promise<void>;
 
 export interface AmqpConnectionOptions {
   readonly url: string;
@@ -16,6 +22,8 @@ export interface AmqpConnectionOptions {
   readonly prefetch?: number;
   /** Detects a silently dropped link (no FIN) within about twice this; unless the URL sets one (default 15 s). */
   readonly heartbeatSeconds?: number;
+  /** The type of the queues consumers declare through this connection (default `classic`). */
+  readonly queueType?: QueueType;
 }
 
 export interface AmqpConnection {
@@ -46,6 +54,7 @@ export function createAmqpConnection(options: AmqpConnectionOptions): AmqpConnec
   let attempt = 0;
   let timer: NodeJS.Timeout | undefined;
   let waiters: (() => void)[] = [];
+  const topology: TopologySettings = { queueType: options.queueType ?? 'classic' };
   const url = new URL(options.url);
   if (!url.searchParams.has('heartbeat')) url.searchParams.set('heartbeat', String(options.heartbeatSeconds ?? 15));
 
@@ -83,7 +92,7 @@ export function createAmqpConnection(options: AmqpConnectionOptions): AmqpConnec
       channel.on('close', () => lost());
       await channel.prefetch(options.prefetch ?? 10);
       current = channel;
-      for (const setup of setups) await setup(channel);
+      for (const setup of setups) await setup(channel, topology);
       if (closing) return;
       ready = true;
       attempt = 0;
@@ -93,7 +102,9 @@ export function createAmqpConnection(options: AmqpConnectionOptions): AmqpConnec
       for (const resolve of resolved) resolve();
     } catch (error) {
       if (closing) return;
-      options.logger.warn({ err: error }, 'broker connection failed');
+      // Reconnecting cannot fix a refused declaration: an operator has to, so say it loudly.
+      if (error instanceof TopologyMismatchError) options.logger.error({ err: error, queue: error.queue }, 'the broker refused a queue declaration');
+      else options.logger.warn({ err: error }, 'broker connection failed');
       if (model || current) lost();
       else scheduleReconnect();
     }
@@ -106,7 +117,7 @@ export function createAmqpConnection(options: AmqpConnectionOptions): AmqpConnec
     channel: () => current,
     async onConnected(setup) {
       setups.push(setup);
-      if (ready && current) await setup(current);
+      if (ready && current) await setup(current, topology);
     },
     waitUntilConnected(timeoutMs) {
       if (ready) return Promise.resolve();

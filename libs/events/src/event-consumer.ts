@@ -1,6 +1,6 @@
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import type { Logger } from '@gatehouse/logger';
-import type { AmqpConnection } from './amqp-connection';
+import type { AmqpConnection, TopologySettings } from './amqp-connection';
 import { InvalidEventError, parseEvent, type EventEnvelope, type EventName } from './event-contracts';
 import { ATTEMPT_HEADER, consumerQueueNames, declareConsumerQueue } from './topology';
 
@@ -102,7 +102,8 @@ export function createEventConsumer<N extends EventName>(options: EventConsumerO
     options.onOutcome?.('retried', name);
   };
 
-  const consume = async (channel: ConfirmChannel) => {
+  // The queue type is the connection's: one setting for every consumer of a deployment.
+  const consume = async (channel: ConfirmChannel, topology: TopologySettings) => {
     await declareConsumerQueue(channel, {
       exchange: options.exchange,
       queue: options.queue,
@@ -110,6 +111,7 @@ export function createEventConsumer<N extends EventName>(options: EventConsumerO
       maxAttempts,
       retryBaseDelayMs: options.retryBaseDelayMs ?? 1000,
       retryMaxDelayMs: options.retryMaxDelayMs ?? 60_000,
+      queueType: topology.queueType,
     });
     if (stopped) return;
     const { consumerTag } = await channel.consume(names.queue, (message) => {

@@ -15,15 +15,18 @@ export {
   type SessionRevokedReason,
   type SecurityNoticeKind,
 } from './event-contracts';
-export { createAmqpConnection, type AmqpConnection, type AmqpConnectionOptions, type ChannelSetup } from './amqp-connection';
+export { createAmqpConnection, type AmqpConnection, type AmqpConnectionOptions, type ChannelSetup, type TopologySettings } from './amqp-connection';
 export {
   DEFAULT_EXCHANGE,
   ATTEMPT_HEADER,
+  QUORUM_DELIVERY_LIMIT,
+  TopologyMismatchError,
   declareExchange,
   declareConsumerQueue,
   deleteConsumerQueue,
   consumerQueueNames,
   type ConsumerQueueOptions,
+  type QueueType,
 } from './topology';
 export { publishEvent } from './publisher';
 export { createEventConsumer, type EventConsumer, type EventConsumerOptions, type EventHandler } from './event-consumer';

@@ -19,7 +19,7 @@ const echo: RequestHandler = (req, res) => {
 
 beforeAll(async () => {
   const logger = createLogger({ service: 'body-guards-test', level: 'silent', destination: new Writable({ write: (_c, _e, done) => done() }) });
-  const http = createHttpApp({ service: 'body-guards-test', logger, trustProxyHops: 0, readinessChecks: {}, urlencodedPostPaths: [FORM_PATH] });
+  const http = createHttpApp({ service: 'body-guards-test', logger, trustProxyHops: 0, readinessChecks: {}, protocolBodyPaths: [FORM_PATH] });
   const routes = Router();
   routes.post(FORM_PATH, echo);
   routes.put(FORM_PATH, echo);
@@ -51,9 +51,17 @@ describe('JSON-only bodies with a urlencoded exemption', () => {
     expect(await response.json()).toMatchObject({ code: 'unsupported_media_type' });
   });
 
-  it('when another method sends a form to the listed path, then 415: only POST is exempt', async () => {
+  it('when another method sends a form to the listed path, then the route decides (its protocol answers the method)', async () => {
     const response = await send('PUT', FORM_PATH, FORM, 'a=b');
-    expect(response.status).toBe(415);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ parsed: null, type: FORM });
+  });
+
+  it('when the listed path is spelled as Express still routes it (case, trailing slash), then it is exempt too', async () => {
+    for (const path of [FORM_PATH.toUpperCase(), `${FORM_PATH}/`]) {
+      const response = await send('POST', path, FORM, 'grant_type=client_credentials');
+      expect({ path, status: response.status }).toEqual({ path, status: 200 });
+    }
   });
 
   it('when other paths get JSON, then it is parsed and prototype keys are still refused', async () => {

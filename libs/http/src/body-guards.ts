@@ -18,16 +18,20 @@ export const requireJsonBody: RequestHandler = (req, _res, next) => {
   next();
 };
 
+/** A path as Express routes it by default: case-insensitive, with or without a trailing slash. */
+const routedAs = (path: string) => path.toLowerCase().replace(/(.)\/+$/, '$1');
+
 /**
- * `handlers`, skipped for POSTs to exactly one of `paths`. Those routes speak a protocol whose
- * bodies are `application/x-www-form-urlencoded` (the OAuth token endpoint, RFC 6749 §4.4.2):
- * they read, cap and check their own body, media type included, so that every answer, errors
- * too, is in their protocol's format. Every other path and method keeps the JSON-only rules.
+ * `handlers`, skipped for requests to one of `paths` (matched as Express routes them, so
+ * `/API/Auth/Token/` counts). Those routes speak a protocol whose bodies are not JSON (the OAuth
+ * token endpoint takes `application/x-www-form-urlencoded`, RFC 6749 §4.4.2): they read, cap and
+ * check their own body, media type and method included, so that every answer, errors too, is in
+ * their protocol's format. Every other path keeps the JSON-only rules.
  */
-export function exceptUrlencodedPosts(paths: readonly string[], handlers: readonly RequestHandler[]): RequestHandler[] {
+export function exceptProtocolPaths(paths: readonly string[], handlers: readonly RequestHandler[]): RequestHandler[] {
   if (paths.length === 0) return [...handlers];
-  const exempt = new Set(paths);
-  return handlers.map((handler) => (req, res, next) => (req.method === 'POST' && exempt.has(req.path) ? next() : handler(req, res, next)));
+  const exempt = new Set(paths.map(routedAs));
+  return handlers.map((handler) => (req, res, next) => (exempt.has(routedAs(req.path)) ? next() : handler(req, res, next)));
 }
 
 function findForbiddenKey(value: unknown, depth = 0): string | undefined {

@@ -3,7 +3,7 @@ import { pinoHttp } from 'pino-http';
 import { AppError } from '@gatehouse/errors';
 import type { Logger } from '@gatehouse/logger';
 import { errorHandler } from './error-handler';
-import { exceptUrlencodedPosts, rejectPrototypeKeys, requireJsonBody } from './body-guards';
+import { exceptProtocolPaths, rejectPrototypeKeys, requireJsonBody } from './body-guards';
 import { requestId } from './request-id';
 import { createHttpMetrics } from './metrics';
 import type { ReadinessCheck } from './health';
@@ -35,10 +35,10 @@ export interface HttpAppOptions {
   readonly parseJson?: boolean;
   readonly bodyLimitBytes?: number;
   /**
-   * Exact paths whose POST body is `application/x-www-form-urlencoded` by protocol (an OAuth token
-   * endpoint). The JSON guard and parser skip those requests; the route must cap and check the body.
+   * Paths whose bodies are not JSON by protocol (an OAuth token endpoint takes a form). The JSON
+   * guard and parser skip every request to them; the route must cap and check the body and method.
    */
-  readonly urlencodedPostPaths?: readonly string[];
+  readonly protocolBodyPaths?: readonly string[];
 }
 
 export interface HttpApp {
@@ -92,7 +92,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   app.set(MANAGEMENT_APP_SETTING, management);
   if (options.parseJson ?? true) {
     const json = express.json({ limit: options.bodyLimitBytes ?? 16 * 1024, strict: true, type: 'application/json' });
-    app.use(exceptUrlencodedPosts(options.urlencodedPostPaths ?? [], [requireJsonBody, json, rejectPrototypeKeys]));
+    app.use(exceptProtocolPaths(options.protocolBodyPaths ?? [], [requireJsonBody, json, rejectPrototypeKeys]));
   }
 
   return {

@@ -47,7 +47,17 @@ const DEPENDENCY_FAILURE_MESSAGES: ReadonlySet<string> = new Set([
   'Connection is closed.',
   // ioredis with commandTimeout: no reply in time.
   'Command timed out',
+  // ioredis Cluster without an offline queue: a command before the slots are known, or between reconnects.
+  "Cluster isn't ready and enableOfflineQueue options is false",
+  // ioredis Cluster: the client was closed or gave up.
+  'Cluster is disconnected.',
+  // ioredis Cluster: no startup node answered when the client (re)connected.
+  'None of startup nodes is available',
 ]);
+
+/** ioredis Cluster: every node failed the command, or slots kept moving (a resharding or failover). */
+const REDIS_CLUSTER_FAILURE = /^Too many Cluster redirections\. Last error: /;
+const CLUSTER_ALL_FAILED_ERROR_NAME = 'ClusterAllFailedError';
 
 /**
  * Redis error replies (ioredis `ReplyError`, message = the reply) that mean the server cannot serve
@@ -75,9 +85,10 @@ function isDependencyFailureItself(error: ErrorShape): boolean {
     if (SERVER_GOING_AWAY_SQLSTATES.has(error.code)) return true;
     if (error.code.length === 5 && error.code.startsWith(CONNECTION_EXCEPTION_CLASS)) return true;
   }
-  if (error.name === MAX_RETRIES_ERROR_NAME) return true;
+  if (error.name === MAX_RETRIES_ERROR_NAME || error.name === CLUSTER_ALL_FAILED_ERROR_NAME) return true;
   if (typeof error.message !== 'string') return false;
   if (error.name === 'ReplyError' && REDIS_UNAVAILABLE_REPLY.test(error.message)) return true;
+  if (REDIS_CLUSTER_FAILURE.test(error.message)) return true;
   return DEPENDENCY_FAILURE_MESSAGES.has(error.message);
 }
 

@@ -21,6 +21,7 @@ export { parseSetCookie, setCookies, type SetCookie } from './cookies';
 export { captureLogs } from './log-capture';
 export { startBrokerProxy, type BrokerProxy } from './broker-proxy';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy';
+export { startRedisCluster, type RedisCluster } from './redis-cluster';
 export { startSmtpCapture, type SmtpCapture, type CapturedEmail } from './smtp-capture';
 export { eventually } from './eventually';
 export { endPool } from './end-pool';

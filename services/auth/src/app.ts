@@ -1,6 +1,5 @@
 import type { Express } from 'express';
 import type { Pool } from 'pg';
-import type Redis from 'ioredis';
 import cookieParser from 'cookie-parser';
 import { Router, type Request } from 'express';
 import { createOutboxRelay, createProcessedEventsPruner, createProcessedEvents, declareExchange, type AmqpConnection } from '@gatehouse/events';
@@ -40,13 +39,16 @@ import { wellKnownRoutes } from './http/well-known.routes';
 import { createAuthMetrics } from './http/auth-metrics';
 import { TOKEN_PATH } from './http/token.routes';
 import { clientCredentialsRoutes } from './client-credentials.wiring';
+import { revocationsRoutes } from './http/revocations.routes';
+import { createRevocationLog } from './store/revocation-log.store';
 import { composeSecondFactors } from './mfa-composition';
 import { composePasskeys } from './passkeys-composition';
+import type { RedisClient } from './store/redis-client';
 
 export interface AuthDeps {
   readonly pool: Pool;
-  /** Created with `keyPrefix: config.REDIS_KEY_PREFIX`. */
-  readonly redis: Redis;
+  /** One server or a cluster (`createRedisClient`), with `keyPrefix: config.REDIS_KEY_PREFIX`. */
+  readonly redis: RedisClient;
   readonly keys: KeyRing;
   /** Signs refresh and CSRF tokens. */
   readonly sessionSecret: string;
@@ -139,7 +141,7 @@ export function createApp(config: Readonly<AuthConfig>, deps: AuthDeps): AuthApp
     service: 'auth',
     logger,
     trustProxyHops: config.TRUST_PROXY_HOPS,
-    urlencodedPostPaths: [TOKEN_PATH],
+    protocolBodyPaths: [TOKEN_PATH],
     readinessChecks: {
       postgres: async () => void (await deps.pool.query('SELECT 1')),
       redis: async () => void (await deps.redis.ping()),
@@ -154,7 +156,8 @@ export function createApp(config: Readonly<AuthConfig>, deps: AuthDeps): AuthApp
   routes.use(
     wellKnownRoutes({ jwks: () => deps.keys.jwks(clock()), issuer: config.JWT_ISSUER, publicUrl: config.APP_URL, maxAgeSeconds: config.JWKS_MAX_AGE_SECONDS, scopes: config.OAUTH_SCOPES }),
   );
-  routes.use(clientCredentialsRoutes(config, { pool: deps.pool, transactions, signer, verifier, sessions, limiter, addressOf, logger }));
+  routes.use(revocationsRoutes({ log: createRevocationLog(deps.pool), retentionSeconds: config.OUTBOX_RETENTION_SECONDS }));
+  routes.use(clientCredentialsRoutes(config, { pool: deps.pool, transactions, signer, verifier, sessions, limiter, addressOf, logger, clock }));
   routes.use(
     authRoutes({
       useCases: {
@@ -186,7 +189,7 @@ export function createApp(config: Readonly<AuthConfig>, deps: AuthDeps): AuthApp
   routes.use(secondFactors.routes);
   routes.use(composePasskeys(config, { ...deps, clock, transactions, sessions, verifier, addressOf, metrics, finishLogin: { ...session, ...secondFactors.loginDeps } }));
   // Before accountRoutes: its 405 for other methods on /api/auth/password/reset would shadow the page.
-  routes.use(accountPagesRoutes({ appUrl: config.APP_URL }));
+  routes.use(accountPagesRoutes({ signInUrl: config.SIGN_IN_URL }));
   routes.use(
     accountRoutes({
       useCases: {
@@ -222,6 +225,7 @@ export function createApp(config: Readonly<AuthConfig>, deps: AuthDeps): AuthApp
       allowedOrigins: config.CORS_ORIGINS,
       addressOf,
       appUrl: config.APP_URL,
+      signInUrl: config.SIGN_IN_URL,
       limits: {
         verify: limiter('verify-email', config.VERIFY_EMAIL_IP_LIMIT, config.VERIFY_EMAIL_IP_WINDOW_SECONDS),
         resend: limiter('resend', config.RESEND_VERIFICATION_LIMIT, config.RESEND_VERIFICATION_WINDOW_SECONDS),

@@ -3,7 +3,7 @@ import type { Pool } from 'pg';
 import type { AccessTokenVerifier } from '@gatehouse/jwt';
 import type { Logger } from '@gatehouse/logger';
 import type { AuthConfig } from './config';
-import type { AccessTokenSigner, SessionStore, Transactions } from './domain/auth.ports';
+import type { AccessTokenSigner, Clock, SessionStore, Transactions } from './domain/auth.ports';
 import { issueClientToken } from './domain/issue-client-token.use-case';
 import { createClient, deleteClient, listClients, type ManageClientsDeps } from './domain/manage-clients.use-case';
 import { newClientId, secrets } from './crypto/secrets';
@@ -23,6 +23,7 @@ export interface ClientCredentialsDeps {
   readonly limiter: (name: string, limit: number, windowSeconds: number) => RateLimiter;
   readonly addressOf: AddressOf;
   readonly logger: Logger;
+  readonly clock: Clock;
 }
 
 /** The client credentials grant: the token endpoint and the admins' client management, wired. */
@@ -40,7 +41,7 @@ export function clientCredentialsRoutes(config: Readonly<AuthConfig>, deps: Clie
   const router = Router();
   router.use(
     tokenRoutes({
-      issueToken: (request) => issueClientToken({ clients, secrets, signer: deps.signer, perClient }, request),
+      issueToken: (request) => issueClientToken({ clients, secrets, signer: deps.signer, perClient, clock: deps.clock }, request),
       addressOf: deps.addressOf,
       perAddress: deps.limiter('token', config.TOKEN_IP_LIMIT, config.TOKEN_IP_WINDOW_SECONDS),
       logger: deps.logger,

@@ -2,6 +2,7 @@ import Joi from 'joi';
 import {
   baseServiceKeys,
   databaseKeys,
+  eventQueueKeys,
   flag,
   loadConfig,
   outboxKeys,
@@ -13,13 +14,25 @@ import {
   url,
   type BaseServiceConfig,
   type DatabaseConfig,
+  type EventQueueConfig,
   type OutboxConfig,
   type ProcessedEventsConfig,
   type TokenClaimsConfig,
 } from '@gatehouse/config';
 
-export interface AuthConfig extends BaseServiceConfig, DatabaseConfig, TokenClaimsConfig, OutboxConfig, ProcessedEventsConfig {
-  REDIS_URL: string;
+/** A Redis Cluster, named by some of its nodes (the client discovers the rest). */
+export interface RedisClusterNodes {
+  readonly nodes: readonly { readonly host: string; readonly port: number }[];
+  /** The nodes were given as `rediss://`: TLS to every node. */
+  readonly tls: boolean;
+  readonly username?: string;
+  readonly password?: string;
+}
+
+export interface AuthConfig extends BaseServiceConfig, DatabaseConfig, TokenClaimsConfig, OutboxConfig, ProcessedEventsConfig, EventQueueConfig {
+  /** One Redis server; absent when REDIS_CLUSTER_NODES names a cluster instead. */
+  REDIS_URL?: string;
+  REDIS_CLUSTER_NODES?: RedisClusterNodes;
   REDIS_KEY_PREFIX: string;
   JWT_PRIVATE_KEY_FILE?: string;
   JWT_PUBLISHED_PUBLIC_KEY_FILES: string[];
@@ -88,6 +101,8 @@ export interface AuthConfig extends BaseServiceConfig, DatabaseConfig, TokenClai
   EVENTS_QUEUE_PREFIX: string;
   /** Public origin of the platform; the confirmation page links back to it. */
   APP_URL: string;
+  /** Where users sign in: the platform's web app, which the pages' "Continue" links to. Default: APP_URL. */
+  SIGN_IN_URL: string;
   EMAIL_VERIFICATION_TTL_SECONDS: number;
   /** Resend requests per window, counted separately per email digest and per client address. */
   RESEND_VERIFICATION_LIMIT: number;
@@ -153,13 +168,72 @@ function passkeyRelyingParty(given: AuthConfig, helpers: Joi.CustomHelpers) {
   return config;
 }
 
+const REDIS_DEFAULT_URL = 'redis://127.0.0.1:6379';
+
+/** How an entry of REDIS_CLUSTER_NODES names a node: `host:port`, or a URL for TLS and credentials. */
+function parseRedisNode(entry: string): URL | undefined {
+  try {
+    const url = new URL(/^[a-z]+:\/\//i.test(entry) ? entry : `redis://${entry}`);
+    const bare = (url.pathname === '' || url.pathname === '/') && !url.search && !url.hash;
+    return (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname && bare ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Comma-separated `host:port` (port 6379 by default) or `redis[s]://[user:password@]host:port`
+ * entries, all with one scheme and one set of credentials: a cluster has one of each.
+ */
+const redisClusterNodes = () =>
+  Joi.string().custom((raw: string, helpers) => {
+    const entries = raw.split(',').map((entry) => entry.trim()).filter((entry) => entry.length > 0);
+    if (entries.length === 0) return helpers.message({ custom: '{{#label}} must name at least one node' });
+    const urls: URL[] = [];
+    for (const entry of entries) {
+      const url = parseRedisNode(entry);
+      if (!url) return helpers.message({ custom: '{{#label}}: "{{#entry}}" is neither host:port nor redis[s]://[user:password@]host:port' }, { entry });
+      urls.push(url);
+    }
+    const [first] = urls as [URL, ...URL[]];
+    if (!urls.every((url) => url.protocol === first.protocol && url.username === first.username && url.password === first.password)) {
+      return helpers.message({ custom: '{{#label}} must give every node the same scheme and credentials' });
+    }
+    const cluster: RedisClusterNodes = {
+      // URL keeps the brackets around an IPv6 host; sockets want the bare address.
+      nodes: urls.map((url) => ({ host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: url.port ? Number(url.port) : 6379 })),
+      tls: first.protocol === 'rediss:',
+      ...(first.username ? { username: decodeURIComponent(first.username) } : {}),
+      ...(first.password ? { password: decodeURIComponent(first.password) } : {}),
+    };
+    return cluster;
+  });
+
+/** Beyond the access-token lifetime, what the revocation log keeps for verifiers' clock tolerance and restarts. */
+const REVOCATION_LOG_MARGIN_SECONDS = 300;
+
 export const authConfigSchema = Joi.object<AuthConfig>({
   ...baseServiceKeys(4001),
   ...databaseKeys('gatehouse_auth'),
   ...tokenClaimsKeys(),
   ...outboxKeys(),
+  // The outbox is also the revocation log gateways read when they (re)connect
+  // (GET /internal/revocations): it must reach back over a whole access-token lifetime.
+  OUTBOX_RETENTION_SECONDS: outboxKeys()
+    .OUTBOX_RETENTION_SECONDS.min(Joi.ref('ACCESS_TOKEN_TTL_SECONDS', { adjust: (ttl: number) => ttl + REVOCATION_LOG_MARGIN_SECONDS }))
+    .messages({ 'number.min': '"OUTBOX_RETENTION_SECONDS" must be at least ACCESS_TOKEN_TTL_SECONDS + 300: gateways that reconnect read missed revocations from the outbox' })
+    .default((parent: { ACCESS_TOKEN_TTL_SECONDS: number }) => Math.max(3600, parent.ACCESS_TOKEN_TTL_SECONDS + REVOCATION_LOG_MARGIN_SECONDS)),
   ...processedEventsKeys(),
-  REDIS_URL: url(['redis', 'rediss']).default('redis://127.0.0.1:6379'),
+  ...eventQueueKeys(),
+  // The default stays visible to the deployment checks; beside a cluster only it may be "set" (and is dropped).
+  REDIS_URL: url(['redis', 'rediss'])
+    .default(REDIS_DEFAULT_URL)
+    .when('REDIS_CLUSTER_NODES', {
+      is: Joi.exist(),
+      then: Joi.valid(REDIS_DEFAULT_URL).strip().messages({ 'any.only': '"REDIS_URL" and "REDIS_CLUSTER_NODES" exclude each other: set one' }),
+    }),
+  REDIS_CLUSTER_NODES: redisClusterNodes(),
+  // No braces: a hash tag in the prefix would put every key of the service in one cluster slot.
   REDIS_KEY_PREFIX: Joi.string().pattern(/^[\w:.-]+$/).default('gatehouse:auth:'),
   JWT_PRIVATE_KEY_FILE: Joi.string(),
   JWT_PUBLISHED_PUBLIC_KEY_FILES: stringList().default([]),
@@ -218,6 +292,7 @@ export const authConfigSchema = Joi.object<AuthConfig>({
     .pattern(/^[\w.-]{1,100}$/)
     .default('auth'),
   APP_URL: url(['http', 'https']).default('http://localhost:8080'),
+  SIGN_IN_URL: url(['http', 'https']).default(Joi.ref('APP_URL')),
   EMAIL_VERIFICATION_TTL_SECONDS: positive().default(86_400),
   RESEND_VERIFICATION_LIMIT: positive().default(3),
   RESEND_VERIFICATION_WINDOW_SECONDS: positive().default(3600),
@@ -250,7 +325,15 @@ export const authConfigSchema = Joi.object<AuthConfig>({
       WEBAUTHN_ORIGINS: Joi.required(),
       COOKIE_SECURE: Joi.valid(true),
       // Verifiers find the keys through metadata under the issuer and compare `iss` to it exactly.
-      JWT_ISSUER: url(['https']).messages({ 'string.uri': '"JWT_ISSUER" must be an https URL in production', 'string.uriCustomScheme': '"JWT_ISSUER" must be an https URL in production' }),
+      JWT_ISSUER: url(['https'])
+        // The gateway serves the metadata and keys at the root of its origin (RFC 8414 §3), so an
+        // issuer with a path would advertise endpoints nobody serves.
+        .pattern(/^https:\/\/[^/?#]+\/?$/)
+        .messages({
+          'string.uri': '"JWT_ISSUER" must be an https URL in production',
+          'string.uriCustomScheme': '"JWT_ISSUER" must be an https URL in production',
+          'string.pattern.base': '"JWT_ISSUER" must be an origin without a path (https://id.example.com): the metadata is served at its root',
+        }),
     }).or('JWT_PRIVATE_KEY_FILE', 'JWT_KEYS_MANIFEST_FILE'),
   });
 

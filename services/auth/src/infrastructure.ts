@@ -2,7 +2,6 @@ import { createPublicKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Pool } from 'pg';
-import Redis from 'ioredis';
 import { createPool, ensureDatabase, migrate } from '@gatehouse/db';
 import { createAmqpConnection, type AmqpConnection } from '@gatehouse/events';
 import type { Logger } from '@gatehouse/logger';
@@ -10,15 +9,15 @@ import type { AuthConfig } from './config';
 import { ensureDevSessionSecret, ensureDevSigningKey, loadKeySet, publicJwk } from './crypto/signing-keys';
 import { createKeyRing, keyTimings, staticKeyRing, type KeyRing } from './crypto/key-ring';
 import { loadKeyManifest } from './crypto/key-manifest';
+import { createRedisClient, whenReady, type RedisClient, type RedisTarget } from './store/redis-client';
 
 export const MIGRATIONS_DIR = join(__dirname, '..', 'migrations');
 
-/** A Redis that accepts the connection but never answers must not hold requests for ever. */
-export const REDIS_COMMAND_TIMEOUT_MS = 2000;
+export { REDIS_COMMAND_TIMEOUT_MS } from './store/redis-client';
 
 export interface AuthInfrastructure {
   readonly pool: Pool;
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly keys: KeyRing;
   readonly sessionSecret: string;
   readonly connection: AmqpConnection;
@@ -45,6 +44,13 @@ async function sessionSecret(config: Readonly<AuthConfig>, logger: Logger): Prom
   return (await readFile(file, 'utf8')).trim();
 }
 
+/** The config allows exactly one of the two. */
+function redisTarget(config: Readonly<AuthConfig>): RedisTarget {
+  if (config.REDIS_CLUSTER_NODES) return { cluster: config.REDIS_CLUSTER_NODES };
+  if (config.REDIS_URL) return { url: config.REDIS_URL };
+  throw new Error('Neither REDIS_URL nor REDIS_CLUSTER_NODES is configured');
+}
+
 /**
  * Connects to PostgreSQL (creating and migrating the database when the config says so), Redis and
  * the broker, and loads keys. The broker may still be starting: the connection keeps retrying,
@@ -61,18 +67,11 @@ export async function connectInfrastructure(config: Readonly<AuthConfig>, logger
     const { applied } = await migrate(pool, MIGRATIONS_DIR);
     if (applied.length > 0) logger.info({ applied }, 'migrations applied');
   }
-  // Fail fast instead of queueing: a request during an outage answers 503, it does not hang.
-  const redis = new Redis(config.REDIS_URL, {
-    keyPrefix: config.REDIS_KEY_PREFIX,
-    maxRetriesPerRequest: 2,
-    enableOfflineQueue: false,
-    commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
-  });
+  const redis = createRedisClient(redisTarget(config), config.REDIS_KEY_PREFIX);
   redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
-  await new Promise<void>((ready, fail) => {
-    redis.once('ready', ready);
-    redis.once('end', () => fail(new Error('Redis connection closed before it was ready')));
-  });
+  // A cluster reports a lost node here, and refreshes its slot map on its own.
+  redis.on('node error', (error, node) => logger.warn({ err: error, node }, 'redis cluster node error'));
+  await whenReady(redis);
   const keys = await signingKeys(config, logger);
   const secret = await sessionSecret(config, logger);
   const schedule = keys.schedule(Date.now());
@@ -81,7 +80,7 @@ export async function connectInfrastructure(config: Readonly<AuthConfig>, logger
     'signing keys loaded',
   );
   if (schedule.problems.length > 0) logger.error({ problems: schedule.problems }, 'the signing key schedule has problems');
-  const connection = createAmqpConnection({ url: config.AMQP_URL, logger, name: 'gatehouse-auth' });
+  const connection = createAmqpConnection({ url: config.AMQP_URL, logger, name: 'gatehouse-auth', queueType: config.EVENTS_QUEUE_TYPE });
   return {
     pool,
     redis,

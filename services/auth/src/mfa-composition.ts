@@ -1,6 +1,5 @@
 import type { Router } from 'express';
 import type { Pool } from 'pg';
-import type Redis from 'ioredis';
 import type { AccessTokenVerifier } from '@gatehouse/jwt';
 import type { AuthConfig } from './config';
 import type { AccessTokenSigner, Clock, LoginThrottle, PasswordHasher, SessionStore, SessionTokens, Transactions } from './domain/auth.ports';
@@ -20,11 +19,12 @@ import { createCodeThrottle } from './store/code-throttle.store';
 import { createMfaChallengeStore } from './store/mfa-challenge.store';
 import { createRateLimiter } from './store/rate-limiter.store';
 import { secondFactorsOn } from './store/second-factor.store';
+import type { RedisClient } from './store/redis-client';
 
 /** What the second factors share with the rest of the service (built by `createApp`). */
 export interface SecondFactorWiring {
   readonly pool: Pool;
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly sessionSecret: string;
   readonly clock: Clock;
   readonly transactions: Transactions;

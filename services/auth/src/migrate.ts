@@ -20,6 +20,8 @@ runJob('auth-migrate', async () => {
     migrationsDirectory: MIGRATIONS_DIR,
     runtimeRole: config.DATABASE_RUNTIME_ROLE,
     applicationName: 'gatehouse-auth-migrate',
+    statementTimeoutMs: config.MIGRATION_STATEMENT_TIMEOUT_MS,
+    lockTimeoutMs: config.MIGRATION_LOCK_TIMEOUT_MS,
   });
   logger.info({ applied: result.applied, runtimeRole: result.runtimeRole ?? null }, 'database migrated');
 });

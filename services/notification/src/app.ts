@@ -71,7 +71,13 @@ export function createApp(config: Readonly<NotificationConfig>, deps: Notificati
     logger: deps.logger,
     onOutcome: metrics.event,
   };
-  const sending = (queue: string) => ({ mailer: deps.mailer, processed: createProcessedEvents(deps.pool, queue), metrics, appUrl: config.APP_URL });
+  const sending = (queue: string) => ({
+    mailer: deps.mailer,
+    processed: createProcessedEvents(deps.pool, queue),
+    metrics,
+    appUrl: config.APP_URL,
+    signInUrl: config.SIGN_IN_URL,
+  });
   const registered = sending(queues.userRegistered);
   const reset = sending(queues.passwordResetRequested);
   const notice = sending(queues.securityNotice);

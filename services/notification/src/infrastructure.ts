@@ -40,7 +40,13 @@ export async function connectInfrastructure(config: Readonly<NotificationConfig>
     const { applied } = await migrate(pool, MIGRATIONS_DIR);
     if (applied.length > 0) logger.info({ applied }, 'migrations applied');
   }
-  const connection = createAmqpConnection({ url: config.AMQP_URL, logger, name: 'gatehouse-notification', prefetch: config.CONCURRENT_DELIVERIES });
+  const connection = createAmqpConnection({
+    url: config.AMQP_URL,
+    logger,
+    name: 'gatehouse-notification',
+    prefetch: config.CONCURRENT_DELIVERIES,
+    queueType: config.EVENTS_QUEUE_TYPE,
+  });
   const mailer = createMailer(config, logger);
   if (!config.SMTP_URL) logger.warn({ directory: config.MAIL_DIR }, 'no SMTP_URL: emails are written to files');
   return {

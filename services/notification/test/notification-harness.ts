@@ -151,6 +151,7 @@ export async function startNotification(label: string, env: Record<string, strin
     RETRY_BASE_DELAY_MS: '20',
     RETRY_MAX_DELAY_MS: '100',
     APP_URL: 'https://gatehouse.example.com',
+    SIGN_IN_URL: 'https://app.gatehouse.example.com/sign-in',
     ...env,
   });
   const pool = createPool({ url: database.url, applicationName: 'notification-test' });

@@ -17,7 +17,8 @@ const metric = async (pattern: RegExp) => {
   const text = await (await fetch(`${managementUrl(harness.url)}/metrics`)).text();
   return Number(pattern.exec(text)?.[1] ?? 0);
 };
-const signIn = 'https://gatehouse.example.com/';
+/** SIGN_IN_URL, the web app: not APP_URL (https://gatehouse.example.com), whose root no Ingress routes. */
+const signIn = 'https://app.gatehouse.example.com/sign-in';
 const kinds: SecurityNoticeKind[] = [...securityNoticeKinds];
 
 /** Published, awaited and checked to be the only email to the address. */

@@ -2,6 +2,7 @@ import Joi from 'joi';
 import {
   baseServiceKeys,
   databaseKeys,
+  eventQueueKeys,
   loadConfig,
   outboxKeys,
   positiveInt,
@@ -10,12 +11,13 @@ import {
   url,
   type BaseServiceConfig,
   type DatabaseConfig,
+  type EventQueueConfig,
   type OutboxConfig,
   type ProcessedEventsConfig,
   type TokenClaimsConfig,
 } from '@gatehouse/config';
 
-export interface UserConfig extends BaseServiceConfig, DatabaseConfig, TokenClaimsConfig, OutboxConfig, ProcessedEventsConfig {
+export interface UserConfig extends BaseServiceConfig, DatabaseConfig, TokenClaimsConfig, OutboxConfig, ProcessedEventsConfig, EventQueueConfig {
   /** The auth service's public keys: this service verifies access tokens itself. */
   JWKS_URL: string;
   AMQP_URL: string;
@@ -32,6 +34,7 @@ export const userConfigSchema = Joi.object<UserConfig>({
   ...tokenClaimsKeys(),
   ...outboxKeys(),
   ...processedEventsKeys(),
+  ...eventQueueKeys(),
   JWKS_URL: url(['http', 'https']).default('http://127.0.0.1:4001/.well-known/jwks.json'),
   AMQP_URL: url(['amqp', 'amqps']).default('amqp://guest:guest@127.0.0.1:5672'),
   EVENTS_EXCHANGE: Joi.string().max(200).default('gatehouse.events'),

@@ -34,7 +34,7 @@ export async function connectInfrastructure(config: Readonly<UserConfig>, logger
   const verifier = createJwksVerifier({ jwksUrl: config.JWKS_URL, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, logger });
   // Auth may still be starting: boot anyway and stay unready (/readyz) until its keys load.
   await verifier.refresh().catch((error: unknown) => logger.warn({ err: error, jwksUrl: config.JWKS_URL }, 'JWKS not loaded yet'));
-  const connection = createAmqpConnection({ url: config.AMQP_URL, logger, name: 'gatehouse-user' });
+  const connection = createAmqpConnection({ url: config.AMQP_URL, logger, name: 'gatehouse-user', queueType: config.EVENTS_QUEUE_TYPE });
   return {
     pool,
     verifier,

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
-import { rateLimitedError } from '@gatehouse/errors';
+import { AppError, rateLimitedError } from '@gatehouse/errors';
 import { CLIENT_ID_PATTERN } from '@gatehouse/events';
-import type { AccessToken, AccessTokenSigner, Limiter, SecretGenerator } from './auth.ports';
+import type { AccessToken, AccessTokenSigner, Clock, Limiter, SecretGenerator } from './auth.ports';
 import type { ClientStore } from './client.ports';
 
 export interface IssueClientTokenDeps {
@@ -13,7 +13,16 @@ export interface IssueClientTokenDeps {
    * public client id alone would let anyone lock a client out by spamming requests with its id.
    */
   readonly perClient: Limiter;
+  readonly clock: Clock;
 }
+
+/**
+ * The longest a request may take from reading the client to signing. A deletion that commits in
+ * between is announced to the gateways, which refuse the client's tokens for the access-token
+ * lifetime plus their clock tolerance from then; a token signed later than that tolerance after
+ * the read could outlive the refusal, so it is never handed out.
+ */
+export const MAX_READ_TO_SIGN_MS = 5_000;
 
 export interface ClientTokenRequest {
   readonly clientId: string;
@@ -50,6 +59,7 @@ function sameDigest(a: string, b: string): boolean {
  */
 export async function issueClientToken(deps: IssueClientTokenDeps, request: ClientTokenRequest): Promise<ClientTokenResult> {
   if (!CLIENT_ID_PATTERN.test(request.clientId)) return { outcome: 'invalid_client' };
+  const readAt = deps.clock();
   const client = await deps.clients.findCredential(request.clientId);
   if (!client || !sameDigest(deps.secrets.digest(request.clientSecret), client.secretDigest)) return { outcome: 'invalid_client' };
   const limit = await deps.perClient.hit(client.clientId);
@@ -57,5 +67,8 @@ export async function issueClientToken(deps: IssueClientTokenDeps, request: Clie
   const scopes = grantedScopes(request.scopes, client.scopes);
   if (scopes === undefined) return { outcome: 'invalid_scope' };
   const token = deps.signer.signForClient({ clientId: client.clientId, scopes, roles: client.roles });
+  if (deps.clock() - readAt > MAX_READ_TO_SIGN_MS) {
+    throw new AppError('dependency_unavailable', 'Issuing the token took too long; try again.', { details: { retryAfterSeconds: 1 } });
+  }
   return { outcome: 'issued', token, scopes };
 }

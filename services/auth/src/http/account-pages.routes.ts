@@ -4,8 +4,8 @@ import { resetPasswordScript } from './account-page.scripts';
 import { escapeHtml, linkToken, sendPage, serveScript, type Page } from './html-page';
 
 export interface AccountPagesOptions {
-  /** The public URL: the pages are served from its origin and link back to it. */
-  readonly appUrl: string;
+  /** Where users sign in (SIGN_IN_URL): the pages link on to it. */
+  readonly signInUrl: string;
 }
 
 const RESET_PATH = '/api/auth/password/reset';
@@ -35,7 +35,7 @@ export function accountPagesRoutes(options: AccountPagesOptions): Router {
 
   // A plain GET, not `route()`: the POST to the same path lives in another router, and the 405
   // that `route()` adds for other methods would swallow it.
-  router.get(RESET_PATH, (req, res) => sendPage(res, resetPage(req.query.token), options.appUrl));
+  router.get(RESET_PATH, (req, res) => sendPage(res, resetPage(req.query.token), options.signInUrl));
   route(router, resetPasswordScript.path, { GET: [serveScript(resetPasswordScript)] });
 
   return router;

@@ -15,8 +15,10 @@ export interface EmailVerificationRoutesOptions {
   readonly useCases: EmailVerificationUseCases;
   readonly allowedOrigins: readonly string[];
   readonly addressOf: AddressOf;
-  /** The public URL: the confirmation page is served from its origin and links back to it. */
+  /** The public URL: the confirmation page is served from its origin and posts from there. */
   readonly appUrl: string;
+  /** Where users sign in (SIGN_IN_URL): the confirmation page links on to it. */
+  readonly signInUrl: string;
   readonly limits: { readonly verify: RateLimiter; readonly resend: RateLimiter };
 }
 
@@ -56,7 +58,7 @@ export function emailVerificationRoutes(options: EmailVerificationRoutesOptions)
     ],
     // The link in the email. Mail scanners open links, so a GET only shows the page whose
     // button sends the POST above; it changes nothing and needs no limit.
-    GET: [(req, res) => sendPage(res, confirmationPage(req.query.token), appUrl)],
+    GET: [(req, res) => sendPage(res, confirmationPage(req.query.token), options.signInUrl)],
   });
 
   route(router, verifyEmailScript.path, { GET: [serveScript(verifyEmailScript)] });

@@ -51,10 +51,18 @@ export function serveScript(script: PageScript): RequestHandler {
 }
 
 /**
+ * Where a page's "Continue to Gatehouse" leads: the web app where users sign in (SIGN_IN_URL).
+ * Not APP_URL, whose root the Ingress does not route: it serves only /api and /.well-known.
+ */
+export function continueLink(signInUrl: string): string {
+  return new URL(signInUrl).toString();
+}
+
+/**
  * Pages are answers to one person's link: never cached, and their URL (which holds the token)
  * never leaves in a Referer, neither on the way to the script nor to the next site.
  */
-export function sendPage(res: Response, page: Page, appUrl: string): void {
+export function sendPage(res: Response, page: Page, signInUrl: string): void {
   const title = escapeHtml(page.title);
   const script = page.script ? `<script type="module" src="${escapeHtml(page.script.src)}"></script>` : '';
   res
@@ -66,6 +74,6 @@ export function sendPage(res: Response, page: Page, appUrl: string): void {
       '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">' +
         `<title>${title}</title>${script}</head>` +
         `<body><h1>${title}</h1><p id="status" role="status">${escapeHtml(page.message)}</p>${page.form ?? ''}` +
-        `<p><a href="${escapeHtml(appUrl)}">Continue to Gatehouse</a></p></body></html>`,
+        `<p><a href="${escapeHtml(continueLink(signInUrl))}">Continue to Gatehouse</a></p></body></html>`,
     );
 }

@@ -1,9 +1,9 @@
-import type Redis from 'ioredis';
 import { rateLimitedError } from '@gatehouse/errors';
 import type { CodeThrottle } from '../domain/mfa.ports';
 import type { RateLimit } from './rate-limiter.store';
 import { redisKeys } from './redis-keys';
 import { defineScript, FIXED_WINDOW_LUA } from './redis-script';
+import type { RedisClient } from './redis-client';
 
 /** KEYS: failures. Takes back one reserved attempt (a right code, or no verdict). */
 const FORGIVE = `
@@ -19,7 +19,7 @@ const tooManyCodes = (waitMs: number) => rateLimitedError(waitMs, 'Too many wron
  * N and never exceed the budget. Per account, not per address: whoever tries codes already knows
  * the password, and addresses are cheap.
  */
-export function createCodeThrottle(redis: Redis, rule: RateLimit): CodeThrottle {
+export function createCodeThrottle(redis: RedisClient, rule: RateLimit): CodeThrottle {
   const reserve = defineScript(redis, {
     name: 'mfaCodeReserve',
     lua: `${FIXED_WINDOW_LUA}\nreturn fixed_window_hit(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]))`,

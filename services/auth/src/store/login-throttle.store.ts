@@ -1,9 +1,9 @@
-import type Redis from 'ioredis';
 import { rateLimitedError } from '@gatehouse/errors';
 import type { Clock, LoginThrottle } from '../domain/auth.ports';
 import { backoffSchedule, type BackoffPolicy } from '../domain/login-backoff';
 import { accountKey, redisKeys } from './redis-keys';
 import { defineScript, REDIS_NOW_LUA } from './redis-script';
+import type { RedisClient } from './redis-client';
 
 export interface LoginThrottleOptions {
   readonly backoff: BackoffPolicy;
@@ -95,7 +95,7 @@ const tooManyAttempts = (waitMs: number) => rateLimitedError(waitMs, 'Too many f
  *   does not apply to addresses this account logged in from successfully, so an attacker can
  *   never lock the real user out of their usual device, and others wait at most one window.
  */
-export function createLoginThrottle(redis: Redis, options: LoginThrottleOptions): LoginThrottle {
+export function createLoginThrottle(redis: RedisClient, options: LoginThrottleOptions): LoginThrottle {
   const delays = backoffSchedule(options.backoff).join(',');
   const reserve = defineScript(redis, {
     name: 'loginReserve',

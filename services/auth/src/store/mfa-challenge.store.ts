@@ -1,9 +1,9 @@
-import type Redis from 'ioredis';
 import type { Clock } from '../domain/auth.ports';
 import { storedAmr } from '../domain/auth-methods';
 import type { MfaChallenges, PendingLogin } from '../domain/mfa.ports';
 import { redisKeys } from './redis-keys';
 import { defineScript } from './redis-script';
+import type { RedisClient } from './redis-client';
 
 export interface MfaChallengeStoreOptions {
   /** Code attempts one token takes; the next presentation finds it void. */
@@ -35,7 +35,7 @@ return {'pending', user, version, not_before, amr}
 `;
 
 /** Logins waiting for their second factor, one hash per `mfaToken` digest. */
-export function createMfaChallengeStore(redis: Redis, options: MfaChallengeStoreOptions): MfaChallenges {
+export function createMfaChallengeStore(redis: RedisClient, options: MfaChallengeStoreOptions): MfaChallenges {
   const attempt = defineScript(redis, {
     name: 'mfaLoginAttempt',
     lua: ATTEMPT,

@@ -1,6 +1,6 @@
-import type Redis from 'ioredis';
 import { defineScript, FIXED_WINDOW_LUA } from './redis-script';
 import { redisKeys } from './redis-keys';
+import type { RedisClient } from './redis-client';
 
 export interface RateLimitDecision {
   readonly allowed: boolean;
@@ -23,7 +23,7 @@ export interface RateLimit {
  * the same atomic step as the work (refresh rotations, login attempts), the scripts embed the same
  * `FIXED_WINDOW_LUA` instead of calling this.
  */
-export function createRateLimiter(redis: Redis, name: string, rule: RateLimit): RateLimiter {
+export function createRateLimiter(redis: RedisClient, name: string, rule: RateLimit): RateLimiter {
   const hit = defineScript(redis, {
     name: 'fixedWindow',
     lua: `${FIXED_WINDOW_LUA}\nreturn fixed_window_hit(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]))`,

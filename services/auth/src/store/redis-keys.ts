@@ -1,9 +1,14 @@
 import { createHash } from 'node:crypto';
 
 /**
- * Every Redis key the auth service uses, in one place (all after the client's `keyPrefix`).
- * The part in braces is a Redis Cluster hash tag: everything one script touches shares a slot,
- * so each script stays a single atomic call on a cluster too.
+ * Every Redis key the auth service uses, in one place (all after the client's `keyPrefix`, which
+ * holds no brace). The part in braces is a Redis Cluster hash tag: keys with the same tag share a
+ * slot, hence a node. The rules that keep auth working on a cluster (REDIS_CLUSTER_NODES):
+ * - one call (script, MULTI, multi-key command) touches keys of one tag only: a user's sessions,
+ *   one account's login counters, one MFA login. `defineScript` refuses anything else.
+ * - a script gets every key it touches in KEYS, built here; Lua never builds a key name.
+ * - work over several tags (several users, accounts) is one call per tag, pipelined if need be.
+ * A new key gets a helper here with the tag of what it is used together with.
  *
  *   sessions:{<user>}              hash    claims (JSON), fence (ms), s:<session> → gen|rotatedAt|idleUntil|expiresAt
  *                                          (reused|idleUntil|expiresAt until the reuse is announced)

@@ -1,10 +1,10 @@
-import type Redis from 'ioredis';
 import type { Clock, NewSession, RotationResult, SessionClaims, SessionInfo, SessionStore } from '../domain/auth.ports';
 import { storedAmr, type AuthMethod } from '../domain/auth-methods';
 import type { RateLimit } from './rate-limiter.store';
 import { redisKeys } from './redis-keys';
 import { defineScript } from './redis-script';
 import { CREATE_SESSION, MARK_EMAIL_VERIFIED, REVOKE_ALL, REVOKE_SESSION, ROTATE } from './session.scripts';
+import type { RedisClient } from './redis-client';
 
 export interface SessionStoreOptions {
   /** Idle timeout: a session not refreshed for this long ends. */
@@ -44,7 +44,7 @@ function parseMeta(raw: string | undefined): { createdAt: number; userAgent: str
 const secondsUntil = (deadline: number, now: number) => Math.max(1, Math.floor((deadline - now) / 1000));
 
 /** Sessions in Redis, one hash per user, each operation one atomic script call (see session.scripts.ts). */
-export function createSessionStore(redis: Redis, options: SessionStoreOptions): SessionStore {
+export function createSessionStore(redis: RedisClient, options: SessionStoreOptions): SessionStore {
   const createScript = defineScript(redis, {
     name: 'createSession',
     lua: CREATE_SESSION,

@@ -3,7 +3,7 @@ import { securityNoticeEmail, signInLink } from './security-notice-email';
 
 const compose = (kind: SecurityNoticeKind, overrides: { name?: string | null; userAgent?: string | null } = {}) =>
   securityNoticeEmail({
-    appUrl: 'https://app.example.com',
+    signInUrl: 'https://app.example.com',
     email: 'a@example.com',
     name: 'Ada',
     kind,

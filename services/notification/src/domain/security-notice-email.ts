@@ -3,7 +3,8 @@ import { emailTime, escapeHtml, greeting, htmlLink, userAgentText } from './emai
 import type { OutgoingEmail } from './notification.ports';
 
 export interface SecurityNoticeEmailInput {
-  readonly appUrl: string;
+  /** Where users sign in (SIGN_IN_URL): the platform's web app, not the API. */
+  readonly signInUrl: string;
   readonly email: string;
   readonly name: string | null;
   readonly kind: SecurityNoticeKind;
@@ -32,11 +33,11 @@ interface Notice {
 }
 
 /**
- * The sign-in page of the platform. Its "Forgot password" starts a reset; the reset API itself
- * is no page a reader could use, so the notices never link to it.
+ * The sign-in page of the platform's web app. Its "Forgot password" starts a reset; the reset API
+ * itself is no page a reader could use, so the notices never link to it.
  */
-export function signInLink(appUrl: string): string {
-  return new URL(appUrl).toString();
+export function signInLink(signInUrl: string): string {
+  return new URL(signInUrl).toString();
 }
 
 const deviceBlocks = (device: string | null): Block[] => (device ? [{ paragraph: [`Device: ${device}`] }] : []);
@@ -142,7 +143,7 @@ function blockHtml(block: Block): string {
  */
 export function securityNoticeEmail(input: SecurityNoticeEmailInput): OutgoingEmail {
   const hello = greeting(input.name);
-  const notice = notices[input.kind]({ when: emailTime(input.at), device: userAgentText(input.userAgent), app: { href: signInLink(input.appUrl) } });
+  const notice = notices[input.kind]({ when: emailTime(input.at), device: userAgentText(input.userAgent), app: { href: signInLink(input.signInUrl) } });
   return {
     to: input.email,
     subject: notice.subject,

@@ -18,7 +18,7 @@ function fakes(failWith?: Error) {
     record: async (id) => !ids.has(id) && Boolean(ids.add(id)),
   };
   const metrics = { sent: (kind: EmailKind) => void counted.push(`${kind} sent`), failed: (kind: EmailKind) => void counted.push(`${kind} failed`) };
-  return { deps: { mailer, processed, metrics, appUrl: 'https://app.example.com' }, sent, ids, counted };
+  return { deps: { mailer, processed, metrics, signInUrl: 'https://app.example.com' }, sent, ids, counted };
 }
 
 const notice = (kind: SecurityNotice['kind']): SecurityNotice => ({

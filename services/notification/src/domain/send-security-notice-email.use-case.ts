@@ -3,7 +3,7 @@ import { securityNoticeEmail } from './security-notice-email';
 import { sendEmailOnce, type SendEmailOnceDeps } from './send-email-once';
 
 export interface SendSecurityNoticeEmailDeps extends SendEmailOnceDeps {
-  readonly appUrl: string;
+  readonly signInUrl: string;
 }
 
 export interface SecurityNotice {
@@ -19,7 +19,7 @@ export interface SecurityNotice {
 export function sendSecurityNoticeEmail(deps: SendSecurityNoticeEmailDeps, event: SecurityNotice): Promise<'sent' | 'duplicate'> {
   return sendEmailOnce(deps, event.eventId, event.kind, () =>
     securityNoticeEmail({
-      appUrl: deps.appUrl,
+      signInUrl: deps.signInUrl,
       email: event.email,
       name: event.name,
       kind: event.kind,
