@@ -1,6 +1,6 @@
 import type { Router } from 'express';
 import type { Pool } from 'pg';
-import type Redis from 'ioredis';
+import type { RedisClient } from './store/redis-client';
 import type { AccessTokenVerifier } from '@gatehouse/jwt';
 import type { Logger } from '@gatehouse/logger';
 import type { AuthConfig } from './config';
@@ -20,7 +20,7 @@ import { createRateLimiter } from './store/rate-limiter.store';
 /** What passkeys share with the rest of the service (built by `createApp`). */
 export interface PasskeyWiring {
   readonly pool: Pool;
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly clock: Clock;
   readonly transactions: Transactions;
   readonly sessions: SessionStore;

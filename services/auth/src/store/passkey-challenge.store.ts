@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from './redis-client';
 import type { Clock } from '../domain/auth.ports';
 import type { PasskeyChallenges, PendingCeremony } from '../domain/passkey.ports';
 import { redisKeys } from './redis-keys';
@@ -22,7 +22,7 @@ return {'taken', purpose, user or '', session or '', string.format('%d', redis_n
 `;
 
 /** Single-use WebAuthn challenges, one hash per challenge digest. */
-export function createPasskeyChallengeStore(redis: Redis, options: { readonly clock: Clock }): PasskeyChallenges {
+export function createPasskeyChallengeStore(redis: RedisClient, options: { readonly clock: Clock }): PasskeyChallenges {
   const take = defineScript(redis, {
     name: 'passkeyChallengeTake',
     lua: TAKE,
