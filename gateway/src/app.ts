@@ -15,6 +15,7 @@ import { corsOptions, edgeHeaders } from './edge/security-headers';
 import { serveEdgeFirst } from './edge/serve-edge-first';
 import { exampleApp } from './example/example-app';
 import type { DenyList } from './revocation/deny-list';
+import type { RevocationCatchUp } from './revocation/revocation-catch-up';
 import { bodyLimit } from './proxy/body-limit';
 import { upstreamProxy } from './proxy/upstream-proxy';
 
@@ -23,6 +24,8 @@ export interface GatewayDeps {
   readonly verifier: AccessTokenVerifier;
   /** Revoked users, sessions and clients, filled from the broker; consulted after every verification. */
   readonly denyList: Pick<DenyList, 'has' | 'hasClient'>;
+  /** Whether the deny list has caught up with auth's revocation log once; /readyz waits for it. */
+  readonly revocations: Pick<RevocationCatchUp, 'synced'>;
   /** Where the proxied requests' access log goes (main.ts batches its writes); `logger` when absent. */
   readonly accessLogger?: Logger;
 }
@@ -85,6 +88,15 @@ export function createApp(config: Readonly<GatewayConfig>, deps: GatewayDeps): G
     readinessChecks: {
       jwks: async () => {
         if (config.JWT_VERIFY_MODE !== 'off' && !verifier.ready()) throw new AppError('service_unavailable', 'JWKS not loaded yet.');
+      },
+      // Fails only until the first catch-up. A new gateway takes no traffic until it has bound its
+      // queue and caught up, or it would accept every token revoked before it started. A
+      // reconnected one stays ready while it catches up again: the broker is shared, so failing
+      // readiness on a broker blip would pull every gateway out at once; what it may accept
+      // meanwhile is a token revoked during the outage, until auth answers (retries ≤ 5 s apart).
+      // The price: a gateway that cannot reach the broker or auth at start stays unready.
+      revocations: async () => {
+        if (config.JWT_VERIFY_MODE !== 'off' && !deps.revocations.synced()) throw new AppError('service_unavailable', 'Revocations not caught up yet.');
       },
     },
   });

@@ -6,6 +6,8 @@ import { createApp } from './app';
 import { createGatewayVerifier } from './auth/create-verifier';
 import { createDenyList } from './revocation/deny-list';
 import { createRevocationFeed } from './revocation/revocation-feed';
+import { createRevocationCatchUp } from './revocation/revocation-catch-up';
+import { recentRevocationsClient } from './revocation/recent-revocations.client';
 import { batchedOutput, fdWriter } from './edge/batched-output';
 
 runService('gateway', async () => {
@@ -17,11 +19,16 @@ runService('gateway', async () => {
   if (config.JWT_VERIFY_MODE === 'off') logger.warn('JWT_VERIFY_MODE=off: the gateway is not verifying access tokens');
   const verifier = createGatewayVerifier(config, logger);
   const denyList = createDenyList({ ttlMs: revocationTtlSeconds(config) * 1000 });
-  // The broker may still be starting: the connection keeps retrying while the gateway serves.
+  const catchUp = createRevocationCatchUp({
+    fetchRecent: recentRevocationsClient({ authUrl: config.AUTH_SERVICE_URL, windowSeconds: revocationTtlSeconds(config) }),
+    denyList,
+    logger,
+  });
+  // The broker may still be starting: the connection keeps retrying, and /readyz waits for the first catch-up.
   const connection = createAmqpConnection({ url: config.AMQP_URL, logger, name: 'gatehouse-gateway' });
-  const revocations = createRevocationFeed({ connection, exchange: config.EVENTS_EXCHANGE, denyList, logger });
+  const revocations = createRevocationFeed({ connection, exchange: config.EVENTS_EXCHANGE, denyList, catchUp, logger });
   await revocations.start();
-  const gateway = createApp(config, { logger, verifier, denyList, accessLogger });
+  const gateway = createApp(config, { logger, verifier, denyList, revocations: catchUp, accessLogger });
   return {
     logger,
     http: gateway.http,
@@ -33,6 +40,7 @@ runService('gateway', async () => {
     describe: { auth: config.AUTH_SERVICE_URL, user: config.USER_SERVICE_URL, verifyMode: config.JWT_VERIFY_MODE, exchange: config.EVENTS_EXCHANGE },
     close: async () => {
       await revocations.stop();
+      catchUp.stop();
       await connection.close();
       verifier.close();
       gateway.close();

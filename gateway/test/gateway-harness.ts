@@ -8,6 +8,8 @@ import { createApp } from '../src/app';
 import { createGatewayVerifier } from '../src/auth/create-verifier';
 import { createDenyList, type DenyList } from '../src/revocation/deny-list';
 import { createRevocationFeed } from '../src/revocation/revocation-feed';
+import { createRevocationCatchUp, type RevocationCatchUp } from '../src/revocation/revocation-catch-up';
+import { recentRevocationsClient } from '../src/revocation/recent-revocations.client';
 import { generateTestKey, serveJwks, type JwksServer, type TestKey } from '../../libs/jwt/test/token-fixtures';
 
 export interface SeenRequest {
@@ -21,13 +23,21 @@ export interface EchoUpstream extends RunningServer {
   readonly seen: SeenRequest[];
 }
 
+/** Auth's revocation log as a stand-in auth answers it: nothing was revoked before the test. */
+const NO_REVOCATIONS = { sessions: [], users: [], clients: [] };
+
 /**
  * A stand-in service that records and echoes every request. `/slow` answers late; auth paths
- * set a cookie so Set-Cookie pass-through can be checked.
+ * set a cookie so Set-Cookie pass-through can be checked. `/internal/revocations` (which a
+ * gateway with a revocation feed calls itself, and never proxies) answers an empty log and is
+ * not recorded, so it does not count as a proxied request.
  */
 export async function startEchoUpstream(slowMs = 1000): Promise<EchoUpstream> {
   const seen: SeenRequest[] = [];
   const app = express();
+  app.get('/internal/revocations', (_req, res) => {
+    res.json(NO_REVOCATIONS);
+  });
   app.use(express.text({ type: '*/*', limit: '1mb' }));
   app.use(async (req, res) => {
     const body = typeof req.body === 'string' ? req.body : '';
@@ -62,7 +72,11 @@ export interface Gateway {
 }
 
 export interface GatewayOptions {
-  /** Feeds the deny list from the real broker, on an exchange of this gateway's own. */
+  /**
+   * Feeds the deny list from the real broker, on an exchange of this gateway's own (deleted on
+   * close) unless `env` names one (another harness's, left alone), and catches up from
+   * `AUTH_SERVICE_URL`'s revocation log after every subscription.
+   */
   readonly revocationFeed?: boolean;
   /** The deny list's clock; the verifier keeps the real one, so moving it tests the deny list alone. */
   readonly now?: () => number;
@@ -91,8 +105,9 @@ export async function startGateway(env: Record<string, string> = {}, options: Ga
   const verifier = createGatewayVerifier(config, logger);
   await verifier.refresh().catch(() => undefined);
   const denyList = createDenyList({ ttlMs: revocationTtlSeconds(config) * 1000, ...(options.now ? { now: options.now } : {}) });
-  const feed = options.revocationFeed ? await startRevocationFeed(config, denyList, logger) : undefined;
-  const gateway = createApp(config, { logger, verifier, denyList });
+  const feed = options.revocationFeed ? await startRevocationFeed(config, denyList, logger, env.EVENTS_EXCHANGE === undefined) : undefined;
+  // Without a feed nothing is caught up, and nothing needs to be: readiness is the JWKS's alone.
+  const gateway = createApp(config, { logger, verifier, denyList, revocations: feed?.catchUp ?? { synced: () => true } });
   const server = await serveOnFreePort(gateway.app);
   return {
     url: server.url,
@@ -114,15 +129,28 @@ export async function startGateway(env: Record<string, string> = {}, options: Ga
   };
 }
 
-async function startRevocationFeed(config: Readonly<GatewayConfig>, denyList: DenyList, logger: ReturnType<typeof createLogger>) {
+/** The feed and its catch-up as main.ts wires them: from the real broker and `AUTH_SERVICE_URL`. */
+async function startRevocationFeed(
+  config: Readonly<GatewayConfig>,
+  denyList: DenyList,
+  logger: ReturnType<typeof createLogger>,
+  ownExchange: boolean,
+): Promise<{ catchUp: RevocationCatchUp; close(): Promise<void> }> {
   const connection: AmqpConnection = createAmqpConnection({ url: config.AMQP_URL, logger, name: 'gateway-test' });
   await connection.waitUntilConnected(5000);
-  const feed = createRevocationFeed({ connection, exchange: config.EVENTS_EXCHANGE, denyList, logger });
+  const catchUp = createRevocationCatchUp({
+    fetchRecent: recentRevocationsClient({ authUrl: config.AUTH_SERVICE_URL, windowSeconds: revocationTtlSeconds(config) }),
+    denyList,
+    logger,
+  });
+  const feed = createRevocationFeed({ connection, exchange: config.EVENTS_EXCHANGE, denyList, catchUp, logger });
   await feed.start();
   return {
+    catchUp,
     async close() {
       await feed.stop();
-      await connection.channel()?.deleteExchange(config.EVENTS_EXCHANGE);
+      catchUp.stop();
+      if (ownExchange) await connection.channel()?.deleteExchange(config.EVENTS_EXCHANGE);
       await connection.close();
     },
   };

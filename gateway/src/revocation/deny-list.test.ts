@@ -64,4 +64,69 @@ describe('deny list', () => {
     clock.advance(80);
     expect(list.has('u1', 's')).toBe(true);
   });
+
+  describe('with the time of the revocation (learned late, in a catch-up)', () => {
+    it('when a user, sessions and a client were revoked earlier, then each entry expires the TTL after that time, not after now', () => {
+      const clock = clockAt(1_000_000);
+      const list = createDenyList({ ttlMs: 960_000, now: clock.now });
+      const at = clock.now() - 900_000;
+      list.revokeUser('u1', at);
+      list.revokeSessions(['s1', 's2'], at);
+      list.revokeClient('svc_1', at);
+
+      clock.advance(59_999);
+      expect(list.has('u1', 'x')).toBe(true);
+      expect(list.has('x', 's2')).toBe(true);
+      expect(list.hasClient('svc_1')).toBe(true);
+
+      clock.advance(1);
+      expect(list.has('u1', 'x')).toBe(false);
+      expect(list.has('x', 's1')).toBe(false);
+      expect(list.hasClient('svc_1')).toBe(false);
+      list.prune();
+      expect(list.size).toBe(0);
+    });
+
+    it('when the revocation is older than the TTL, then nothing is remembered: every token it concerned has expired', () => {
+      const clock = clockAt(1_000_000);
+      const list = createDenyList({ ttlMs: 960_000, now: clock.now });
+      list.revokeUser('u1', clock.now() - 960_000);
+      list.revokeSessions(['s1'], clock.now() - 2_000_000);
+      list.revokeClient('svc_1', clock.now() - 960_001);
+
+      expect(list.size).toBe(0);
+      expect(list.has('u1', 's1')).toBe(false);
+      expect(list.hasClient('svc_1')).toBe(false);
+    });
+
+    it('when a revocation heard live is heard again with its earlier time, then the later expiry stays', () => {
+      const clock = clockAt(1_000_000);
+      const list = createDenyList({ ttlMs: 1000, now: clock.now });
+      const committedAt = clock.now() - 300;
+      list.revokeUser('u1');
+      list.revokeSessions(['s1']);
+      list.revokeClient('svc_1');
+
+      list.revokeUser('u1', committedAt);
+      list.revokeSessions(['s1'], committedAt);
+      list.revokeClient('svc_1', committedAt);
+      clock.advance(999);
+
+      expect(list.has('u1', 'x')).toBe(true);
+      expect(list.has('x', 's1')).toBe(true);
+      expect(list.hasClient('svc_1')).toBe(true);
+    });
+
+    it('when a later revocation time arrives for a remembered entry, then the entry lives the TTL after the later time', () => {
+      const clock = clockAt(1_000_000);
+      const list = createDenyList({ ttlMs: 1000, now: clock.now });
+      list.revokeSessions(['s1'], clock.now() - 800);
+      list.revokeSessions(['s1'], clock.now() - 100);
+      clock.advance(899);
+
+      expect(list.has('x', 's1')).toBe(true);
+      clock.advance(1);
+      expect(list.has('x', 's1')).toBe(false);
+    });
+  });
 });

@@ -5,11 +5,16 @@ export interface DenyListOptions {
   readonly now?: () => number;
 }
 
-/** Users, sessions and OAuth clients whose still-unexpired access tokens must be refused. */
+/**
+ * Users, sessions and OAuth clients whose still-unexpired access tokens must be refused.
+ * `atMs` is when the revocation happened (ms since the epoch), for one learned late (a
+ * catch-up after a start or reconnect): its entry then expires when it would have, had it
+ * been heard live. Without it, the revocation is taken as happening now.
+ */
 export interface DenyList {
-  revokeUser(userId: string): void;
-  revokeSessions(sessionIds: readonly string[]): void;
-  revokeClient(clientId: string): void;
+  revokeUser(userId: string, atMs?: number): void;
+  revokeSessions(sessionIds: readonly string[], atMs?: number): void;
+  revokeClient(clientId: string, atMs?: number): void;
   /** True when the user or the session was revoked less than the TTL ago. */
   has(userId: string, sessionId: string): boolean;
   /** True when the client (a service token's `sub`) was revoked less than the TTL ago. */
@@ -22,6 +27,8 @@ export interface DenyList {
 /**
  * An in-memory deny list, checked on every request without any network call. Entries only
  * need to live as long as the access tokens they refuse; after that the tokens expire anyway.
+ * A revocation is permanent, so an entry living longer than needed refuses nothing wrongly:
+ * a revocation heard twice (live and again in a catch-up) keeps the later expiry.
  */
 export function createDenyList(options: DenyListOptions): DenyList {
   const now = options.now ?? Date.now;
@@ -36,17 +43,16 @@ export function createDenyList(options: DenyListOptions): DenyList {
     entries.delete(key);
     return false;
   };
+  const revoke = (entries: Map<string, number>, keys: readonly string[], atMs: number | undefined) => {
+    const until = (atMs ?? now()) + options.ttlMs;
+    // Every token such an entry would refuse has expired already: remembering it costs memory only.
+    if (until <= now()) return;
+    for (const key of keys) if ((entries.get(key) ?? 0) < until) entries.set(key, until);
+  };
   return {
-    revokeUser(userId) {
-      users.set(userId, now() + options.ttlMs);
-    },
-    revokeSessions(sessionIds) {
-      const until = now() + options.ttlMs;
-      for (const id of sessionIds) sessions.set(id, until);
-    },
-    revokeClient(clientId) {
-      clients.set(clientId, now() + options.ttlMs);
-    },
+    revokeUser: (userId, atMs) => revoke(users, [userId], atMs),
+    revokeSessions: (sessionIds, atMs) => revoke(sessions, sessionIds, atMs),
+    revokeClient: (clientId, atMs) => revoke(clients, [clientId], atMs),
     has: (userId, sessionId) => live(users, userId) || live(sessions, sessionId),
     hasClient: (clientId) => live(clients, clientId),
     prune() {

@@ -2,6 +2,7 @@ import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { declareExchange, parseEvent, InvalidEventError, type AmqpConnection, type AnyEvent } from '@gatehouse/events';
 import type { Logger } from '@gatehouse/logger';
 import type { DenyList } from './deny-list';
+import type { RevocationCatchUp } from './revocation-catch-up';
 
 const REVOKING_EVENTS = ['user.deleted', 'session.revoked', 'client.deleted'] as const;
 
@@ -9,6 +10,8 @@ export interface RevocationFeedOptions {
   readonly connection: Pick<AmqpConnection, 'onConnected'>;
   readonly exchange: string;
   readonly denyList: Pick<DenyList, 'revokeUser' | 'revokeSessions' | 'revokeClient' | 'prune'>;
+  /** Started once the queue is bound and consumed, on every (re)connect: fetches what the broker could not deliver. */
+  readonly catchUp: Pick<RevocationCatchUp, 'run'>;
   readonly logger: Logger;
   /** How often expired entries are forgotten (default 60 s). */
   readonly pruneIntervalMs?: number;
@@ -48,8 +51,8 @@ function subjectOf(event: AnyEvent): Record<string, string> {
  * process needs every revocation, so each declares its own exclusive, auto-deleted, server-named
  * queue (no competing consumers); it vanishes with the connection and is declared anew after a
  * reconnect.
- * Revocations published while the link is down are missed: the list is best effort between
- * reconnects, bounded by the access token lifetime.
+ * Revocations published while no queue was bound (before the start, or while the link was
+ * down) never reach it: after each subscription the catch-up asks auth for them.
  */
 export function createRevocationFeed(options: RevocationFeedOptions): RevocationFeed {
   const { logger, denyList } = options;
@@ -81,6 +84,8 @@ export function createRevocationFeed(options: RevocationFeedOptions): Revocation
       if (message) receive(channel, message);
     });
     active = { channel, tag: consumerTag };
+    // Not awaited: the fetch retries until auth answers, and must not hold up the connection.
+    options.catchUp.run();
   };
 
   return {
