@@ -31,9 +31,9 @@ export default tseslint.config(
     },
   },
   {
-    // Only config.ts reads the environment.
+    // Only config.ts reads the environment (and telemetry.ts its OTEL_* variables, before anything loads).
     files: ['services/*/src/**/*.ts', 'gateway/src/**/*.ts', 'libs/*/src/**/*.ts'],
-    ignores: ['**/config.ts', 'libs/testing/**', '**/*.test.ts', 'services/*/src/main.ts', 'gateway/src/main.ts'],
+    ignores: ['**/config.ts', 'libs/testing/**', '**/*.test.ts', 'services/*/src/main.ts', 'gateway/src/main.ts', 'services/*/src/telemetry.ts', 'gateway/src/telemetry.ts'],
     rules: {
       'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read the environment in config.ts only.' }],
     },

@@ -1,3 +1,5 @@
+// First: it must run before anything requires the modules it instruments.
+import { telemetry } from './telemetry';
 import { createAmqpConnection } from '@gatehouse/events';
 import { runService } from '@gatehouse/http';
 import { createLogger } from '@gatehouse/logger';
@@ -12,10 +14,10 @@ import { batchedOutput, fdWriter } from './edge/batched-output';
 
 runService('gateway', async () => {
   const config = loadGatewayConfig(process.env);
-  const logger = createLogger({ service: 'gateway', level: config.LOG_LEVEL });
+  const logger = createLogger({ service: 'gateway', level: config.LOG_LEVEL, traceContext: telemetry.enabled });
   const accessOutput = batchedOutput(fdWriter(process.stdout.fd));
   process.once('exit', () => accessOutput.flushSync());
-  const accessLogger = createLogger({ service: 'gateway', level: config.LOG_LEVEL, destination: accessOutput });
+  const accessLogger = createLogger({ service: 'gateway', level: config.LOG_LEVEL, destination: accessOutput, traceContext: telemetry.enabled });
   if (config.JWT_VERIFY_MODE === 'off') logger.warn('JWT_VERIFY_MODE=off: the gateway is not verifying access tokens');
   const verifier = createGatewayVerifier(config, logger);
   const denyList = createDenyList({ ttlMs: revocationTtlSeconds(config) * 1000 });
@@ -45,6 +47,7 @@ runService('gateway', async () => {
       verifier.close();
       gateway.close();
       accessOutput.close();
+      await telemetry.shutdown();
     },
   };
 });

@@ -68,7 +68,7 @@ async function waitReady(name: string, managementUrl: string, child: ChildProces
   throw new Error(`${name} was not ready within 20 s:\n${output()}`);
 }
 
-async function startProcess(name: string, entry: string, env: Record<string, string>, chosenPort?: number): Promise<RunningProcess> {
+async function startOneProcess(name: string, entry: string, env: Record<string, string>, chosenPort?: number): Promise<RunningProcess> {
   const port = chosenPort ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const managementPort = await freePort();
@@ -98,6 +98,8 @@ async function startProcess(name: string, entry: string, env: Record<string, str
 }
 
 export interface SystemOptions {
+  /** Extra environment for every process (e.g. the OTEL_* variables), under the per-process settings. */
+  readonly env?: Record<string, string>;
   readonly auth?: Record<string, string>;
   readonly gateway?: Record<string, string>;
   readonly user?: Record<string, string>;
@@ -136,6 +138,7 @@ export async function startSystem(label: string, options: SystemOptions = {}): P
   const name = uniqueName(label);
   const exchange = `gh_e2e.${name}`;
   const events = (prefix: string) => ({ AMQP_URL: infra.amqpUrl, EVENTS_EXCHANGE: exchange, EVENTS_QUEUE_PREFIX: `${name}.${prefix}` });
+  const startProcess: typeof startOneProcess = (processName, entry, env, port) => startOneProcess(processName, entry, { ...options.env, ...env }, port);
   const gatewayPort = options.gatewayPort ?? (await freePort());
   const mailDir = await mkdtemp(join(tmpdir(), 'gh-e2e-mail-'));
   const notificationDb = withDatabase(infra.postgresUrl, `gh_e2e_${name}_notification`);

@@ -1,8 +1,10 @@
+import { context, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import type { Logger } from '@gatehouse/logger';
 import type { AmqpConnection, TopologySettings } from './amqp-connection';
 import { InvalidEventError, parseEvent, type EventEnvelope, type EventName } from './event-contracts';
 import { ATTEMPT_HEADER, consumerQueueNames, declareConsumerQueue } from './topology';
+import { contextFromCarrier, eventsTracer } from './trace-context';
 
 /** Handles one event; throwing means "try again later". */
 export type EventHandler<N extends EventName> = (event: EventEnvelope<N>) => Promise<void>;
@@ -35,6 +37,18 @@ function attemptOf(message: ConsumeMessage): number {
   return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : 0;
 }
 
+/**
+ * Where a delivery's handling span belongs: under the span amqplib's instrumentation started
+ * for the delivery (already a child of the message's trace context) when tracing is on, else
+ * directly under the trace context the message headers carry.
+ */
+function deliveryContext(message: ConsumeMessage): Context {
+  const active = context.active();
+  return trace.getSpan(active) ? active : contextFromCarrier(message.properties.headers as Record<string, unknown> | undefined);
+}
+
+type Outcome = 'handled' | 'retried' | 'dead_lettered';
+
 function sendConfirmed(channel: ConfirmChannel, queue: string, message: ConsumeMessage, headers: Record<string, unknown>): Promise<void> {
   return new Promise((resolve, reject) => {
     channel.sendToQueue(
@@ -65,7 +79,7 @@ export function createEventConsumer<N extends EventName>(options: EventConsumerO
     options.onOutcome?.('dead_lettered', event);
   };
 
-  const handle = async (channel: ConfirmChannel, message: ConsumeMessage) => {
+  const handleDelivery = async (channel: ConfirmChannel, message: ConsumeMessage, span: Span): Promise<Outcome> => {
     let event: EventEnvelope<N>;
     try {
       const parsed = parseEvent(message.content);
@@ -75,31 +89,55 @@ export function createEventConsumer<N extends EventName>(options: EventConsumerO
       logger.error({ err: error, queue: options.queue, messageId: message.properties.messageId }, 'invalid event dead-lettered');
       await deadLetter(channel, message, (error as Error).message, 'invalid');
       channel.ack(message);
-      return;
+      return 'dead_lettered';
     }
+    span.setAttribute('gatehouse.event.name', event.name);
     try {
       await options.handler(event);
     } catch (error) {
-      await retryOrDeadLetter(channel, message, event.name, error);
+      span.recordException(error instanceof Error ? error : String(error));
+      const outcome = await retryOrDeadLetter(channel, message, event.name, error);
       channel.ack(message);
-      return;
+      return outcome;
     }
     channel.ack(message);
     options.onOutcome?.('handled', event.name);
+    return 'handled';
   };
 
-  const retryOrDeadLetter = async (channel: ConfirmChannel, message: ConsumeMessage, name: string, error: unknown) => {
+  /** One delivery in a span of its own, in the trace of the operation that wrote the event. */
+  const handle = (channel: ConfirmChannel, message: ConsumeMessage): Promise<void> =>
+    eventsTracer.startActiveSpan(
+      `${options.queue} handle`,
+      { attributes: { 'messaging.destination.name': options.queue, 'messaging.message.id': String(message.properties.messageId ?? ''), 'gatehouse.event.attempt': attemptOf(message) + 1 } },
+      deliveryContext(message),
+      async (span) => {
+        try {
+          const outcome = await handleDelivery(channel, message, span);
+          span.setAttribute('gatehouse.event.outcome', outcome);
+          if (outcome !== 'handled') span.setStatus({ code: SpanStatusCode.ERROR, message: outcome });
+        } catch (error) {
+          span.setStatus({ code: SpanStatusCode.ERROR, message: 'delivery left unacknowledged' });
+          throw error;
+        } finally {
+          span.end();
+        }
+      },
+    );
+
+  const retryOrDeadLetter = async (channel: ConfirmChannel, message: ConsumeMessage, name: string, error: unknown): Promise<Outcome> => {
     const attempt = attemptOf(message) + 1;
     const reason = error instanceof Error ? error.message : String(error);
     if (attempt >= maxAttempts) {
       logger.error({ err: error, queue: options.queue, attempts: attempt, event: name }, 'event dead-lettered after its last attempt');
       await deadLetter(channel, message, reason, name);
-      return;
+      return 'dead_lettered';
     }
     const retry = names.retries[attempt - 1]!;
     logger.warn({ err: error, queue: options.queue, attempt, retryQueue: retry, event: name }, 'event handling failed, will retry');
     await sendConfirmed(channel, retry, message, { [ATTEMPT_HEADER]: attempt });
     options.onOutcome?.('retried', name);
+    return 'retried';
   };
 
   // The queue type is the connection's: one setting for every consumer of a deployment.

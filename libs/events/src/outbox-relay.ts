@@ -1,3 +1,5 @@
+import { context, SpanStatusCode } from '@opentelemetry/api';
+import type { ConfirmChannel } from 'amqplib';
 import type { Pool, PoolClient } from 'pg';
 import type { Logger } from '@gatehouse/logger';
 import type { AmqpConnection } from './amqp-connection';
@@ -5,6 +7,7 @@ import type { AnyEvent } from './event-contracts';
 import { OUTBOX_CHANNEL } from './outbox';
 import { periodicPrune } from './periodic-prune';
 import { publishEvent } from './publisher';
+import { contextFromCarrier, eventsTracer, type TraceCarrier } from './trace-context';
 
 /** Published rows are kept this long by default: enough to inspect a recent incident. */
 const DEFAULT_RETENTION_MS = 60 * 60 * 1000;
@@ -43,6 +46,31 @@ export interface OutboxRelay {
 interface OutboxRow {
   position: string;
   envelope: AnyEvent;
+  trace_context: TraceCarrier | null;
+}
+
+/**
+ * Publishes one row inside the trace that wrote it: a span per row, child of the stored
+ * context, whose publish (and its headers) the consumer continues.
+ */
+function publishRow(channel: ConfirmChannel, exchange: string, row: OutboxRow): Promise<void> {
+  const { envelope } = row;
+  return context.with(contextFromCarrier(row.trace_context), () =>
+    eventsTracer.startActiveSpan(
+      `outbox relay ${envelope.name}`,
+      { attributes: { 'messaging.message.id': envelope.id, 'gatehouse.event.name': envelope.name, 'gatehouse.outbox.position': row.position } },
+      async (span) => {
+        try {
+          await publishEvent(channel, exchange, envelope);
+        } catch (error) {
+          span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+          throw error;
+        } finally {
+          span.end();
+        }
+      },
+    ),
+  );
 }
 
 /**
@@ -85,13 +113,13 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     try {
       await client.query('BEGIN');
       const { rows } = await client.query<OutboxRow>(
-        'SELECT position, envelope FROM outbox WHERE published_at IS NULL ORDER BY position LIMIT $1 FOR UPDATE SKIP LOCKED',
+        'SELECT position, envelope, trace_context FROM outbox WHERE published_at IS NULL ORDER BY position LIMIT $1 FOR UPDATE SKIP LOCKED',
         [batchSize],
       );
       // Publish the whole batch, then wait for the confirms together: the broker confirms
       // persistent messages after its disk sync, so awaiting each in turn would cap the relay
       // at one event per sync. Order on the wire is still the outbox order.
-      const outcomes = await Promise.allSettled(rows.map((row) => publishEvent(channel, options.exchange, row.envelope)));
+      const outcomes = await Promise.allSettled(rows.map((row) => publishRow(channel, options.exchange, row)));
       const published = rows.filter((_, i) => outcomes[i]!.status === 'fulfilled').map((row) => row.position);
       const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
       if (failed) logger.warn({ err: failed.reason, pending: rows.length - published.length }, 'outbox publish failed; rows stay pending');

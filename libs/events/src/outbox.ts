@@ -1,5 +1,6 @@
 import type { ClientBase } from 'pg';
 import { validateEvent, type AnyEvent } from './event-contracts';
+import { currentTraceCarrier } from './trace-context';
 
 /** The channel the outbox trigger notifies on; relays LISTEN to it. */
 export const OUTBOX_CHANNEL = 'gatehouse_outbox';
@@ -33,10 +34,26 @@ CREATE TRIGGER outbox_notify AFTER INSERT ON outbox FOR EACH STATEMENT EXECUTE F
 `;
 
 /**
+ * The outbox's second migration, copied like the first: the W3C trace context (`traceparent`,
+ * `tracestate`) of the operation that wrote the event, which the relay publishes it in. Null
+ * when tracing was off. Kept out of the envelope: it describes the delivery, not the event,
+ * and consumers validate envelopes strictly.
+ */
+export const outboxTraceContextMigrationSql = `ALTER TABLE outbox ADD COLUMN trace_context jsonb;
+`;
+
+/**
  * Writes `event` to the outbox with `client`, which must be inside the transaction that makes
- * the change the event announces: both commit, or neither does.
+ * the change the event announces: both commit, or neither does. The current trace context is
+ * stored with it, so the event's delivery and handling join the trace that caused it.
  */
 export async function insertOutboxEvent(client: ClientBase, event: AnyEvent): Promise<void> {
   const valid = validateEvent(event);
-  await client.query('INSERT INTO outbox (event_id, name, envelope) VALUES ($1, $2, $3)', [valid.id, valid.name, JSON.stringify(valid)]);
+  const trace = currentTraceCarrier();
+  await client.query('INSERT INTO outbox (event_id, name, envelope, trace_context) VALUES ($1, $2, $3, $4)', [
+    valid.id,
+    valid.name,
+    JSON.stringify(valid),
+    trace && JSON.stringify(trace),
+  ]);
 }

@@ -9,6 +9,7 @@ import {
   createOutboxRelay,
   insertOutboxEvent,
   outboxMigrationSql,
+  outboxTraceContextMigrationSql,
   type AmqpConnection,
   type AnyEvent,
   type OutboxRelay,
@@ -30,6 +31,7 @@ beforeAll(async () => {
   database = await createTestDatabase('events_outbox');
   pool = createPool({ url: database.url, applicationName: 'events-test' });
   await pool.query(outboxMigrationSql);
+  await pool.query(outboxTraceContextMigrationSql);
   probe = await openBrokerProbe();
   await probe.bindQueue(queue, exchange, ['#']);
   proxy = await startBrokerProxy();

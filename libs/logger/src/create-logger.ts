@@ -1,4 +1,5 @@
 import pino, { type Logger, type DestinationStream, type LevelWithSilent } from 'pino';
+import { activeTraceFields } from './trace-fields';
 
 export type { Logger } from 'pino';
 
@@ -29,6 +30,11 @@ export interface LoggerOptions {
   readonly level: LevelWithSilent;
   /** Where lines go; stdout by default. Tests pass a stream to assert on log lines. */
   readonly destination?: DestinationStream;
+  /**
+   * Adds `trace_id` and `span_id` of the active span to every line. Set it when tracing is on
+   * (`Telemetry.enabled`): off, it would cost a context lookup per line and add nothing.
+   */
+  readonly traceContext?: boolean;
 }
 
 /** A JSON logger with the service name on every line and secrets redacted. */
@@ -40,6 +46,7 @@ export function createLogger(options: LoggerOptions): Logger {
       redact: { paths: redactedPaths, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
+      mixin: options.traceContext ? activeTraceFields : undefined,
     },
     options.destination,
   );

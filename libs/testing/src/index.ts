@@ -23,6 +23,7 @@ export { startBrokerProxy, type BrokerProxy } from './broker-proxy';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy';
 export { startRedisCluster, type RedisCluster } from './redis-cluster';
 export { startSmtpCapture, type SmtpCapture, type CapturedEmail } from './smtp-capture';
+export { startOtlpReceiver, SPAN_KIND, type OtlpReceiver, type ReceivedSpan } from './otlp-receiver';
 export { eventually } from './eventually';
 export { endPool } from './end-pool';
 export { totpCode, totpStep, wrongTotpCode } from './totp';

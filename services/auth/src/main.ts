@@ -1,3 +1,5 @@
+// First: it must run before anything requires the modules it instruments.
+import { telemetry } from './telemetry';
 import { runService } from '@gatehouse/http';
 import { createLogger } from '@gatehouse/logger';
 import { loadAuthConfig } from './config';
@@ -7,7 +9,7 @@ import { createBcryptPasswordHasher } from './crypto/bcrypt-password-hasher';
 
 runService('auth', async () => {
   const config = loadAuthConfig(process.env);
-  const logger = createLogger({ service: 'auth', level: config.LOG_LEVEL });
+  const logger = createLogger({ service: 'auth', level: config.LOG_LEVEL, traceContext: telemetry.enabled });
   const infrastructure = await connectInfrastructure(config, logger);
   const hasher = await createBcryptPasswordHasher(config.BCRYPT_COST);
   const auth = createApp(config, { ...infrastructure, hasher, logger });
@@ -28,6 +30,7 @@ runService('auth', async () => {
     close: async () => {
       await auth.stop();
       await infrastructure.close();
+      await telemetry.shutdown();
     },
   };
 });

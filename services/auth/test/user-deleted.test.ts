@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createEvent, outboxMigrationSql, processedEventsMigrationSql } from '@gatehouse/events';
+import { createEvent, outboxMigrationSql, outboxTraceContextMigrationSql, processedEventsMigrationSql } from '@gatehouse/events';
 import { MIGRATIONS_DIR } from '../src/infrastructure';
 import { Client, eventually, PASSWORD, registerAndLogin, settle, startAuth, type AuthHarness } from './auth-harness';
 
@@ -69,5 +69,9 @@ describe('the events migration', () => {
   it('when compared with the library, then the outbox and processed_events schemas are verbatim copies', () => {
     const migration = readFileSync(join(MIGRATIONS_DIR, '0002_events.sql'), 'utf8');
     expect(migration.startsWith(`${outboxMigrationSql}\n${processedEventsMigrationSql}\n`)).toBe(true);
+  });
+
+  it('when compared with the library, then the outbox trace context migration is a verbatim copy', () => {
+    expect(readFileSync(join(MIGRATIONS_DIR, '0007_outbox_trace_context.sql'), 'utf8')).toBe(outboxTraceContextMigrationSql);
   });
 });

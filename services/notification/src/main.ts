@@ -1,3 +1,5 @@
+// First: it must run before anything requires the modules it instruments.
+import { telemetry } from './telemetry';
 import { runService } from '@gatehouse/http';
 import { createLogger } from '@gatehouse/logger';
 import { loadNotificationConfig } from './config';
@@ -6,7 +8,7 @@ import { connectInfrastructure } from './infrastructure';
 
 runService('notification', async () => {
   const config = loadNotificationConfig(process.env);
-  const logger = createLogger({ service: 'notification', level: config.LOG_LEVEL });
+  const logger = createLogger({ service: 'notification', level: config.LOG_LEVEL, traceContext: telemetry.enabled });
   const infrastructure = await connectInfrastructure(config, logger);
   const notification = createApp(config, { ...infrastructure, logger });
   await notification.start();
@@ -23,6 +25,7 @@ runService('notification', async () => {
     close: async () => {
       await notification.stop();
       await infrastructure.close();
+      await telemetry.shutdown();
     },
   };
 });

@@ -10,6 +10,7 @@ import {
   deleteConsumerQueue,
   insertOutboxEvent,
   outboxMigrationSql,
+  outboxTraceContextMigrationSql,
   type AmqpConnection,
   type AnyEvent,
   type EventEnvelope,
@@ -104,6 +105,7 @@ async function startPublisher(exchange: string, connection: AmqpConnection): Pro
   const database = await createTestDatabase('notification_outbox');
   const pool = createPool({ url: database.url, applicationName: 'notification-test-outbox' });
   await pool.query(outboxMigrationSql);
+  await pool.query(outboxTraceContextMigrationSql);
   const relay = createOutboxRelay({ pool, connection, exchange, logger: createLogger({ service: 'relay', level: 'silent' }) });
   await relay.start();
   return {

@@ -1,3 +1,5 @@
+// First: it must run before anything requires the modules it instruments.
+import { telemetry } from './telemetry';
 import { runService } from '@gatehouse/http';
 import { createLogger } from '@gatehouse/logger';
 import { loadUserConfig } from './config';
@@ -6,7 +8,7 @@ import { connectInfrastructure } from './infrastructure';
 
 runService('user', async () => {
   const config = loadUserConfig(process.env);
-  const logger = createLogger({ service: 'user', level: config.LOG_LEVEL });
+  const logger = createLogger({ service: 'user', level: config.LOG_LEVEL, traceContext: telemetry.enabled });
   const infrastructure = await connectInfrastructure(config, logger);
   const user = createApp(config, { ...infrastructure, logger });
   await user.start();
@@ -23,6 +25,7 @@ runService('user', async () => {
     close: async () => {
       await user.stop();
       await infrastructure.close();
+      await telemetry.shutdown();
     },
   };
 });

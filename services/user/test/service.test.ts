@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { outboxMigrationSql, processedEventsMigrationSql } from '@gatehouse/events';
+import { outboxMigrationSql, outboxTraceContextMigrationSql, processedEventsMigrationSql } from '@gatehouse/events';
 import { managementUrl } from '@gatehouse/testing';
 import { MIGRATIONS_DIR } from '../src/infrastructure';
 import { newIdentity, startUser, type UserHarness } from './user-harness';
@@ -21,6 +21,10 @@ describe('operations endpoints', () => {
   it('when the events migration is compared with the library, then it holds the outbox and processed_events schemas verbatim', async () => {
     const migration = await readFile(join(MIGRATIONS_DIR, '0002_events.sql'), 'utf8');
     expect(migration.startsWith(`${outboxMigrationSql}\n${processedEventsMigrationSql}\n`)).toBe(true);
+  });
+
+  it('when the outbox trace context migration is compared with the library, then it is a verbatim copy', async () => {
+    expect(await readFile(join(MIGRATIONS_DIR, '0003_outbox_trace_context.sql'), 'utf8')).toBe(outboxTraceContextMigrationSql);
   });
 
   it('when /healthz and /metrics are asked, then the management port answers and the API port does not', async () => {

@@ -1,3 +1,4 @@
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import nodemailer from 'nodemailer';
 import type { Mailer } from '../domain/notification.ports';
 
@@ -8,9 +9,23 @@ export interface SmtpMailerOptions {
   readonly timeoutMs?: number;
 }
 
+/** No instrumentation package covers nodemailer: its sends are traced here. */
+const tracer = trace.getTracer('@gatehouse/notification');
+
+/**
+ * Where the mail goes, for the span: host and port only. The URL's credentials, the
+ * recipient and the message (it holds one-time links) are never recorded.
+ */
+function serverAttributes(url: string): Record<string, string | number> {
+  const { hostname, port, protocol } = new URL(url);
+  const secure = protocol === 'smtps:';
+  return { 'server.address': hostname, 'server.port': port ? Number(port) : secure ? 465 : 587, 'network.protocol.name': 'smtp' };
+}
+
 /** Sends through an SMTP server (`smtp://user:pass@host:port`, or `smtps://`). */
 export function createSmtpMailer(options: SmtpMailerOptions): Mailer {
   const timeout = options.timeoutMs ?? 10_000;
+  const attributes = serverAttributes(options.url);
   // Pooled: a handshake per message (connect, EHLO, QUIT) would cap the pipeline's throughput.
   const transport = nodemailer.createTransport({
     url: options.url,
@@ -21,16 +36,24 @@ export function createSmtpMailer(options: SmtpMailerOptions): Mailer {
     socketTimeout: timeout,
   } as nodemailer.TransportOptions);
   return {
-    async send(email) {
-      await transport.sendMail({
-        from: options.from,
-        to: email.to,
-        subject: email.subject,
-        text: email.text,
-        html: email.html,
-        headers: { 'X-Gatehouse-Reference': email.reference },
-      });
-    },
+    send: (email) =>
+      tracer.startActiveSpan('smtp send', { kind: SpanKind.CLIENT, attributes }, async (span) => {
+        try {
+          await transport.sendMail({
+            from: options.from,
+            to: email.to,
+            subject: email.subject,
+            text: email.text,
+            html: email.html,
+            headers: { 'X-Gatehouse-Reference': email.reference },
+          });
+        } catch (error) {
+          span.setStatus({ code: SpanStatusCode.ERROR, message: (error as { code?: string }).code ?? 'send failed' });
+          throw error;
+        } finally {
+          span.end();
+        }
+      }),
     close: () => transport.close(),
   };
 }
