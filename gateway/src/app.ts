@@ -55,7 +55,9 @@ const USER_PREFIXES = ['/api/user', '/api/admin'];
  * Auth endpoints that take only a Bearer token: the gateway checks it (and its deny list) too,
  * as it does for the user service. Auth verifies again and checks the session is still live.
  */
-const BEARER_AUTH_PREFIXES = ['/api/auth/sessions', '/api/auth/password/change', '/api/auth/mfa', ...AUTH_ADMIN_PREFIXES];
+const BEARER_AUTH_PREFIXES = ['/api/auth/sessions', '/api/auth/password/change', '/api/auth/mfa', '/api/auth/passkeys', ...AUTH_ADMIN_PREFIXES];
+/** Below a Bearer prefix, yet how a session starts: signing in with a passkey. */
+const OPEN_AUTH_PREFIXES = ['/api/auth/passkeys/login'];
 /**
  * The only protected paths where service tokens (client credentials) get through: the user
  * service's admin API, which checks their scopes itself (role rules below still apply). Anywhere
@@ -118,6 +120,7 @@ export function createApp(config: Readonly<GatewayConfig>, deps: GatewayDeps): G
       verifier,
       isRevoked: (claims) => (claims.kind === 'user' ? deps.denyList.has(claims.sub, claims.sid) : deps.denyList.hasClient(claims.clientId)),
       protectedPrefixes: [...USER_PREFIXES, ...BEARER_AUTH_PREFIXES],
+      openPrefixes: OPEN_AUTH_PREFIXES,
       serviceTokenPrefixes: SERVICE_TOKEN_PREFIXES,
       roleRules: [{ prefix: '/api/admin', role: 'admin' }],
       mfaRequiredPrefixes: config.MFA_REQUIRED_PREFIXES,

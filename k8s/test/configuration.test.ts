@@ -49,7 +49,7 @@ describe('configuration in Kubernetes', () => {
   it('when auth is deployed, then the keys production constrains (signing key, session secret, secure cookies, bcrypt cost) are among those checked', () => {
     const service = deployedService('auth');
     expect(keysToProvide(service, { localOrigins: false })).toEqual(
-      expect.arrayContaining(['JWT_PRIVATE_KEY_FILE', 'SESSION_SECRET', 'MFA_ENCRYPTION_KEY', 'COOKIE_SECURE', 'BCRYPT_COST', 'DATABASE_URL', 'REDIS_URL', 'CORS_ORIGINS']),
+      expect.arrayContaining(['JWT_PRIVATE_KEY_FILE', 'SESSION_SECRET', 'MFA_ENCRYPTION_KEY', 'WEBAUTHN_RP_ID', 'WEBAUTHN_ORIGINS', 'COOKIE_SECURE', 'BCRYPT_COST', 'DATABASE_URL', 'REDIS_URL', 'CORS_ORIGINS']),
     );
     const production = {
       NODE_ENV: 'production',
@@ -57,6 +57,8 @@ describe('configuration in Kubernetes', () => {
       SESSION_SECRET: 'a session secret of at least 32 characters',
       MFA_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
       JWT_ISSUER: 'https://api.example.com',
+      WEBAUTHN_RP_ID: 'app.example.com',
+      WEBAUTHN_ORIGINS: 'https://app.example.com',
     };
     expect(() => service.load(production)).not.toThrow();
     expect(() => service.load({ ...production, JWT_ISSUER: 'gatehouse' })).toThrow(/JWT_ISSUER/);
@@ -64,6 +66,8 @@ describe('configuration in Kubernetes', () => {
     expect(() => service.load({ NODE_ENV: 'production' })).toThrow(/JWT_PRIVATE_KEY_FILE/);
     expect(() => service.load({ ...production, SESSION_SECRET: undefined })).toThrow(/SESSION_SECRET/);
     expect(() => service.load({ ...production, MFA_ENCRYPTION_KEY: undefined })).toThrow(/MFA_ENCRYPTION_KEY/);
+    expect(() => service.load({ ...production, WEBAUTHN_RP_ID: undefined })).toThrow(/WEBAUTHN_RP_ID/);
+    expect(() => service.load({ ...production, WEBAUTHN_ORIGINS: undefined })).toThrow(/WEBAUTHN_ORIGINS/);
     expect(() => service.load({ ...production, COOKIE_SECURE: 'false' })).toThrow(/COOKIE_SECURE/);
     expect(() => service.load({ ...production, BCRYPT_COST: '4' })).toThrow(/BCRYPT_COST/);
   });

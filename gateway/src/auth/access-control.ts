@@ -14,6 +14,8 @@ export interface AccessControlOptions {
   readonly isRevoked: (claims: AccessTokenClaims) => boolean;
   /** Paths below these need a valid access token. */
   readonly protectedPrefixes: readonly string[];
+  /** Paths below these stay open although a protected prefix covers them (sign-in endpoints). */
+  readonly openPrefixes?: readonly string[];
   /**
    * Protected paths below these also take service tokens (client credentials); on every other
    * protected path a valid service token gets 403. Each must lie within a protected prefix.
@@ -78,6 +80,7 @@ export function accessControl(options: AccessControlOptions): AccessGuard {
   const mfaPrefixes = options.mfaRequiredPrefixes ?? [];
   assertMfaPrefixesProtected(mfaPrefixes, options);
   const { verifier, isRevoked, protectedPrefixes, serviceTokenPrefixes } = options;
+  const openPrefixes = options.openPrefixes ?? [];
   const usersOnly = requireAccessToken(verifier, { isRevoked });
   const usersOrServices = requireAccessToken(verifier, { isRevoked, acceptServiceTokens: true });
   const roleRules = options.roleRules.map((rule) => ({ prefix: rule.prefix, check: requireRole(rule.role) }));
@@ -85,7 +88,7 @@ export function accessControl(options: AccessControlOptions): AccessGuard {
   return {
     authorize(req, policy) {
       const guards: RequestHandler[] = [];
-      if (policyPrefix(policy, protectedPrefixes) !== undefined) {
+      if (policyPrefix(policy, protectedPrefixes) !== undefined && policyPrefix(policy, openPrefixes) === undefined) {
         guards.push(policyPrefix(policy, serviceTokenPrefixes) === undefined ? usersOnly : usersOrServices);
       }
       for (const rule of roleRules) if (policyUnder(policy, rule.prefix)) guards.push(rule.check);

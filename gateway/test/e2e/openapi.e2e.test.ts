@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { parse } from 'yaml';
-import { totpCode, totpStep } from '@gatehouse/testing';
+import { SoftwareAuthenticator, totpCode, totpStep } from '@gatehouse/testing';
 import { startSystem, type System } from './system';
 
 interface Operation {
@@ -56,6 +56,17 @@ let confirmer: { token: string; secret: string };
 let removerToken: string;
 let mfaLogin: { mfaToken: string; recoveryCode: string };
 
+/**
+ * Passkey examples with a software authenticator on a page of development's relying party
+ * (localhost:8080; the ceremony's origin is what the authenticator signs, not where the request
+ * comes from): a registration answered for one member, a sign-in answered for another, and a
+ * passkey a third member removes.
+ */
+const PASSKEY_ORIGIN = 'http://localhost:8080';
+let passkeyRegistration: { token: string; response: unknown };
+let passkeySignIn: { response: unknown };
+let passkeyRemoval: { token: string; passkeyId: string };
+
 async function post(path: string, body: unknown, token?: string): Promise<Response> {
   return fetch(`${system.gateway.url}${path}`, {
     method: 'POST',
@@ -77,6 +88,19 @@ async function newMember(): Promise<string> {
 /** Starts a TOTP setup with the member's token; the secret it answers. */
 async function startTotp(token: string): Promise<string> {
   return ((await (await post('/api/auth/mfa/totp/setup', {}, token)).json()) as { secret: string }).secret;
+}
+
+/** A fresh device's answer to the member's registration options. */
+async function passkeyFor(token: string, device = SoftwareAuthenticator.create({ origin: PASSKEY_ORIGIN })) {
+  const options = (await (await post('/api/auth/passkeys/register/options', {}, token)).json()) as Parameters<SoftwareAuthenticator['register']>[0];
+  return device.register(options);
+}
+
+/** Registers a passkey for the member; the device and the stored passkey's id. */
+async function registeredPasskey(token: string): Promise<{ device: SoftwareAuthenticator; passkeyId: string }> {
+  const device = SoftwareAuthenticator.create({ origin: PASSKEY_ORIGIN });
+  const registered = await post('/api/auth/passkeys/register/verify', { response: await passkeyFor(token, device) }, token);
+  return { device, passkeyId: ((await registered.json()) as { id: string }).id };
 }
 
 /** Sets up and confirms an authenticator app; the recovery codes. */
@@ -108,6 +132,13 @@ beforeAll(async () => {
   const [recoveryCode] = await enableTotp(await loginToken(mfaEmail, MEMBER_PASSWORD));
   const challenge = (await (await post('/api/auth/login', { email: mfaEmail, password: MEMBER_PASSWORD })).json()) as { mfaToken: string };
   mfaLogin = { mfaToken: challenge.mfaToken, recoveryCode: recoveryCode! };
+  const registrantToken = await loginToken(await newMember(), MEMBER_PASSWORD);
+  passkeyRegistration = { token: registrantToken, response: await passkeyFor(registrantToken) };
+  const { device } = await registeredPasskey(await loginToken(await newMember(), MEMBER_PASSWORD));
+  const requestOptions = (await (await post('/api/auth/passkeys/login/options', {})).json()) as Parameters<SoftwareAuthenticator['assert']>[0];
+  passkeySignIn = { response: device.assert(requestOptions) };
+  const removerOfPasskey = await loginToken(await newMember(), MEMBER_PASSWORD);
+  passkeyRemoval = { token: removerOfPasskey, passkeyId: (await registeredPasskey(removerOfPasskey)).passkeyId };
 }, 60_000);
 afterAll(async () => {
   await system?.stop();
@@ -120,6 +151,8 @@ interface ExampleRequest {
   /** Sent as application/x-www-form-urlencoded instead of a JSON body. */
   form?: Record<string, string>;
   headers?: Record<string, string>;
+  /** The status the example must reach, where a documented error would hide a broken happy path. */
+  status?: number;
 }
 
 function exampleRequest(path: string, method: string): ExampleRequest {
@@ -144,6 +177,12 @@ function exampleRequest(path: string, method: string): ExampleRequest {
     'post /api/auth/mfa/totp/setup': { headers: asMember(setupToken) },
     'post /api/auth/mfa/totp/confirm': { headers: asMember(confirmer.token), body: { code: totpCode(confirmer.secret, totpStep(Date.now())) } },
     'delete /api/auth/mfa/totp': { headers: asMember(removerToken), body: { password: MEMBER_PASSWORD } },
+    'post /api/auth/passkeys/register/options': { status: 200 },
+    'post /api/auth/passkeys/register/verify': { headers: asMember(passkeyRegistration.token), body: { response: passkeyRegistration.response, name: 'Spec key' }, status: 201 },
+    'get /api/auth/passkeys': { status: 200 },
+    'delete /api/auth/passkeys/{id}': { path: `/api/auth/passkeys/${passkeyRemoval.passkeyId}`, headers: asMember(passkeyRemoval.token), status: 204 },
+    'post /api/auth/passkeys/login/options': { status: 200 },
+    'post /api/auth/passkeys/login/verify': { body: passkeySignIn, status: 200 },
     'put /api/user/profile': { body: { name: 'Spec Checker' } },
     'post /api/auth/token': { form: { grant_type: 'client_credentials' }, headers: { authorization: basic } },
     'post /api/admin/clients': { body: { name: 'Spec client', scopes: ['users:read'], roles: [] } },
@@ -183,6 +222,12 @@ describe('openapi.yaml against the running system', () => {
         '/.well-known/jwks.json',
         '/api/auth/token',
         '/api/admin/clients',
+        '/api/auth/passkeys',
+        '/api/auth/passkeys/{id}',
+        '/api/auth/passkeys/register/options',
+        '/api/auth/passkeys/register/verify',
+        '/api/auth/passkeys/login/options',
+        '/api/auth/passkeys/login/verify',
       ]),
     );
   });
@@ -197,6 +242,7 @@ describe('openapi.yaml against the running system', () => {
     });
     const status = String(response.status);
     expect(Object.keys(operation.responses)).toContain(status);
+    if (request.status !== undefined) expect(response.status).toBe(request.status);
     const text = await response.text();
     expect(text).not.toContain('"code":"not_found","detail":"No route');
     const schema = schemaOf(operation, status);

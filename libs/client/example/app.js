@@ -55,8 +55,36 @@ action('confirm', 'submit', async () => {
   show('notice', 'Email confirmed.');
 });
 
+/** The mfaToken of a password step that asks for a second factor, until the code is in. */
+let pendingMfa = null;
+
 action('signin', 'submit', async () => {
-  showUser(await gatehouse.login({ email: value('signin-email'), password: byId('signin-password').value }));
+  const result = await gatehouse.login({ email: value('signin-email'), password: byId('signin-password').value });
+  if ('mfaRequired' in result) {
+    pendingMfa = result.mfaToken;
+    byId('mfa').hidden = false;
+    show('status', 'mfa-required');
+    return;
+  }
+  showUser(result);
+});
+
+action('mfa', 'submit', async () => {
+  const typed = value('mfa-code');
+  // Six digits are the app's code; anything else is tried as a recovery code.
+  const proof = /^\d{6}$/.test(typed) ? { code: typed } : { recoveryCode: typed };
+  showUser(await gatehouse.completeLogin({ mfaToken: pendingMfa, ...proof }));
+  pendingMfa = null;
+  byId('mfa').hidden = true;
+});
+
+action('passkey-signin', 'click', async () => {
+  showUser(await gatehouse.loginWithPasskey());
+});
+
+action('passkey-add', 'submit', async () => {
+  const passkey = await gatehouse.registerPasskey(value('passkey-name') || undefined);
+  show('notice', `passkey-added:${passkey.name}`);
 });
 
 action('profile-load', 'click', async () => {

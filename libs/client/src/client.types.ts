@@ -7,6 +7,27 @@ export interface User {
   readonly emailVerified: boolean;
 }
 
+/**
+ * What `login` answers for an account with a second factor: no session yet. Finish with
+ * `completeLogin` within `expiresIn` seconds, using one of `methods`.
+ */
+export interface MfaChallenge {
+  readonly mfaRequired: true;
+  readonly mfaToken: string;
+  readonly methods: readonly ('totp' | 'recovery_code')[];
+  readonly expiresIn: number;
+}
+
+/** The second step of a login: the `mfaToken` and a code of the authenticator app or a recovery code. */
+export type MfaProof = { readonly mfaToken: string; readonly code: string } | { readonly mfaToken: string; readonly recoveryCode: string };
+
+/** A passkey as registered: `name` is the one given, the provider's, or "Passkey". */
+export interface PasskeyInfo {
+  readonly id: string;
+  readonly name: string;
+  readonly createdAt: string;
+}
+
 export interface GatehouseClientOptions {
   /** Where the gateway answers, e.g. `https://auth.example.com`; same origin when omitted. */
   readonly baseUrl?: string;
@@ -23,8 +44,20 @@ export interface GatehouseClientOptions {
 export interface GatehouseClient {
   /** Creates an account; resolves to the API's answer (201 account, or 202 `{status}`). */
   register(input: { email: string; password: string; name?: string }): Promise<unknown>;
-  /** Opens a session and shares its token with the other tabs. */
-  login(input: { email: string; password: string }): Promise<User>;
+  /**
+   * Opens a session and shares its token with the other tabs; for an account with a second
+   * factor, resolves to an `MfaChallenge` instead (`'mfaRequired' in result`) and opens nothing.
+   */
+  login(input: { email: string; password: string }): Promise<User | MfaChallenge>;
+  /** The second step after an `MfaChallenge`: opens the session like `login`. */
+  completeLogin(proof: MfaProof): Promise<User>;
+  /**
+   * Signs in with a passkey, no email or password: the browser offers the passkeys it holds for
+   * the site. Rejects with the browser's `DOMException` (`NotAllowedError`) if the person cancels.
+   */
+  loginWithPasskey(): Promise<User>;
+  /** Creates a passkey for the signed-in user (the browser asks the person to verify) and registers it. */
+  registerPasskey(name?: string): Promise<PasskeyInfo>;
   /** Ends this browser's session; every tab is told. */
   logout(): Promise<void>;
   /** Ends every session of the user, on every device; every tab is told. */

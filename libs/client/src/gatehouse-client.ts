@@ -1,6 +1,7 @@
-import type { GatehouseClient, GatehouseClientOptions, User } from './client.types.js';
+import type { GatehouseClient, GatehouseClientOptions, MfaChallenge, PasskeyInfo, User } from './client.types.js';
 import { crossTab } from './cross-tab.js';
 import { errorFrom, GatehouseError, send } from './gatehouse-error.js';
+import { createPasskey, usePasskey } from './passkeys.js';
 
 interface TokenAnswer {
   readonly accessToken: string;
@@ -157,6 +158,11 @@ export function createGatehouseClient(options: GatehouseClientOptions = {}): Gat
       if (!sessionOver(error)) throw error;
     });
 
+  /** A JSON POST with the access token (refreshed and retried like any `fetch`). */
+  async function authPost(path: string, body: object): Promise<unknown> {
+    return (await ok(await authFetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }))).json();
+  }
+
   async function authFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
     const request = new Request(typeof input === 'string' && input.startsWith('/') ? base + input : input, init);
     if (accessToken && Date.now() >= refreshAt) await refreshUnlessEnded();
@@ -172,7 +178,19 @@ export function createGatehouseClient(options: GatehouseClientOptions = {}): Gat
 
   return {
     register: (input) => call('/api/auth/register', input),
-    login: async (input) => accept((await call('/api/auth/login', input)) as TokenAnswer),
+    async login(input) {
+      const answer = (await call('/api/auth/login', input)) as TokenAnswer | MfaChallenge;
+      return 'mfaRequired' in answer ? answer : accept(answer);
+    },
+    completeLogin: async (proof) => accept((await call('/api/auth/login/mfa', proof)) as TokenAnswer),
+    async loginWithPasskey() {
+      const response = await usePasskey((await call('/api/auth/passkeys/login/options')) as Record<string, unknown>);
+      return accept((await call('/api/auth/passkeys/login/verify', { response })) as TokenAnswer);
+    },
+    async registerPasskey(name) {
+      const response = await createPasskey((await authPost('/api/auth/passkeys/register/options', {})) as Record<string, unknown>);
+      return (await authPost('/api/auth/passkeys/register/verify', name ? { response, name } : { response })) as PasskeyInfo;
+    },
     async logout() {
       await call('/api/auth/logout');
       end('logout');

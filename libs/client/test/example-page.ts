@@ -3,6 +3,9 @@ import type { HTTPRequest, HTTPResponse, Page } from 'puppeteer-core';
 /** The SDK client as the example page exposes it on `window.gatehouse` (the page contract). */
 export interface GatehouseOnPage {
   login(credentials: { email: string; password: string }): Promise<unknown>;
+  completeLogin(proof: { mfaToken: string; code: string } | { mfaToken: string; recoveryCode: string }): Promise<unknown>;
+  loginWithPasskey(): Promise<unknown>;
+  registerPasskey(name?: string): Promise<unknown>;
   logout(): Promise<void>;
   logoutAll(): Promise<void>;
   restore(): Promise<unknown>;

@@ -7,7 +7,7 @@ import { AUDIENCE, ISSUER, claimsFor, generateTestKey, serveJwks, signToken, typ
 
 const logger = createLogger({ service: 'jwt-amr-test', level: 'silent' });
 const key = generateTestKey('ES256');
-const rules = { issuer: ISSUER, audience: AUDIENCE, clockToleranceSeconds: 0, nowSeconds: Math.floor(Date.now() / 1000) };
+const rules = { issuer: ISSUER, audience: AUDIENCE, clockToleranceSeconds: 0, get nowSeconds() { return Math.floor(Date.now() / 1000); } };
 const SERVICE = 'svc_AAAAAAAAAAAAAAAAAAAAAA';
 const serviceClaims = { sub: SERVICE, client_id: SERVICE, sid: undefined, email: undefined, name: undefined, email_verified: undefined, scope: 'reports' };
 

@@ -27,3 +27,4 @@ export { startOtlpReceiver, SPAN_KIND, type OtlpReceiver, type ReceivedSpan } fr
 export { eventually } from './eventually';
 export { endPool } from './end-pool';
 export { totpCode, totpStep, wrongTotpCode } from './totp';
+export { SoftwareAuthenticator, type CeremonyOverrides, type SoftwareAuthenticatorOptions } from './webauthn';

@@ -42,6 +42,7 @@ import { clientCredentialsRoutes } from './client-credentials.wiring';
 import { revocationsRoutes } from './http/revocations.routes';
 import { createRevocationLog } from './store/revocation-log.store';
 import { composeSecondFactors } from './mfa-composition';
+import { composePasskeys } from './passkeys-composition';
 import type { RedisClient } from './store/redis-client';
 
 export interface AuthDeps {
@@ -186,6 +187,7 @@ export function createApp(config: Readonly<AuthConfig>, deps: AuthDeps): AuthApp
     }),
   );
   routes.use(secondFactors.routes);
+  routes.use(composePasskeys(config, { ...deps, clock, transactions, sessions, verifier, addressOf, metrics, finishLogin: { ...session, ...secondFactors.loginDeps } }));
   // Before accountRoutes: its 405 for other methods on /api/auth/password/reset would shadow the page.
   routes.use(accountPagesRoutes({ signInUrl: config.SIGN_IN_URL }));
   routes.use(

@@ -60,7 +60,14 @@ describe('auth config', () => {
   });
 
   it('when production has no MFA_ENCRYPTION_KEY, or one that is not the base64 of 32 bytes, then boot stops naming it', () => {
-    const production = { NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32), JWT_PRIVATE_KEY_FILE: '/k.pem', JWT_ISSUER: 'https://id.example.com' };
+    const production = {
+      NODE_ENV: 'production',
+      SESSION_SECRET: 'x'.repeat(32),
+      JWT_PRIVATE_KEY_FILE: '/k.pem',
+      JWT_ISSUER: 'https://id.example.com',
+      WEBAUTHN_RP_ID: 'example.com',
+      WEBAUTHN_ORIGINS: 'https://example.com',
+    };
     const key = Buffer.alloc(32, 1).toString('base64');
     expect(loadAuthConfig({ ...production, MFA_ENCRYPTION_KEY: key }).MFA_ENCRYPTION_KEY).toBe(key);
     expect(() => loadAuthConfig(production)).toThrow(/MFA_ENCRYPTION_KEY/);
@@ -68,6 +75,36 @@ describe('auth config', () => {
     expect(() => loadAuthConfig({ ...production, MFA_ENCRYPTION_KEY: 'not base64 at all!' })).toThrow(/MFA_ENCRYPTION_KEY/);
     expect(loadAuthConfig({})).toMatchObject({ MFA_ISSUER: 'Gatehouse', MFA_FAILURE_LIMIT: 5, MFA_FAILURE_WINDOW_SECONDS: 900 });
     expect(() => loadAuthConfig({ MFA_ISSUER: 'Gate:house' })).toThrow(/MFA_ISSUER/);
+  });
+
+  it('when nothing names the passkey relying party, then development uses localhost and production stops naming both keys', () => {
+    expect(loadAuthConfig({})).toMatchObject({
+      WEBAUTHN_RP_ID: 'localhost',
+      WEBAUTHN_RP_NAME: 'Gatehouse',
+      WEBAUTHN_ORIGINS: ['http://localhost:3000', 'http://localhost:8080'],
+      PASSKEYS_PER_USER_LIMIT: 20,
+    });
+    const production = {
+      NODE_ENV: 'production',
+      SESSION_SECRET: 'x'.repeat(32),
+      JWT_PRIVATE_KEY_FILE: '/k.pem',
+      JWT_ISSUER: 'https://id.example.com',
+      MFA_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'),
+    };
+    expect(() => loadAuthConfig(production)).toThrow(/"WEBAUTHN_RP_ID" is required[\s\S]*"WEBAUTHN_ORIGINS" is required/);
+    expect(loadAuthConfig({ ...production, WEBAUTHN_RP_ID: 'Example.com', WEBAUTHN_ORIGINS: 'https://app.example.com,https://example.com' })).toMatchObject({
+      WEBAUTHN_RP_ID: 'example.com',
+      WEBAUTHN_ORIGINS: ['https://app.example.com', 'https://example.com'],
+    });
+  });
+
+  it.each([
+    ['an origin outside the RP ID', { WEBAUTHN_RP_ID: 'example.com', WEBAUTHN_ORIGINS: 'https://example.org' }, /not within WEBAUTHN_RP_ID example.com/],
+    ['a look-alike suffix', { WEBAUTHN_RP_ID: 'example.com', WEBAUTHN_ORIGINS: 'https://badexample.com' }, /not within WEBAUTHN_RP_ID/],
+    ['plain http off localhost', { WEBAUTHN_RP_ID: 'example.com', WEBAUTHN_ORIGINS: 'http://app.example.com' }, /passkeys need https/],
+    ['an RP ID that is no host name', { WEBAUTHN_RP_ID: 'https://example.com' }, /WEBAUTHN_RP_ID/],
+  ])('when the relying party has %s, then boot stops naming it', (_case, env, message) => {
+    expect(() => loadAuthConfig(env)).toThrow(message);
   });
 
   it('when only one half of the bootstrap admin is given, then boot stops', () => {

@@ -56,6 +56,17 @@ export interface AuthConfig extends BaseServiceConfig, DatabaseConfig, TokenClai
   /** One-time codes tried per account and window (login, confirmation, removal), counted before checking. */
   MFA_FAILURE_LIMIT: number;
   MFA_FAILURE_WINDOW_SECONDS: number;
+  /**
+   * The WebAuthn relying party: passkeys are bound to this domain (the page's host or a parent of
+   * it) and work only on the origins listed. Required in production; development uses localhost.
+   */
+  WEBAUTHN_RP_ID: string;
+  /** The name the browser shows when it asks to create a passkey. */
+  WEBAUTHN_RP_NAME: string;
+  /** The pages that run the passkey ceremonies (the app's origins), each within WEBAUTHN_RP_ID. */
+  WEBAUTHN_ORIGINS: string[];
+  /** Passkeys one account may hold. */
+  PASSKEYS_PER_USER_LIMIT: number;
   /** Idle timeout: a refresh token unused this long is dead. */
   REFRESH_TOKEN_TTL_SECONDS: number;
   /** Absolute session lifetime from login; refresh never extends a session past it. */
@@ -136,6 +147,26 @@ const scopeList = () =>
     if (scopes.length === 0 || scopes.length > MAX_SCOPES) return helpers.message({ custom: `list 1 to ${MAX_SCOPES} scopes` });
     return scopes;
   });
+
+/** Outside production, passkeys work on the gateway's and a dev server's localhost pages. */
+const DEV_RELYING_PARTY = { WEBAUTHN_RP_ID: 'localhost', WEBAUTHN_ORIGINS: ['http://localhost:3000', 'http://localhost:8080'] };
+
+/**
+ * Fills development's relying party, then checks that every origin can use passkeys of the RP
+ * ID: a browser allows only hosts at or below it, over https (http only on localhost, a secure
+ * context). Any other origin could never complete a ceremony.
+ */
+function passkeyRelyingParty(given: AuthConfig, helpers: Joi.CustomHelpers) {
+  if (given.NODE_ENV === 'production' && (given.WEBAUTHN_RP_ID === undefined || given.WEBAUTHN_ORIGINS === undefined)) return given;
+  const config = { ...given, WEBAUTHN_RP_ID: given.WEBAUTHN_RP_ID ?? DEV_RELYING_PARTY.WEBAUTHN_RP_ID, WEBAUTHN_ORIGINS: given.WEBAUTHN_ORIGINS ?? DEV_RELYING_PARTY.WEBAUTHN_ORIGINS };
+  const rpId = config.WEBAUTHN_RP_ID;
+  for (const origin of config.WEBAUTHN_ORIGINS) {
+    const { hostname, protocol } = new URL(origin);
+    if (hostname !== rpId && !hostname.endsWith(`.${rpId}`)) return helpers.message({ custom: `"WEBAUTHN_ORIGINS" has ${origin}, which is not within WEBAUTHN_RP_ID ${rpId}` });
+    if (protocol !== 'https:' && hostname !== 'localhost') return helpers.message({ custom: `"WEBAUTHN_ORIGINS" has ${origin}: passkeys need https (or http://localhost)` });
+  }
+  return config;
+}
 
 const REDIS_DEFAULT_URL = 'redis://127.0.0.1:6379';
 
@@ -221,6 +252,11 @@ export const authConfigSchema = Joi.object<AuthConfig>({
   MFA_ISSUER: Joi.string().pattern(/^[^:\p{Cc}]{1,64}$/u).default('Gatehouse'),
   MFA_FAILURE_LIMIT: positive().max(100).default(5),
   MFA_FAILURE_WINDOW_SECONDS: positive().default(900),
+  // No schema defaults: production must name both (see below); passkeyDefaults fills development's.
+  WEBAUTHN_RP_ID: Joi.string().hostname().lowercase(),
+  WEBAUTHN_RP_NAME: Joi.string().pattern(/^[^\p{Cc}]{1,64}$/u).default('Gatehouse'),
+  WEBAUTHN_ORIGINS: originList(),
+  PASSKEYS_PER_USER_LIMIT: positive().max(100).default(20),
   REFRESH_TOKEN_TTL_SECONDS: positive().default(604_800),
   SESSION_MAX_AGE_SECONDS: positive().default(2_592_000),
   REFRESH_REUSE_GRACE_SECONDS: Joi.number().min(0).max(60).default(10),
@@ -279,11 +315,14 @@ export const authConfigSchema = Joi.object<AuthConfig>({
   OAUTH_CLIENTS_LIMIT: positive().max(10_000).default(100),
 })
   .and('BOOTSTRAP_ADMIN_EMAIL', 'BOOTSTRAP_ADMIN_PASSWORD')
+  .custom(passkeyRelyingParty)
   .oxor('JWT_PRIVATE_KEY_FILE', 'JWT_KEYS_MANIFEST_FILE')
   .when(Joi.object({ NODE_ENV: 'production' }).unknown(), {
     then: Joi.object({
       SESSION_SECRET: Joi.required(),
       MFA_ENCRYPTION_KEY: Joi.required(),
+      WEBAUTHN_RP_ID: Joi.required(),
+      WEBAUTHN_ORIGINS: Joi.required(),
       COOKIE_SECURE: Joi.valid(true),
       // Verifiers find the keys through metadata under the issuer and compare `iss` to it exactly.
       JWT_ISSUER: url(['https'])

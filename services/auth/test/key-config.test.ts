@@ -3,7 +3,14 @@ import { createKeyRing, keyTimings } from '../src/crypto/key-ring';
 import { parseKeyManifest } from '../src/crypto/key-manifest';
 import { newSigningKeys } from './auth-harness';
 
-const PRODUCTION = { NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32), MFA_ENCRYPTION_KEY: Buffer.alloc(32).toString('base64'), JWT_ISSUER: 'https://id.example.com' };
+const PRODUCTION = {
+  NODE_ENV: 'production',
+  SESSION_SECRET: 'x'.repeat(32),
+  MFA_ENCRYPTION_KEY: Buffer.alloc(32).toString('base64'),
+  JWT_ISSUER: 'https://id.example.com',
+  WEBAUTHN_RP_ID: 'example.com',
+  WEBAUTHN_ORIGINS: 'https://example.com',
+};
 
 describe('signing key configuration', () => {
   it('when production gives a key manifest instead of a private key file, then it starts with the default timings', () => {

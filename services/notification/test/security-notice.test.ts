@@ -37,6 +37,8 @@ describe('user.security_notice → notice email', () => {
     ['registration_attempted', 'Someone tried to create an account with your address'],
     ['mfa_enabled', 'Two-step sign-in was turned on for your account'],
     ['mfa_disabled', 'Two-step sign-in was turned off for your account'],
+    ['passkey_added', 'A passkey was added to your account'],
+    ['passkey_removed', 'A passkey was removed from your account'],
   ] as const)('when a %s notice is published, then exactly one email arrives titled "%s" with the user agent escaped', async (kind, subject) => {
     const event = securityNoticeEvent(kind, { userAgent: 'Mozilla/5.0 (X11; Linux x86_64) <b>Firefox</b>/121.0 & "x"' });
 

@@ -4,6 +4,7 @@ import type { AnyEvent } from '@gatehouse/events';
 import type { ClientTokenClaims, NewOAuthClient, OAuthClient } from './client.ports';
 import type { AuthMethod } from './auth-methods';
 import type { SecondFactorStore } from './mfa.ports';
+import type { PasskeyTransaction } from './passkey.ports';
 
 export type Role = 'user' | 'admin';
 
@@ -117,7 +118,7 @@ export interface LoginThrottle {
 }
 
 /** What one database transaction can do; the events it publishes commit with the change. */
-export interface AuthTransaction extends SecondFactorStore {
+export interface AuthTransaction extends SecondFactorStore, PasskeyTransaction {
   /** Inserts; throws `email_taken` when the email is already registered. */
   createCredential(credential: NewCredential): Promise<Credential>;
   findByEmail(email: string): Promise<Credential | undefined>;

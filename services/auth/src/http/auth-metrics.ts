@@ -15,7 +15,7 @@ export type AuthOutcome =
 
 export interface AuthMetrics {
   /** Runs `action`, counting its outcome under `operation`, and passes its result or error on. */
-  track<T>(operation: 'login' | 'login_mfa' | 'refresh' | 'register' | 'logout', action: () => Promise<T>): Promise<T>;
+  track<T>(operation: 'login' | 'login_mfa' | 'login_passkey' | 'refresh' | 'register' | 'logout', action: () => Promise<T>): Promise<T>;
 }
 
 export function createAuthMetrics(registry: Registry): AuthMetrics {
@@ -35,6 +35,8 @@ export function createAuthMetrics(registry: Registry): AuthMetrics {
       refresh_token_invalid: 'invalid',
       mfa_token_invalid: 'invalid',
       mfa_code_invalid: 'invalid_code',
+      passkey_invalid: 'invalid_credentials',
+      passkey_challenge_invalid: 'invalid',
       dependency_unavailable: 'dependency_unavailable',
     };
     return byCode[error.code] ?? 'other_error';

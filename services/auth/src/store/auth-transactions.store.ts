@@ -4,6 +4,7 @@ import type { AuthTransaction, Transactions } from '../domain/auth.ports';
 import { insertCredential, selectCredentialByEmail, selectCredentialById } from './credential.store';
 import { countClientsLocked, deleteClient, insertClient } from './client.store';
 import { secondFactorsOn } from './second-factor.store';
+import { passkeysOn } from './passkey.store';
 
 function transactionOn(client: PoolClient): AuthTransaction {
   return {
@@ -72,6 +73,7 @@ function transactionOn(client: PoolClient): AuthTransaction {
     deleteClient: (clientId) => deleteClient(client, clientId),
     publish: (event) => insertOutboxEvent(client, event),
     ...secondFactorsOn(client),
+    ...passkeysOn(client),
   };
 }
 

@@ -21,6 +21,8 @@ import { createHash } from 'node:crypto';
  *   mfa-login:{<token digest>}     hash    a login waiting for its second factor: user, version,
  *                                          notBefore, amr, expiresAt (ms), attempts
  *   mfa-failures:{<user>}          string  one-time codes tried on the account in the current window
+ *   passkey-challenge:{<digest>}   hash    a WebAuthn challenge not yet answered: purpose
+ *                                          (register: user, session; login), expiresAt (ms)
  */
 export const redisKeys = {
   sessions: (userId: string) => `sessions:{${userId}}`,
@@ -32,6 +34,7 @@ export const redisKeys = {
   rateLimit: (limit: string, subject: string) => `rl:${limit}:${subject}`,
   mfaLogin: (tokenDigest: string) => `mfa-login:{${tokenDigest}}`,
   mfaFailures: (userId: string) => `mfa-failures:{${userId}}`,
+  passkeyChallenge: (challengeDigest: string) => `passkey-challenge:{${challengeDigest}}`,
 };
 
 /** Emails are personal data: keys carry a digest instead. */

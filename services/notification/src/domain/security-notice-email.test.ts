@@ -23,6 +23,8 @@ describe('security notice email', () => {
     ['registration_attempted', 'Someone tried to create an account with your address', 'If it was not you, ignore this email'],
     ['mfa_enabled', 'Two-step sign-in was turned on for your account', 'keep your recovery codes'],
     ['mfa_disabled', 'Two-step sign-in was turned off for your account', 'Every other session was signed out'],
+    ['passkey_added', 'A passkey was added to your account', 'remove the passkey you do not recognise'],
+    ['passkey_removed', 'A passkey was removed from your account', 'Every other session was signed out'],
   ] as const)('when the kind is %s, then the subject is "%s" and the advice fits', (kind, subject, advice) => {
     const email = compose(kind);
     expect(email).toMatchObject({ to: 'a@example.com', subject, reference: 'e1' });

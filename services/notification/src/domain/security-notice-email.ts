@@ -99,6 +99,30 @@ const notices: Readonly<Record<SecurityNoticeKind, (facts: NoticeFacts) => Notic
       { paragraph: ['If it was not you, reset your password now with "Forgot password" on the sign-in page at ', app, ', then turn two-step sign-in on again.'] },
     ],
   }),
+  passkey_added: ({ when, device, app }) => ({
+    subject: 'A passkey was added to your account',
+    blocks: [
+      { paragraph: [`On ${when} a passkey was added to your account: it signs you in without your password.`] },
+      ...deviceBlocks(device),
+      { paragraph: ['If this was you, there is nothing else to do.'] },
+      {
+        paragraph: [
+          'If it was not you, someone else can sign in as you: sign in at ',
+          app,
+          ', remove the passkey you do not recognise, then reset your password with "Forgot password" on the sign-in page.',
+        ],
+      },
+    ],
+  }),
+  passkey_removed: ({ when, device, app }) => ({
+    subject: 'A passkey was removed from your account',
+    blocks: [
+      { paragraph: [`On ${when} a passkey was removed from your account and no longer signs you in. Every other session was signed out.`] },
+      ...deviceBlocks(device),
+      { paragraph: ['If this was you, there is nothing else to do.'] },
+      { paragraph: ['If it was not you, reset your password now with "Forgot password" on the sign-in page at ', app, ' and check the passkeys left on your account.'] },
+    ],
+  }),
 };
 
 const lineText = (line: Line) => line.map((part) => (typeof part === 'string' ? part : part.href)).join('');
