@@ -69,6 +69,19 @@ async function startNotification(): Promise<ChildProcess> {
     if (child.exitCode !== null) throw new Error(`notification exited with ${child.exitCode}`);
     return fetch(`http://127.0.0.1:${managementPort}/readyz`).then((r) => r.status === 200, () => false);
   });
+  // Ready no longer waits for the broker (the outbox covers an outage): wait for the consumer itself,
+  // or an event published now would find no queue bound yet.
+  await until('the consumer to subscribe', async () => {
+    const probe = await connect(testInfrastructure().amqpUrl);
+    try {
+      const { consumerCount } = await (await probe.createChannel()).checkQueue(`${prefix}.user-registered`);
+      return consumerCount > 0;
+    } catch {
+      return false;
+    } finally {
+      await probe.close().catch(() => undefined);
+    }
+  });
   return child;
 }
 
