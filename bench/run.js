@@ -27,11 +27,9 @@ function emailLatency(args) {
 }
 const { table, writeOutputs } = require('./lib/report');
 
-const PG = 'postgres://postgres@127.0.0.1:5432';
-const REDIS_URL = 'redis://127.0.0.1:6379';
+const { PG, REDIS_URL, authEnv: benchAuthEnv } = require('./lib/auth-env');
 const DBS = { auth: 'gh_bench_auth', user: 'gh_bench_user' };
 const BCRYPT_COST = 12;
-const UNLIMITED = '1000000000';
 const BENCH_ADMIN = { email: `bench-admin-${process.pid}@example.com`, password: `Bench-admin-pass-${process.pid}-${Date.now()}` };
 const log = (msg) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 
@@ -55,29 +53,16 @@ async function main() {
     await stopService(s);
     running.delete(s);
   };
-  const authEnv = (cost) => ({
-    NODE_ENV: 'development',
-    DATABASE_URL: `${PG}/${DBS.auth}`,
-    REDIS_URL,
-    REDIS_KEY_PREFIX: prefix,
-    DEV_KEYS_DIR: keysDir,
-    BCRYPT_COST: String(cost),
-    COOKIE_SECURE: 'false',
-    UV_THREADPOOL_SIZE: String(nproc),
-    LOGIN_IP_LIMIT: UNLIMITED,
-    LOGIN_FREE_ATTEMPTS: UNLIMITED,
-    LOGIN_ACCOUNT_FAILURE_LIMIT: UNLIMITED,
-    REFRESH_SESSION_LIMIT: UNLIMITED,
-    REFRESH_INVALID_IP_LIMIT: UNLIMITED,
-    // P5 logs 200 virtual clients into one account.
-    SESSIONS_PER_USER_LIMIT: '1000',
-    REGISTER_IP_LIMIT: UNLIMITED,
-    TOKEN_IP_LIMIT: UNLIMITED,
-    TOKEN_CLIENT_LIMIT: UNLIMITED,
-    // P9 creates its client as this admin.
-    BOOTSTRAP_ADMIN_EMAIL: BENCH_ADMIN.email,
-    BOOTSTRAP_ADMIN_PASSWORD: BENCH_ADMIN.password,
-  });
+  // P5 logs 200 virtual clients into one account (SESSIONS_PER_USER_LIMIT 1000 in benchAuthEnv);
+  // P9 creates its client as the bootstrapped admin.
+  const authEnv = (cost) =>
+    benchAuthEnv({
+      database: DBS.auth,
+      prefix,
+      keysDir,
+      bcryptCost: cost,
+      extra: { UV_THREADPOOL_SIZE: String(nproc), BOOTSTRAP_ADMIN_EMAIL: BENCH_ADMIN.email, BOOTSTRAP_ADMIN_PASSWORD: BENCH_ADMIN.password },
+    });
   const raw = {};
   try {
     await dropDatabases(`${PG}/postgres`, Object.values(DBS));
