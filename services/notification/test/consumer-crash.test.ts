@@ -73,8 +73,12 @@ async function startNotification(): Promise<ChildProcess> {
   // or an event published now would find no queue bound yet.
   await until('the consumer to subscribe', async () => {
     const probe = await connect(testInfrastructure().amqpUrl);
+    probe.on('error', () => undefined);
     try {
-      const { consumerCount } = await (await probe.createChannel()).checkQueue(`${prefix}.user-registered`);
+      const channel = await probe.createChannel();
+      // A queue not declared yet closes the channel with 404: expected while waiting, not an error.
+      channel.on('error', () => undefined);
+      const { consumerCount } = await channel.checkQueue(`${prefix}.user-registered`);
       return consumerCount > 0;
     } catch {
       return false;
