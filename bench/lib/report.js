@@ -1,6 +1,7 @@
 /** The results table (stdout and bench/RESULTS.md) and the raw JSON under bench/results/. */
-const { mkdirSync, writeFileSync } = require('node:fs');
+const { existsSync, mkdirSync, readFileSync, writeFileSync } = require('node:fs');
 const path = require('node:path');
+const { ownedSections } = require('./results-section');
 
 const COLUMNS = ['id', 'what', 'absolute (medians)', 'ratio', 'target', 'verdict'];
 
@@ -33,7 +34,10 @@ function writeOutputs({ benchDir, stamp, machine, rows, notes, raw, command, wal
     ...notes.map((n) => `- ${n}`),
     '',
   ].join('\n');
-  writeFileSync(path.join(benchDir, 'RESULTS.md'), md);
+  // The main table is rewritten; the sections other benches own (scale, soak, algorithms …) are kept.
+  const file = path.join(benchDir, 'RESULTS.md');
+  const kept = existsSync(file) ? ownedSections(readFileSync(file, 'utf8')) : [];
+  writeFileSync(file, kept.length ? `${md}\n${kept.join('\n\n')}\n` : md);
   return jsonFile;
 }
 
