@@ -2,17 +2,18 @@
 /**
  * Chooses the access-token algorithm: RS256 (RSA-2048) vs ES256 (P-256) vs EdDSA (Ed25519).
  *
- * In process, 7 interleaved rounds of CPU time per operation: sign with jsonwebtoken (what auth used before) and with auth's
- * own signer (services/auth/dist, node:crypto), verify with @gatehouse/jwt exactly as a gateway in
- * JWT_VERIFY_MODE=uncached does (parse, signature, claims), token size; and bcrypt per cost.
+ * In process, 7 interleaved rounds of CPU time per operation: sign with auth's own signer
+ * (services/auth/dist, node:crypto), verify with @gatehouse/jwt exactly as a gateway in
+ * JWT_VERIFY_MODE=uncached does (parse, signature, claims) and with jose's jwtVerify under the same
+ * rules (the library libs/jwt would otherwise wrap: issue 16, point 5), token size; and bcrypt per cost.
  * With `e2e`, also P1 uncached and P5 per algorithm with real processes (bench/lib/algorithm-e2e.js).
  *
  * Usage: node bench/jwt-algorithms.js [e2e]   or   npm run bench -- algorithms [e2e]
  * Run `tsc -b` first (npm run bench does). With e2e the "algorithms" section of bench/RESULTS.md
  * is rewritten.
  */
-const { randomUUID } = require('node:crypto');
-const jwt = require('jsonwebtoken');
+const { createPublicKey, randomUUID } = require('node:crypto');
+const jose = require('jose');
 const bcrypt = require('bcrypt');
 const { createAccessTokenSigner } = require('../services/auth/dist/crypto/access-token.signer');
 const { SIGNING_ALGORITHMS, generateSigningKeyPem, signingKeyFromPem } = require('../services/auth/dist/crypto/signing-keys');
@@ -46,18 +47,10 @@ function subjects() {
     const signer = createAccessTokenSigner({ key: () => signing, issuer: ISSUER, audience: AUDIENCE, ttlSeconds: 900, clock: Date.now });
     const verifier = createStaticKeyVerifier({ jwks: { keys: [jwk] }, issuer: ISSUER, audience: AUDIENCE });
     const token = signer.sign(claims, randomUUID(), ['pwd']).token;
-    // jsonwebtoken 9 has no EdDSA.
-    const legacy =
-      alg === 'EdDSA'
-        ? undefined
-        : () =>
-            jwt.sign({ sub: claims.userId, email: claims.email, name: claims.name, roles: claims.roles, email_verified: true, sid: randomUUID(), amr: ['pwd'], jti: randomUUID(), iss: ISSUER, aud: AUDIENCE }, signing.privateKey, {
-              algorithm: alg,
-              keyid: signing.kid,
-              expiresIn: 900,
-              header: { alg, typ: 'at+jwt' },
-            });
-    return { alg, signer, verifier, token, legacy };
+    const publicKey = createPublicKey({ key: jwk, format: 'jwk' });
+    const rules = { issuer: ISSUER, audience: AUDIENCE, algorithms: [alg], typ: 'at+jwt', requiredClaims: ['sub', 'exp', 'iat', 'jti'] };
+    const joseVerify = () => jose.jwtVerify(token, publicKey, rules);
+    return { alg, signer, verifier, token, joseVerify };
   });
 }
 
@@ -69,8 +62,8 @@ async function microRounds() {
     for (const s of all) {
       round[s.alg] = {
         signMicros: await perOp(s.alg === 'RS256' ? 1500 : 4000, () => s.signer.sign(claims, 'sid', ['pwd'])),
-        jsonwebtokenSignMicros: s.legacy ? await perOp(s.alg === 'RS256' ? 1500 : 4000, s.legacy) : null,
         verifyMicros: await perOp(4000, () => s.verifier.verify(s.token)),
+        joseVerifyMicros: await perOp(4000, s.joseVerify),
       };
     }
     rounds.push(round);
@@ -78,7 +71,7 @@ async function microRounds() {
   const summary = {};
   for (const s of all) {
     const pick = (field) => (rounds[0][s.alg][field] === null ? null : spread(rounds.map((round) => round[s.alg][field])));
-    summary[s.alg] = { sign: pick('signMicros'), jsonwebtokenSign: pick('jsonwebtokenSignMicros'), verify: pick('verifyMicros'), tokenBytes: s.token.length };
+    summary[s.alg] = { sign: pick('signMicros'), verify: pick('verifyMicros'), joseVerify: pick('joseVerifyMicros'), tokenBytes: s.token.length };
   }
   return { rounds, summary };
 }
@@ -103,8 +96,8 @@ async function main(args) {
   process.stdout.write(`\nIn process, CPU µs per operation, ${ROUNDS} interleaved rounds, median (min–max):\n`);
   for (const [alg, s] of Object.entries(micro.summary)) {
     row(`${alg} sign, auth signer (node:crypto)`, us(s.sign));
-    if (s.jsonwebtokenSign) row(`${alg} sign, jsonwebtoken (before)`, us(s.jsonwebtokenSign));
     row(`${alg} verify, @gatehouse/jwt uncached`, us(s.verify));
+    row(`${alg} verify, jose jwtVerify`, us(s.joseVerify));
     row(`${alg} token size`, `${s.tokenBytes} bytes`);
   }
   const ratioOf = (a, b, field) => median(micro.rounds.map((round) => round[a][field] / round[b][field]));
@@ -112,6 +105,7 @@ async function main(args) {
   row('sign RS256 / EdDSA (same round)', `${ratioOf('RS256', 'EdDSA', 'signMicros').toFixed(1)}×`);
   row('verify ES256 / RS256 (same round)', `${ratioOf('ES256', 'RS256', 'verifyMicros').toFixed(2)}×`);
   row('verify EdDSA / RS256 (same round)', `${ratioOf('EdDSA', 'RS256', 'verifyMicros').toFixed(2)}×`);
+  for (const alg of Object.keys(micro.summary)) row(`${alg} verify jose / @gatehouse/jwt (same round)`, `${median(micro.rounds.map((round) => round[alg].joseVerifyMicros / round[alg].verifyMicros)).toFixed(2)}×`);
   for (const [cost, ms] of Object.entries(bcryptCost)) row(`bcrypt cost ${cost} (one core)`, `${ms.toFixed(1)} ms/hash`);
   const result = { date: new Date().toISOString(), micro, bcryptMillis: bcryptCost };
   if (args.includes('e2e')) {
@@ -130,7 +124,7 @@ const cell = (s, digits = 0) => `${s.median.toFixed(digits)} (${s.min.toFixed(di
 /** The "algorithms" section of bench/RESULTS.md: in-process costs, then P1 uncached and P5 per algorithm. */
 function section({ micro, e2e }, seconds) {
   const algs = Object.keys(micro.summary);
-  const ratioOf = (a, b, field) => median(micro.rounds.map((round) => round[a][field] / round[b][field]));
+  const ratioOf = (a, b, field, other = field) => median(micro.rounds.map((round) => round[a][field] / round[b][other]));
   const lines = [
     '## Signing algorithm: RS256 vs ES256 vs EdDSA',
     '',
@@ -140,11 +134,11 @@ function section({ micro, e2e }, seconds) {
     '',
     `In process, CPU µs per operation, median (min–max) of ${micro.rounds.length} interleaved rounds. Sign = auth's signer (node:crypto, header encoded once per key); verify = @gatehouse/jwt as a gateway in JWT_VERIFY_MODE=uncached runs it (parse, signature, claims).`,
     '',
-    '| | sign | sign, jsonwebtoken (before) | verify | token bytes |',
-    '|---|---:|---:|---:|---:|',
+    '| | sign | verify, @gatehouse/jwt | verify, jose | jose / ours (same round) | token bytes |',
+    '|---|---:|---:|---:|---:|---:|',
     ...algs.map((a) => {
       const s = micro.summary[a];
-      return `| ${a} | ${cell(s.sign, 1)} | ${s.jsonwebtokenSign ? cell(s.jsonwebtokenSign, 1) : 'n/a (no EdDSA)'} | ${cell(s.verify, 1)} | ${s.tokenBytes} |`;
+      return `| ${a} | ${cell(s.sign, 1)} | ${cell(s.verify, 1)} | ${cell(s.joseVerify, 1)} | ${ratioOf(a, a, 'joseVerifyMicros', 'verifyMicros').toFixed(2)}× | ${s.tokenBytes} |`;
     }),
     '',
     `Same-round ratios: sign RS256/ES256 ${ratioOf('RS256', 'ES256', 'signMicros').toFixed(1)}×, RS256/EdDSA ${ratioOf('RS256', 'EdDSA', 'signMicros').toFixed(1)}×; verify ES256/RS256 ${ratioOf('ES256', 'RS256', 'verifyMicros').toFixed(2)}×, EdDSA/RS256 ${ratioOf('EdDSA', 'RS256', 'verifyMicros').toFixed(2)}×.`,

@@ -1,8 +1,9 @@
 import { createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import jwt from 'jsonwebtoken';
+import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { startSystem, type System } from './system';
+import { signTestJwt } from '@gatehouse/testing';
 
 let system: System;
 beforeAll(async () => {
@@ -129,17 +130,14 @@ describe('attacks at the gateway', () => {
   beforeAll(async () => {
     const { browser } = await signedUpUser();
     good = browser.accessToken;
-    const decoded = jwt.decode(good, { complete: true })!;
-    claims = decoded.payload as Record<string, unknown>;
-    kid = decoded.header.kid!;
+    claims = decodeJwt(good);
+    kid = decodeProtectedHeader(good).kid!;
     realKey = createPrivateKey(readFileSync(join(system.keysDir, 'jwt-signing-key.pem')));
   });
 
   const now = () => Math.floor(Date.now() / 1000);
-  /** The dev key is EC (ES256) since new keys default to it; a foreign key may be RSA. */
-  const algOf = (key: KeyObject): jwt.Algorithm => (key.asymmetricKeyType === 'ec' ? 'ES256' : 'RS256');
-  const sign = (payload: Record<string, unknown>, key = realKey, header: Record<string, unknown> = {}) =>
-    jwt.sign(payload, key, { algorithm: algOf(key), header: { alg: algOf(key), typ: 'at+jwt', kid, ...header } as jwt.JwtHeader });
+  /** The dev key is EC (ES256) since new keys default to it; a foreign key may be RSA (signTestJwt picks the alg). */
+  const sign = (payload: Record<string, unknown>, key: KeyObject = realKey, header: Record<string, unknown> = {}) => signTestJwt(payload, key, { typ: 'at+jwt', kid, ...header });
   const foreign = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
 
   const attacks: [string, () => string][] = [

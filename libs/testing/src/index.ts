@@ -28,3 +28,4 @@ export { eventually } from './eventually';
 export { endPool } from './end-pool';
 export { totpCode, totpStep, wrongTotpCode } from './totp';
 export { SoftwareAuthenticator, type CeremonyOverrides, type SoftwareAuthenticatorOptions } from './webauthn';
+export { signTestJwt, algorithmOf } from './sign-jwt';

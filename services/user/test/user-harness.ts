@@ -1,12 +1,11 @@
 import { createHash, generateKeyPairSync, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import express from 'express';
-import jwt from 'jsonwebtoken';
 import type { Pool } from 'pg';
 import { createPool, migrate } from '@gatehouse/db';
 import { createAmqpConnection, deleteConsumerQueue } from '@gatehouse/events';
 import { createJwksVerifier, type JwksVerifier } from '@gatehouse/jwt';
 import { createLogger } from '@gatehouse/logger';
-import { captureLogs, createTestDatabase, serveOnFreePort, startTcpProxy, testInfrastructure, uniqueName, type RunningServer, type TcpProxy, endPool } from '@gatehouse/testing';
+import { captureLogs, createTestDatabase, serveOnFreePort, startTcpProxy, testInfrastructure, uniqueName, type RunningServer, type TcpProxy, endPool, signTestJwt } from '@gatehouse/testing';
 import { createApp, type UserApp } from '../src/app';
 import { loadUserConfig, type UserConfig } from '../src/config';
 import { MIGRATIONS_DIR } from '../src/infrastructure';
@@ -55,7 +54,7 @@ export const newAdmin = (overrides: Partial<Identity> = {}) => newIdentity({ rol
 /** A real RS256 access token shaped exactly like the ones auth issues. */
 export function mintToken(identity: Identity, key: SigningKey, options: { expiresInSeconds?: number } = {}): string {
   const iat = Math.floor(Date.now() / 1000);
-  return jwt.sign(
+  return signTestJwt(
     {
       sub: identity.sub,
       email: identity.email,
@@ -70,7 +69,7 @@ export function mintToken(identity: Identity, key: SigningKey, options: { expire
       exp: iat + (options.expiresInSeconds ?? 900),
     },
     key.privateKey,
-    { algorithm: 'RS256', header: { alg: 'RS256', typ: 'at+jwt', kid: key.kid } },
+    { typ: 'at+jwt', kid: key.kid },
   );
 }
 
@@ -88,7 +87,7 @@ export function newServiceClient(overrides: Partial<ServiceClient> = {}): Servic
 /** A real RS256 client credentials token shaped like auth's: `client_id` = `sub`, a scope, no user claims. */
 export function mintServiceToken(client: ServiceClient, key: SigningKey): string {
   const iat = Math.floor(Date.now() / 1000);
-  return jwt.sign(
+  return signTestJwt(
     {
       sub: client.clientId,
       client_id: client.clientId,
@@ -101,7 +100,7 @@ export function mintServiceToken(client: ServiceClient, key: SigningKey): string
       exp: iat + 900,
     },
     key.privateKey,
-    { algorithm: 'RS256', header: { alg: 'RS256', typ: 'at+jwt', kid: key.kid } },
+    { typ: 'at+jwt', kid: key.kid },
   );
 }
 
