@@ -16,6 +16,7 @@ interface ComposeService {
   secrets?: string[];
   stop_grace_period?: string;
   env_file?: (string | { path: string; required?: boolean })[];
+  profiles?: string[];
 }
 interface ComposeFile {
   services: Record<string, ComposeService>;
@@ -79,8 +80,8 @@ describe('docker-compose.yml', () => {
     expect(problems.some((p) => p.startsWith('/services/user/env_file'))).toBe(true);
   });
 
-  it('when the mail and broker UIs are published, then only on loopback (the mail UI shows every token)', () => {
-    expect(bindAddresses(compose)).toEqual({ gateway: ['*'], mailpit: ['127.0.0.1'], rabbitmq: ['127.0.0.1'] });
+  it('when the mail, broker and tracing UIs are published, then only on loopback (the mail UI shows every token)', () => {
+    expect(bindAddresses(compose)).toEqual({ gateway: ['*'], mailpit: ['127.0.0.1'], rabbitmq: ['127.0.0.1'], jaeger: ['127.0.0.1', '127.0.0.1'] });
   });
 
   it.each(deployedServices.map((s) => [s.name] as const))('when %s starts, then it reads .env when there is one, and starts without it', (name) => {
@@ -91,8 +92,19 @@ describe('docker-compose.yml', () => {
     expect(environment(name)).toMatchObject({ MIGRATE_ON_BOOT: 'true', DATABASE_CREATE: 'true' });
   });
 
-  it('when parsed, then it runs the infrastructure and the four Gatehouse services', () => {
-    expect(Object.keys(compose.services).sort()).toEqual([...infrastructure, ...deployedServices.map((s) => s.name)].sort());
+  it('when parsed, then it runs the infrastructure and the four Gatehouse services, and Jaeger only under the tracing profile', () => {
+    const always = Object.entries(compose.services).filter(([, s]) => !s.profiles);
+    expect(always.map(([name]) => name).sort()).toEqual([...infrastructure, ...deployedServices.map((s) => s.name)].sort());
+    expect(Object.fromEntries(Object.entries(compose.services).filter(([, s]) => s.profiles).map(([name, s]) => [name, s.profiles]))).toEqual({ jaeger: ['tracing'] });
+  });
+
+  it('when tracing is turned on as the header says, then the endpoint names the Jaeger service and its published OTLP/HTTP port, and nothing sets it otherwise', () => {
+    const header = readFileSync(join(repoRoot, 'docker-compose.yml'), 'utf8');
+    expect(header).toMatch(/^# +COMPOSE_PROFILES=tracing$/m);
+    const endpoint = new URL(/^# +OTEL_EXPORTER_OTLP_ENDPOINT=(\S+)$/m.exec(header)![1]!);
+    expect(endpoint.hostname).toBe('jaeger');
+    expect(compose.services.jaeger!.ports).toContain(`127.0.0.1:${endpoint.port}:${endpoint.port}`);
+    for (const { name } of deployedServices) expect(Object.keys(environment(name)).filter((k) => k.startsWith('OTEL_'))).toEqual([]);
   });
 
   it('when infrastructure images are compared with libs/testing/src/images.ts, then the tags are the same', () => {
@@ -105,8 +117,8 @@ describe('docker-compose.yml', () => {
     expect(imageTagProblems(drifted)).toEqual([expect.stringMatching(/^redis: redis:7-alpine is not redis:/)]);
   });
 
-  it('when ports are published, then only the gateway, the mail UI and the broker UI are', () => {
-    expect(publishedPorts(compose)).toEqual({ gateway: ['8080'], mailpit: ['8025'], rabbitmq: ['15672'] });
+  it('when ports are published, then only the gateway, the mail UI, the broker UI and (tracing profile) Jaeger are', () => {
+    expect(publishedPorts(compose)).toEqual({ gateway: ['8080'], mailpit: ['8025'], rabbitmq: ['15672'], jaeger: ['16686', '4318'] });
     const leaky = clone(compose);
     leaky.services.postgres!.ports = ['5432:5432'];
     expect(publishedPorts(leaky)).toHaveProperty('postgres', ['5432']);

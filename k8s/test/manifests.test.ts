@@ -25,8 +25,8 @@ const base = loadBaseManifests();
 const secretTemplates = loadSecretTemplates();
 const fixtures = join(k8sRoot, 'test', 'fixtures');
 const prometheusOperatorFixture = join(fixtures, 'with-prometheus-operator');
-/** Everything an operator may apply: the base, every overlay, and the optional component on top of the example. */
-const renderable = [baseDir, ...overlayDirs(), prometheusOperatorFixture];
+/** Everything an operator may apply: the base, every overlay, and each optional component on top of the example. */
+const renderable = [baseDir, ...overlayDirs(), prometheusOperatorFixture, join(fixtures, 'with-tracing')];
 
 describe('manifests', () => {
   it('when every YAML file under k8s/ is parsed, then each is valid YAML', () => {

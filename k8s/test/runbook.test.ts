@@ -29,6 +29,8 @@ describe('k8s/README.md runbook', () => {
         'What Redis holds',
         'Rotate the signing key',
         'Back up and restore PostgreSQL',
+        'Alerts',
+        'Tracing',
       ]),
     );
   });

@@ -50,9 +50,22 @@ function kubernetesSchema(): { definitions: Record<string, Schema>; kinds: Map<s
   return { definitions, kinds };
 }
 
+/**
+ * CRD patterns are Go (RE2) regular expressions, which the API server applies. The one RE2-only
+ * construct in the vendored schemas is a leading `(?i)` (PrometheusRule's
+ * partial_response_strategy), which JavaScript writes as the `i` flag.
+ */
+const goRegExp = Object.assign(
+  (pattern: string, flags: string) => {
+    const caseless = pattern.replace(/^(\^?)\(\?i\)/, '$1');
+    return new RegExp(caseless, caseless === pattern ? flags : `${flags}i`);
+  },
+  { code: 'new RegExp' },
+);
+
 function createAjv(): Ajv {
   // strict: false lets the x-kubernetes-* annotations through as the data they are.
-  const ajv = new Ajv({ allErrors: true, strict: false });
+  const ajv = new Ajv({ allErrors: true, strict: false, code: { regExp: goRegExp } });
   ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31 });
   for (const format of ['int64', 'double', 'byte', 'date-time', 'duration', 'uri', 'email', 'hostname']) ajv.addFormat(format, true);
   return ajv;

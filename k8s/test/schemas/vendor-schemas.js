@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Rewrites the vendored schemas the k8s tests validate against (see README.md beside this file):
-//   node k8s/test/schemas/vendor-schemas.js <swagger.json> <servicemonitors CRD.yaml> <istio CRDs.yaml>
+//   node k8s/test/schemas/vendor-schemas.js <swagger.json> <servicemonitors CRD.yaml> <prometheusrules CRD.yaml> <istio CRDs.yaml>
 // Only the definitions our kinds reach are kept, without descriptions, so a review reads them.
 const { readFileSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
@@ -22,6 +22,7 @@ const kubernetesKinds = [
 ];
 const customKinds = [
   ['monitoring.coreos.com', 'v1', 'ServiceMonitor'],
+  ['monitoring.coreos.com', 'v1', 'PrometheusRule'],
   ['security.istio.io', 'v1', 'AuthorizationPolicy'],
   ['security.istio.io', 'v1', 'RequestAuthentication'],
 ];
