@@ -11,4 +11,5 @@ export {
 } from './database';
 export { migrate, type MigrationResult } from './migrate';
 export { grantDataRights, type DataRightsOptions } from './runtime-role';
+export { withTransaction, type Connectable } from './transaction';
 export { prepareDatabase, type PrepareDatabaseOptions, type PreparedDatabase } from './prepare-database';

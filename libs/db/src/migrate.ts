@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Pool, PoolClient } from 'pg';
+import { inTransaction } from './transaction';
 
 export interface MigrationResult {
   readonly applied: readonly string[];
@@ -29,16 +30,11 @@ function lockKey(table: string): number {
  * transaction, while the session-level advisory lock outlives it.
  */
 async function waitForMigrationLock(client: PoolClient, key: number): Promise<void> {
-  await client.query('BEGIN');
-  try {
+  await inTransaction(client, async () => {
     await client.query('SET LOCAL lock_timeout = 0');
     await client.query('SET LOCAL statement_timeout = 0');
     await client.query('SELECT pg_advisory_lock($1)', [key]);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  }
+  });
 }
 
 /** A migration's statements, for a file that runs outside a transaction. */
@@ -50,13 +46,12 @@ function statements(sql: string): string[] {
 }
 
 async function applyInTransaction(client: PoolClient, table: string, file: string, sql: string): Promise<void> {
-  await client.query('BEGIN');
   try {
-    await client.query(sql);
-    await client.query(`INSERT INTO ${table} (name) VALUES ($1)`, [file]);
-    await client.query('COMMIT');
+    await inTransaction(client, async () => {
+      await client.query(sql);
+      await client.query(`INSERT INTO ${table} (name) VALUES ($1)`, [file]);
+    });
   } catch (error) {
-    await client.query('ROLLBACK');
     throw new Error(`Migration ${file} failed: ${(error as Error).message}`, { cause: error });
   }
 }
@@ -83,6 +78,7 @@ export async function migrate(pool: Pool, directory: string, table = MIGRATIONS_
   const files = (await readdir(directory)).filter((f) => /^\d{4}_[\w-]+\.sql$/.test(f)).sort();
   const client = await pool.connect();
   const applied: string[] = [];
+  let failure: Error | undefined;
   try {
     await waitForMigrationLock(client, lockKey(table));
     await client.query(
@@ -96,9 +92,14 @@ export async function migrate(pool: Pool, directory: string, table = MIGRATIONS_
       await (outsideTransaction ? applyWithoutTransaction : applyInTransaction)(client, table, file, sql);
       applied.push(file);
     }
+  } catch (error) {
+    failure = error instanceof Error ? error : new Error(String(error));
+    throw error;
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [lockKey(table)]).catch(() => undefined);
-    client.release();
+    // After a failure (a ROLLBACK that failed too, say) the session's state is unknown: closing
+    // the connection rather than reusing it also frees the advisory lock for certain.
+    client.release(failure);
   }
   return { applied };
 }

@@ -1,6 +1,7 @@
 import { context, SpanStatusCode } from '@opentelemetry/api';
 import type { ConfirmChannel } from 'amqplib';
 import type { Pool, PoolClient } from 'pg';
+import { withTransaction } from '@gatehouse/db';
 import type { Logger } from '@gatehouse/logger';
 import type { AmqpConnection } from './amqp-connection';
 import type { AnyEvent } from './event-contracts';
@@ -109,9 +110,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const publishBatch = async (): Promise<number> => {
     const channel = options.connection.channel();
     if (!channel) return 0;
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
+    return withTransaction(pool, async (client) => {
       const { rows } = await client.query<OutboxRow>(
         'SELECT position, envelope, trace_context FROM outbox WHERE published_at IS NULL ORDER BY position LIMIT $1 FOR UPDATE SKIP LOCKED',
         [batchSize],
@@ -124,14 +123,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
       if (failed) logger.warn({ err: failed.reason, pending: rows.length - published.length }, 'outbox publish failed; rows stay pending');
       if (published.length > 0) await client.query('UPDATE outbox SET published_at = now() WHERE position = ANY ($1::bigint[])', [published]);
-      await client.query('COMMIT');
       return published.length === rows.length ? rows.length : 0;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   };
 
   const run = async () => {

@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { withTransaction } from '@gatehouse/db';
 import type { Logger } from '@gatehouse/logger';
 import { periodicPrune, type PeriodicPrune } from './periodic-prune';
 
@@ -37,25 +38,16 @@ export function createProcessedEvents(pool: Pool, consumer: string): ProcessedEv
       ]);
       return rowCount === 1;
     },
-    async once(eventId, effect) {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
+    once: (eventId, effect) =>
+      withTransaction(pool, async (client) => {
         // The insert takes the row lock, so a concurrent redelivery waits here and then skips.
         const { rowCount } = await client.query(
           'INSERT INTO processed_events (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING',
           [consumer, eventId],
         );
         if (rowCount === 1) await effect(client);
-        await client.query('COMMIT');
         return rowCount === 1;
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      } finally {
-        client.release();
-      }
-    },
+      }),
   };
 }
 

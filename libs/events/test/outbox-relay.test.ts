@@ -1,4 +1,4 @@
-import { createPool } from '@gatehouse/db';
+import { createPool, withTransaction } from '@gatehouse/db';
 import { createLogger } from '@gatehouse/logger';
 import { captureLogs, createTestDatabase, uniqueName, type TestDatabase } from '@gatehouse/testing';
 import { randomUUID } from 'node:crypto';
@@ -70,14 +70,9 @@ async function startRelay(
 const deleted = () => createEvent('user.deleted', { userId: randomUUID() });
 
 async function commitEvents(events: readonly AnyEvent[]): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  await withTransaction(pool, async (client) => {
     for (const event of events) await insertOutboxEvent(client, event);
-    await client.query('COMMIT');
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /** A relay that is never started and has no broker: it only prunes. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { context, propagation, trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { InMemorySpanExporter, NodeTracerProvider, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-node';
-import { createPool } from '@gatehouse/db';
+import { createPool, withTransaction } from '@gatehouse/db';
 import { createLogger } from '@gatehouse/logger';
 import { createTestDatabase, testInfrastructure, uniqueName, type TestDatabase } from '@gatehouse/testing';
 import type { Pool } from 'pg';
@@ -77,14 +77,7 @@ afterAll(async () => {
 });
 
 async function commit(event: AnyEvent): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    await insertOutboxEvent(client, event);
-    await client.query('COMMIT');
-  } finally {
-    client.release();
-  }
+  await withTransaction(pool, (client) => insertOutboxEvent(client, event));
 }
 
 const spanNamed = (name: string, traceId: string): ReadableSpan | undefined =>

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { GetMessage } from 'amqplib';
 import type { Pool } from 'pg';
-import { createPool, migrate } from '@gatehouse/db';
+import { createPool, migrate, withTransaction } from '@gatehouse/db';
 import {
   consumerQueueNames,
   createAmqpConnection,
@@ -111,14 +111,7 @@ async function startPublisher(exchange: string, connection: AmqpConnection): Pro
   return {
     relay,
     async publish(event) {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        await insertOutboxEvent(client, event);
-        await client.query('COMMIT');
-      } finally {
-        client.release();
-      }
+      await withTransaction(pool, (client) => insertOutboxEvent(client, event));
     },
     async publishRaw(body) {
       const channel = connection.channel()!;

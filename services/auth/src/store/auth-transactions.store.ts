@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { withTransaction } from '@gatehouse/db';
 import { insertOutboxEvent, type ProcessedEvents } from '@gatehouse/events';
 import type { AuthTransaction, Transactions } from '../domain/auth.ports';
 import { insertCredential, selectCredentialByEmail, selectCredentialById } from './credential.store';
@@ -80,20 +81,7 @@ function transactionOn(client: PoolClient): AuthTransaction {
 /** PostgreSQL transactions for the use cases; outbox rows are written with the change they announce. */
 export function createTransactions(pool: Pool, processed: ProcessedEvents): Transactions {
   return {
-    async run(work) {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        const result = await work(transactionOn(client));
-        await client.query('COMMIT');
-        return result;
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      } finally {
-        client.release();
-      }
-    },
+    run: (work) => withTransaction(pool, (client) => work(transactionOn(client))),
     once: (eventId, work) => processed.once(eventId, (client) => work(transactionOn(client))),
   };
 }

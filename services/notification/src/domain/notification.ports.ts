@@ -17,12 +17,6 @@ export interface Mailer {
   close(): void;
 }
 
-/** Event ids this consumer has already acted on. */
-export interface ProcessedEventLog {
-  has(eventId: string): Promise<boolean>;
-  record(eventId: string): Promise<boolean>;
-}
-
 /** The `kind` label of the email metrics: one per template. */
 export type EmailKind = 'verification' | 'password_reset' | SecurityNoticeKind;
 

@@ -1,9 +1,10 @@
-import type { EmailKind, EmailMetrics, Mailer, OutgoingEmail, ProcessedEventLog } from './notification.ports';
+import type { ProcessedEvents } from '@gatehouse/events';
+import type { EmailKind, EmailMetrics, Mailer, OutgoingEmail } from './notification.ports';
 
 export interface SendEmailOnceDeps {
   readonly mailer: Mailer;
   /** The ids of one consumer: each queue dedupes its own events. */
-  readonly processed: ProcessedEventLog;
+  readonly processed: Pick<ProcessedEvents, 'has' | 'record'>;
   readonly metrics: EmailMetrics;
 }
 

@@ -1,4 +1,5 @@
-import type { EmailKind, Mailer, OutgoingEmail, ProcessedEventLog } from './notification.ports';
+import type { ProcessedEvents } from '@gatehouse/events';
+import type { EmailKind, Mailer, OutgoingEmail } from './notification.ports';
 import { sendPasswordResetEmail, type PasswordResetRequested } from './send-password-reset-email.use-case';
 
 function fakes() {
@@ -6,7 +7,7 @@ function fakes() {
   const ids = new Set<string>();
   const counted: EmailKind[] = [];
   const mailer: Mailer = { send: async (email) => void sent.push(email), close: () => undefined };
-  const processed: ProcessedEventLog = {
+  const processed: Pick<ProcessedEvents, 'has' | 'record'> = {
     has: async (id) => ids.has(id),
     record: async (id) => !ids.has(id) && Boolean(ids.add(id)),
   };

@@ -1,5 +1,5 @@
-import { securityNoticeKinds } from '@gatehouse/events';
-import type { EmailKind, Mailer, OutgoingEmail, ProcessedEventLog } from './notification.ports';
+import { securityNoticeKinds, type ProcessedEvents } from '@gatehouse/events';
+import type { EmailKind, Mailer, OutgoingEmail } from './notification.ports';
 import { sendSecurityNoticeEmail, type SecurityNotice } from './send-security-notice-email.use-case';
 
 function fakes(failWith?: Error) {
@@ -13,7 +13,7 @@ function fakes(failWith?: Error) {
     },
     close: () => undefined,
   };
-  const processed: ProcessedEventLog = {
+  const processed: Pick<ProcessedEvents, 'has' | 'record'> = {
     has: async (id) => ids.has(id),
     record: async (id) => !ids.has(id) && Boolean(ids.add(id)),
   };

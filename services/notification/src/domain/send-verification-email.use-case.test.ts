@@ -1,4 +1,5 @@
-import type { Mailer, OutgoingEmail, ProcessedEventLog } from './notification.ports';
+import type { ProcessedEvents } from '@gatehouse/events';
+import type { Mailer, OutgoingEmail } from './notification.ports';
 import { sendVerificationEmail, type UserRegistered } from './send-verification-email.use-case';
 
 function fakes(failWith?: Error) {
@@ -12,7 +13,7 @@ function fakes(failWith?: Error) {
     },
     close: () => undefined,
   };
-  const processed: ProcessedEventLog = {
+  const processed: Pick<ProcessedEvents, 'has' | 'record'> = {
     has: async (id) => ids.has(id),
     record: async (id) => !ids.has(id) && Boolean(ids.add(id)),
   };
