@@ -38,11 +38,11 @@ export interface GatewayApp {
 }
 
 /**
- * Auth's administration of OAuth clients. It lies below the user service's `/api/admin`, so the
+ * Auth's administration of OAuth clients, and its audit log. They lie below the user service's `/api/admin`, so the
  * user route is told to leave it alone; prefixes match whole segments, so `/api/admin/clientsX`
  * is still the user service's.
  */
-const AUTH_ADMIN_PREFIXES = ['/api/admin/clients'];
+const AUTH_ADMIN_PREFIXES = ['/api/admin/clients', '/api/admin/audit'];
 const AUTH_PREFIXES = [
   '/api/auth',
   ...AUTH_ADMIN_PREFIXES,

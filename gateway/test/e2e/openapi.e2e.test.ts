@@ -187,6 +187,7 @@ function exampleRequest(path: string, method: string): ExampleRequest {
     'post /api/auth/token': { form: { grant_type: 'client_credentials' }, headers: { authorization: basic } },
     'post /api/admin/clients': { body: { name: 'Spec client', scopes: ['users:read'], roles: [] } },
     'delete /api/admin/clients/{id}': { path: `/api/admin/clients/${doomedClientId}` },
+    'get /api/admin/audit': { path: '/api/admin/audit?action=login&limit=5', status: 200 },
   };
   return { path: concrete, ...examples[`${method} ${path}`] };
 }
@@ -222,6 +223,7 @@ describe('openapi.yaml against the running system', () => {
         '/.well-known/jwks.json',
         '/api/auth/token',
         '/api/admin/clients',
+        '/api/admin/audit',
         '/api/auth/passkeys',
         '/api/auth/passkeys/{id}',
         '/api/auth/passkeys/register/options',

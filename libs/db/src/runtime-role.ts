@@ -1,6 +1,7 @@
-import type { Pool, PoolClient } from 'pg';
+import type { PoolClient } from 'pg';
 import { quoteIdentifier } from './database';
 import { MIGRATIONS_TABLE } from './migrate';
+import { withTransaction, type Connectable } from './transaction';
 
 /** Read and write rows, use sequences: everything a service does at run time, and no DDL. */
 const TABLE_RIGHTS = 'SELECT, INSERT, UPDATE, DELETE';
@@ -33,21 +34,34 @@ async function refuseSchemaCreate(client: PoolClient, role: string, schema: stri
   );
 }
 
+/** A migration marks a table append-only with `COMMENT ON TABLE … IS 'append-only…'`. */
+const APPEND_ONLY_MARK = 'append-only%';
+
+/** Tables marked append-only (an audit log) keep INSERT and SELECT only: no row can be changed or removed. */
+async function keepAppendOnly(client: PoolClient, grantee: string, schema: string): Promise<void> {
+  const { rows } = await client.query<{ name: string }>(
+    `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND obj_description(c.oid, 'pg_class') LIKE $2`,
+    [schema, APPEND_ONLY_MARK],
+  );
+  for (const { name } of rows) {
+    await client.query(`REVOKE UPDATE, DELETE, TRUNCATE ON TABLE ${quoteIdentifier(schema)}.${quoteIdentifier(name)} FROM ${grantee}`);
+  }
+}
+
 /**
  * Grants `role` data rights on the tables and sequences of `schema`, now and (through default
  * privileges) on those later migrations create, except on the migrations table. Run as the role
  * that runs the migrations: default privileges apply to objects their grantor creates. CREATE on
  * the schema is revoked from PUBLIC, and the grant fails unless the runtime role is left unable
- * to create objects there.
+ * to create objects there. Tables a migration marked append-only keep INSERT and SELECT only.
  */
-export async function grantDataRights(pool: Pool, role: string, options: DataRightsOptions = {}): Promise<void> {
+export async function grantDataRights(pool: Connectable, role: string, options: DataRightsOptions = {}): Promise<void> {
   const schema = options.schema ?? 'public';
   const grantee = quoteIdentifier(role);
   const on = quoteIdentifier(schema);
   const migrations = `${on}.${quoteIdentifier(options.migrationsTable ?? MIGRATIONS_TABLE)}`;
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  await withTransaction(pool, async (client) => {
     await client.query(`REVOKE CREATE ON SCHEMA ${on} FROM PUBLIC`);
     await client.query(`GRANT USAGE ON SCHEMA ${on} TO ${grantee}`);
     await client.query(`GRANT ${TABLE_RIGHTS} ON ALL TABLES IN SCHEMA ${on} TO ${grantee}`);
@@ -56,12 +70,7 @@ export async function grantDataRights(pool: Pool, role: string, options: DataRig
     await client.query(`ALTER DEFAULT PRIVILEGES IN SCHEMA ${on} GRANT ${SEQUENCE_RIGHTS} ON SEQUENCES TO ${grantee}`);
     // A service that could delete its rows would make the next migrate Job apply them again.
     await client.query(`REVOKE ALL ON TABLE ${migrations} FROM ${grantee}`);
+    await keepAppendOnly(client, grantee, schema);
     await refuseSchemaCreate(client, role, schema);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK');
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }

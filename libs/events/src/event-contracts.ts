@@ -22,7 +22,11 @@ export interface EventPayloads {
     readonly verificationToken: string;
     readonly verificationExpiresAt: string;
   };
-  'user.deleted': { readonly userId: string };
+  'user.deleted': {
+    readonly userId: string;
+    /** Who deleted the account (an admin, or a service client with the admin role), for the audit log. */
+    readonly deletedBy?: { readonly kind: 'admin' | 'client'; readonly id: string };
+  };
   'user.email_verified': { readonly userId: string; readonly email: string };
   'session.revoked': { readonly userId: string; readonly sessionIds: readonly string[]; readonly reason: SessionRevokedReason };
   'user.password_reset_requested': {
@@ -78,7 +82,13 @@ const payloadSchemas: { readonly [N in EventName]: Joi.ObjectSchema } = {
     verificationToken: singleUseToken().required(),
     verificationExpiresAt: Joi.string().isoDate().required(),
   }),
-  'user.deleted': Joi.object({ userId: uuid().required() }),
+  'user.deleted': Joi.object({
+    userId: uuid().required(),
+    deletedBy: Joi.object({
+      kind: Joi.string().valid('admin', 'client').required(),
+      id: Joi.when('kind', { is: 'admin', then: uuid(), otherwise: Joi.string().pattern(CLIENT_ID_PATTERN) }).required(),
+    }),
+  }),
   'user.email_verified': Joi.object({ userId: uuid().required(), email: email().required() }),
   'session.revoked': Joi.object({
     userId: uuid().required(),

@@ -39,5 +39,6 @@ export {
   type ProcessedEvents,
   type ProcessedEventsPrunerOptions,
 } from './processed-events';
-export type { PeriodicPrune } from './periodic-prune';
+export { periodicPrune, type PeriodicPrune, type PeriodicPruneOptions } from './periodic-prune';
 export { backoffDelay } from './backoff';
+export type { Clock } from './clock';

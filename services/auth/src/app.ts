@@ -44,6 +44,8 @@ import { createRevocationLog } from './store/revocation-log.store';
 import { composeSecondFactors } from './mfa-composition';
 import { composePasskeys } from './passkeys-composition';
 import type { RedisClient } from './store/redis-client';
+import { composeAuditLog, type AuditLog } from './audit.wiring';
+import { audited, userActor } from './domain/audit.ports';
 
 export interface AuthDeps {
   readonly pool: Pool;
@@ -64,6 +66,8 @@ export interface AuthApp {
   readonly http: HttpApp;
   /** Creates the configured first admin unless that account exists. */
   bootstrapAdmin(email: string, password: string): Promise<boolean>;
+  /** Writes the buffered audit records now, or prunes those past retention (tests, operators). */
+  readonly audit: Pick<AuditLog, 'flush' | 'prune'>;
   /** Starts the outbox relay and the consumers (they resume after every reconnect). */
   start(): Promise<void>;
   /** Stops consuming, waits for the messages in flight, then stops the relay. */
@@ -78,6 +82,8 @@ const BACKGROUND_WORK_LIMIT = 64;
 const LOGIN_BACKOFF_BASE_MS = 1000;
 
 const window = (limit: number, windowSeconds: number) => ({ limit, windowSeconds });
+/** A user acting on their own account. */
+const ownAccount = (userId: string) => ({ actor: userActor(userId), subject: userId });
 
 /** Composition root of the auth service: stores, use cases and routes from injected connections. */
 export function createApp(config: Readonly<AuthConfig>, deps: AuthDeps): AuthApp {
@@ -121,15 +127,6 @@ export function createApp(config: Readonly<AuthConfig>, deps: AuthDeps): AuthApp
     retentionMs: config.OUTBOX_RETENTION_SECONDS * 1000,
   });
   const processedPruner = createProcessedEventsPruner({ pool: deps.pool, logger, retentionMs: config.PROCESSED_EVENTS_RETENTION_SECONDS * 1000 });
-  const consumer = userDeletedConsumer({
-    connection: deps.connection,
-    exchange: config.EVENTS_EXCHANGE,
-    queue: deletedQueue,
-    maxAttempts: config.EVENT_MAX_ATTEMPTS,
-    retryBaseDelayMs: config.EVENT_RETRY_BASE_DELAY_MS,
-    logger,
-    deleteAccount: (eventId, userId) => deleteAccount({ sessions, credentials, transactions }, eventId, userId),
-  });
   const addressOf = (req: Request) => clientAddressKey(req.ip, config.RATE_LIMIT_IPV6_PREFIX_BITS);
   const session = { sessions, tokens, signer, secrets };
   const background = createBackgroundWork(logger, BACKGROUND_WORK_LIMIT);
@@ -150,31 +147,51 @@ export function createApp(config: Readonly<AuthConfig>, deps: AuthDeps): AuthApp
   });
   http.app.use(cookieParser());
   const metrics = createAuthMetrics(http.registry);
+  const audit = composeAuditLog(config, { pool: deps.pool, registry: http.registry, verifier, sessions, logger, clock });
+  const trail = audit.trail;
+  const consumer = userDeletedConsumer({
+    connection: deps.connection,
+    exchange: config.EVENTS_EXCHANGE,
+    queue: deletedQueue,
+    maxAttempts: config.EVENT_MAX_ATTEMPTS,
+    retryBaseDelayMs: config.EVENT_RETRY_BASE_DELAY_MS,
+    logger,
+    deleteAccount: (eventId, userId) => deleteAccount({ sessions, credentials, transactions }, eventId, userId),
+    audit: trail,
+  });
   const secondFactors = composeSecondFactors(config, { ...deps, clock, transactions, sessions, tokens, signer, loginThrottle: throttle, verifier, addressOf, metrics });
 
   const routes = Router();
+  routes.use(audit.context);
   routes.use(
     wellKnownRoutes({ jwks: () => deps.keys.jwks(clock()), issuer: config.JWT_ISSUER, publicUrl: config.APP_URL, maxAgeSeconds: config.JWKS_MAX_AGE_SECONDS, scopes: config.OAUTH_SCOPES }),
   );
   routes.use(revocationsRoutes({ log: createRevocationLog(deps.pool), retentionSeconds: config.OUTBOX_RETENTION_SECONDS }));
-  routes.use(clientCredentialsRoutes(config, { pool: deps.pool, transactions, signer, verifier, sessions, limiter, addressOf, logger, clock }));
+  routes.use(clientCredentialsRoutes(config, { pool: deps.pool, transactions, signer, verifier, sessions, limiter, addressOf, logger, clock, audit: trail }));
+  routes.use(audit.routes);
   routes.use(
     authRoutes({
       useCases: {
         register: (input) =>
           metrics.track('register', () =>
-            register({ transactions, hasher, ...verification, concealExisting: config.REGISTRATION_CONCEALS_EXISTING, noticesPerEmail: registrationNotices }, input),
+            audited(
+              trail,
+              'register',
+              () => register({ transactions, hasher, ...verification, concealExisting: config.REGISTRATION_CONCEALS_EXISTING, noticesPerEmail: registrationNotices }, input),
+              {},
+              (result) => (result.outcome === 'created' ? { actor: userActor(result.credential.id), subject: result.credential.id } : {}),
+            ),
           ),
         login: (input) =>
           metrics.track('login', () =>
             login(
-              { ...session, ...secondFactors.loginDeps, credentials, hasher, throttle, requireVerifiedEmail: config.REQUIRE_VERIFIED_EMAIL, concealExisting: config.REGISTRATION_CONCEALS_EXISTING },
+              { ...session, ...secondFactors.loginDeps, credentials, hasher, throttle, requireVerifiedEmail: config.REQUIRE_VERIFIED_EMAIL, concealExisting: config.REGISTRATION_CONCEALS_EXISTING, audit: trail },
               input,
             ),
           ),
         refresh: (presented, address, userAgent) =>
-          metrics.track('refresh', () => refresh({ sessions, tokens, signer, transactions, invalidPresentations, logger, clock }, presented, address, userAgent)),
-        logout: (presented) => metrics.track('logout', () => logout({ sessions, tokens, transactions }, presented)),
+          metrics.track('refresh', () => refresh({ sessions, tokens, signer, transactions, invalidPresentations, logger, clock, audit: trail }, presented, address, userAgent)),
+        logout: (presented) => metrics.track('logout', () => logout({ sessions, tokens, transactions, audit: trail }, presented)),
       },
       cookies: { secure: config.COOKIE_SECURE },
       tokens,
@@ -194,11 +211,11 @@ export function createApp(config: Readonly<AuthConfig>, deps: AuthDeps): AuthApp
     accountRoutes({
       useCases: {
         listSessions: (userId) => listSessions({ sessions }, userId),
-        endSession: (userId, sessionId) => endSession({ sessions, transactions }, userId, sessionId),
-        logoutAll: (userId) => logoutAll({ sessions, transactions }, userId),
+        endSession: (userId, sessionId) => audited(trail, 'session_end', () => endSession({ sessions, transactions }, userId, sessionId), ownAccount(userId)),
+        logoutAll: (userId) => audited(trail, 'session_end', () => logoutAll({ sessions, transactions }, userId), ownAccount(userId)),
         requestPasswordReset: (email) => background.run('password reset request', () => requestPasswordReset(passwordReset, email)),
-        resetPassword: (input) => resetPassword(passwordReset, input),
-        changePassword: (input) => changePassword({ transactions, sessions, throttle, hasher, clock }, input),
+        resetPassword: async (input) => void (await audited(trail, 'password_reset', () => resetPassword(passwordReset, input), {}, ownAccount)),
+        changePassword: (input) => audited(trail, 'password_change', () => changePassword({ transactions, sessions, throttle, hasher, clock }, input), ownAccount(input.userId)),
       },
       cookies: { secure: config.COOKIE_SECURE },
       tokens,
@@ -219,7 +236,7 @@ export function createApp(config: Readonly<AuthConfig>, deps: AuthDeps): AuthApp
   routes.use(
     emailVerificationRoutes({
       useCases: {
-        verifyEmail: (token) => verifyEmail({ transactions, sessions, secrets, clock }, token),
+        verifyEmail: async (token) => void (await audited(trail, 'email_verify', () => verifyEmail({ transactions, sessions, secrets, clock }, token), {}, ownAccount)),
         resendVerification: (email) => resendVerification({ transactions, ...verification, perEmail: resendPerEmail }, email),
       },
       allowedOrigins: config.CORS_ORIGINS,
@@ -236,6 +253,7 @@ export function createApp(config: Readonly<AuthConfig>, deps: AuthDeps): AuthApp
   return {
     app: http.finish(routes),
     http,
+    audit: { flush: () => audit.flush(), prune: () => audit.prune() },
     bootstrapAdmin: (email, password) => bootstrapAdmin({ credentials, hasher, secrets, logger }, email, password),
     async start() {
       // The relay may publish before any consumer declared the exchange, on this or a new link.
@@ -243,12 +261,14 @@ export function createApp(config: Readonly<AuthConfig>, deps: AuthDeps): AuthApp
       await consumer.start();
       await relay.start();
       processedPruner.start();
+      audit.start();
     },
     async stop() {
       await background.drain();
       await consumer.stop();
       await relay.stop();
       await processedPruner.stop();
+      await audit.stop();
     },
   };
 }

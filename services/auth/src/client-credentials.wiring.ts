@@ -4,6 +4,7 @@ import type { AccessTokenVerifier } from '@gatehouse/jwt';
 import type { Logger } from '@gatehouse/logger';
 import type { AuthConfig } from './config';
 import type { AccessTokenSigner, Clock, SessionStore, Transactions } from './domain/auth.ports';
+import { adminActor, audited, type AuditTrail } from './domain/audit.ports';
 import { issueClientToken } from './domain/issue-client-token.use-case';
 import { createClient, deleteClient, listClients, type ManageClientsDeps } from './domain/manage-clients.use-case';
 import { newClientId, secrets } from './crypto/secrets';
@@ -24,6 +25,7 @@ export interface ClientCredentialsDeps {
   readonly addressOf: AddressOf;
   readonly logger: Logger;
   readonly clock: Clock;
+  readonly audit: AuditTrail;
 }
 
 /** The client credentials grant: the token endpoint and the admins' client management, wired. */
@@ -50,9 +52,13 @@ export function clientCredentialsRoutes(config: Readonly<AuthConfig>, deps: Clie
   router.use(
     clientsRoutes({
       useCases: {
-        createClient: (input) => createClient(manage, input),
+        createClient: (input) =>
+          audited(deps.audit, 'client_create', () => createClient(manage, input), { actor: adminActor(input.createdBy) }, (result) =>
+            result.outcome === 'created' ? { subject: result.client.clientId } : { outcome: 'failure', reason: 'client_limit_reached' },
+          ),
         listClients: () => listClients(manage),
-        deleteClient: (clientId, deletedBy) => deleteClient(manage, clientId, deletedBy),
+        deleteClient: (clientId, deletedBy) =>
+          audited(deps.audit, 'client_delete', () => deleteClient(manage, clientId, deletedBy), { actor: adminActor(deletedBy), subject: clientId }),
       },
       verifier: deps.verifier,
       sessions: deps.sessions,

@@ -128,6 +128,8 @@ export interface AuthConfig extends BaseServiceConfig, DatabaseConfig, TokenClai
   OAUTH_SCOPES: string[];
   /** How many OAuth clients may exist at once. */
   OAUTH_CLIENTS_LIMIT: number;
+  /** Audit records older than this many days are pruned (at least 7). */
+  AUDIT_RETENTION_DAYS: number;
 }
 
 const positive = positiveInt;
@@ -313,6 +315,8 @@ export const authConfigSchema = Joi.object<AuthConfig>({
   OAUTH_SCOPES: scopeList().default('users:read users:write'),
   // The admin list returns every client in one page; this keeps it (and the attack surface) small.
   OAUTH_CLIENTS_LIMIT: positive().max(10_000).default(100),
+  // prune_audit_log (migration 0008) refuses less than 7 days: recent records outlive a compromised service.
+  AUDIT_RETENTION_DAYS: Joi.number().integer().min(7).max(36_500).default(90),
 })
   .and('BOOTSTRAP_ADMIN_EMAIL', 'BOOTSTRAP_ADMIN_PASSWORD')
   .custom(passkeyRelyingParty)

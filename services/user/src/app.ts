@@ -12,7 +12,7 @@ import { listUsers } from './domain/list-users.use-case';
 import { deleteUser } from './domain/delete-user.use-case';
 import { createRegisteredProfile } from './domain/create-registered-profile.use-case';
 import { markEmailVerified } from './domain/mark-email-verified.use-case';
-import { createProcessedEventLog, createProfileStore } from './store/profile.store';
+import { createProfileEventLog, createProfileStore } from './store/profile.store';
 import { profileEventsConsumer } from './consumers/profile-events.consumer';
 import { userRoutes } from './http/user.routes';
 
@@ -39,7 +39,7 @@ export function createApp(config: Readonly<UserConfig>, deps: UserDeps): UserApp
   const clock = deps.clock ?? Date.now;
   const profiles = createProfileStore(deps.pool);
   const queue = `${config.EVENTS_QUEUE_PREFIX}.profile-events`;
-  const processed = createProcessedEventLog(deps.pool, queue);
+  const processed = createProfileEventLog(deps.pool, queue);
 
   const http = createHttpApp({
     service: 'user',
@@ -61,7 +61,7 @@ export function createApp(config: Readonly<UserConfig>, deps: UserDeps): UserApp
       ensureProfile: (caller) => ensureProfile({ profiles, clock }, caller),
       updateProfile: (caller, changes) => updateProfile({ profiles, clock }, caller, changes),
       listUsers: (input) => listUsers({ profiles }, input),
-      deleteUser: (id) => deleteUser({ profiles }, id),
+      deleteUser: (id, deletedBy) => deleteUser({ profiles }, id, deletedBy),
     },
   });
 

@@ -1,5 +1,6 @@
 import type { Logger } from '@gatehouse/logger';
 import type { DeleteAccountResult } from '../domain/delete-account.use-case';
+import type { AuditTrail } from '../domain/audit.ports';
 import { createEventConsumer, type AmqpConnection, type EventConsumer } from '@gatehouse/events';
 
 export interface UserDeletedConsumerOptions {
@@ -10,6 +11,7 @@ export interface UserDeletedConsumerOptions {
   readonly retryBaseDelayMs: number;
   readonly logger: Logger;
   readonly deleteAccount: (eventId: string, userId: string) => Promise<DeleteAccountResult>;
+  readonly audit: AuditTrail;
 }
 
 /**
@@ -28,6 +30,12 @@ export function userDeletedConsumer(options: UserDeletedConsumerOptions): EventC
     handler: async (event) => {
       const result = await options.deleteAccount(event.id, event.payload.userId);
       const fields = { eventId: event.id, correlationId: event.correlationId, userId: event.payload.userId, result };
+      // Once per event: a redelivery (`duplicate`) was recorded the first time.
+      if (result !== 'duplicate') {
+        const { userId, deletedBy } = event.payload;
+        const outcome = result === 'deleted' ? { outcome: 'success' as const } : { outcome: 'failure' as const, reason: 'last_admin' };
+        options.audit.record({ action: 'user_delete', ...outcome, actor: deletedBy ?? null, subject: userId });
+      }
       // Acknowledged, not retried: the same message would be refused again. Someone must look.
       if (result === 'refused_last_admin') options.logger.error(fields, 'user.deleted refused: it names the last admin');
       else options.logger.info(fields, 'user.deleted handled');

@@ -186,4 +186,4 @@ export interface SecretGenerator {
   uuid(): string;
 }
 
-export type Clock = () => number;
+export type { Clock } from '@gatehouse/events';

@@ -1,5 +1,6 @@
 import { AppError, isAppError } from '@gatehouse/errors';
 import type { CredentialStore, LoginThrottle, PasswordHasher } from './auth.ports';
+import { failureReason, userActor, type AuditTrail } from './audit.ports';
 import { finishLogin, type FinishLoginDeps, type LoginResult } from './finish-login';
 import { invalidCredentials } from './session';
 
@@ -22,6 +23,7 @@ export interface LoginDeps extends FinishLoginDeps {
    * the address was free.
    */
   readonly concealExisting: boolean;
+  readonly audit: AuditTrail;
 }
 
 /**
@@ -31,6 +33,20 @@ export interface LoginDeps extends FinishLoginDeps {
  * timing tells them apart.
  */
 export async function login(deps: LoginDeps, input: LoginInput): Promise<LoginResult> {
+  // The account a failure concerns, once known: the audit log names it, never the password.
+  const seen: { subject: string | null } = { subject: null };
+  try {
+    const result = await checkPassword(deps, input, seen);
+    // A login waiting for its second factor has not succeeded yet.
+    if (result.outcome === 'signed_in') deps.audit.record({ action: 'login', outcome: 'success', actor: userActor(seen.subject), subject: seen.subject });
+    return result;
+  } catch (error) {
+    deps.audit.record({ action: 'login', outcome: 'failure', subject: seen.subject, reason: failureReason(error) });
+    throw error;
+  }
+}
+
+async function checkPassword(deps: LoginDeps, input: LoginInput, seen: { subject: string | null }): Promise<LoginResult> {
   const { notBefore } = await deps.throttle.reserve(input.email, input.address);
   let verdict: { credential: Awaited<ReturnType<LoginDeps['credentials']['findByEmail']>>; matches: boolean };
   try {
@@ -43,6 +59,7 @@ export async function login(deps: LoginDeps, input: LoginInput): Promise<LoginRe
     throw error;
   }
   const { credential, matches } = verdict;
+  seen.subject = credential?.id ?? null;
   if (!credential || !matches) throw invalidCredentials();
   // Counted as a failed guess, exactly like a wrong password: not even the throttle tells.
   if (deps.concealExisting && !credential.emailVerified) throw invalidCredentials();

@@ -1,10 +1,12 @@
 import { createEvent } from '@gatehouse/events';
 import type { SessionStore, SessionTokens, Transactions } from './auth.ports';
+import { userActor, type AuditTrail } from './audit.ports';
 
 export interface LogoutDeps {
   readonly sessions: Pick<SessionStore, 'exists' | 'revoke'>;
   readonly tokens: Pick<SessionTokens, 'readRefreshToken'>;
   readonly transactions: Pick<Transactions, 'run'>;
+  readonly audit: AuditTrail;
 }
 
 /**
@@ -20,4 +22,5 @@ export async function logout(deps: LogoutDeps, presented: string | undefined): P
     tx.publish(createEvent('session.revoked', { userId: token.userId, sessionIds: [token.sessionId], reason: 'logout' })),
   );
   await deps.sessions.revoke(token.userId, token.sessionId);
+  deps.audit.record({ action: 'logout', outcome: 'success', actor: userActor(token.userId), subject: token.userId });
 }

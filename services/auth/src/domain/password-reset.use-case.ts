@@ -49,9 +49,10 @@ export async function requestPasswordReset(deps: PasswordResetDeps, email: strin
  * gateways), every other reset link dies, failed logins are forgiven, the email counts as
  * verified (the link proved the mailbox), and the owner gets a notice. The token is claimed
  * first, so a second submission waits for the first and ends nothing; sessions end inside the
- * transaction and again after it, fencing out a login that checked the old password.
+ * transaction and again after it, fencing out a login that checked the old password. Resolves
+ * with the user's id.
  */
-export async function resetPassword(deps: PasswordResetDeps, input: { token: string; password: string; userAgent: string | null }): Promise<void> {
+export async function resetPassword(deps: PasswordResetDeps, input: { token: string; password: string; userAgent: string | null }): Promise<string> {
   const problem = passwordProblem(input.password);
   if (problem) throw validationError([{ path: 'password', message: `"password" ${problem}` }]);
   if (!SINGLE_USE_TOKEN_SHAPE.test(input.token)) throw invalidToken();
@@ -72,4 +73,5 @@ export async function resetPassword(deps: PasswordResetDeps, input: { token: str
   });
   await fenceAfterCommit(deps, account.id, undefined, 'password_changed');
   await deps.throttle.clear(account.email);
+  return account.id;
 }

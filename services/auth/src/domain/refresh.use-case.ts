@@ -3,6 +3,7 @@ import { createEvent } from '@gatehouse/events';
 import type { Logger } from '@gatehouse/logger';
 import type { AccessTokenSigner, Clock, Limiter, SessionStore, SessionTokens, Transactions } from './auth.ports';
 import { securityNotice } from './security-notice';
+import type { AuditTrail } from './audit.ports';
 import { issue, type IssuedSession } from './session';
 
 export interface RefreshDeps {
@@ -15,6 +16,8 @@ export interface RefreshDeps {
   readonly invalidPresentations: Limiter;
   readonly logger: Logger;
   readonly clock: Clock;
+  /** Records reuse only: a successful refresh is not audited, so the hot path gains nothing. */
+  readonly audit: AuditTrail;
 }
 
 const invalid = () => new AppError('refresh_token_invalid', 'The refresh token is missing, invalid or expired.');
@@ -44,6 +47,8 @@ export async function refresh(deps: RefreshDeps, presented: string | undefined, 
   if (result.outcome === 'reused') {
     const { userId, sessionId } = token;
     deps.logger.warn({ event: 'refresh_token_reused', userId, sessionId, generation: token.generation }, 'refresh token reuse: session revoked');
+    // No actor: whoever presented the token may be the thief.
+    deps.audit.record({ action: 'refresh_reuse', outcome: 'failure', subject: userId, reason: 'refresh_token_reused' });
     // Announced before the session is gone: if this fails, the session stays marked reused and
     // the next presentation of any of its tokens announces it again. The owner is told by email.
     const { claims } = result;

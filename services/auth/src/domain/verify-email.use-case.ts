@@ -16,8 +16,9 @@ const invalid = () => new AppError('verification_token_invalid', 'The verificati
 /**
  * Uses a verification token once: marks the email verified and announces `user.email_verified`
  * in one transaction, then updates the live sessions so their next access token says so.
+ * Resolves with the user's id.
  */
-export async function verifyEmail(deps: VerifyEmailDeps, token: string | undefined): Promise<void> {
+export async function verifyEmail(deps: VerifyEmailDeps, token: string | undefined): Promise<string> {
   if (!token || !SINGLE_USE_TOKEN_SHAPE.test(token)) throw invalid();
   const userId = await deps.transactions.run(async (tx) => {
     const owner = await tx.useEmailVerification(deps.secrets.digest(token), new Date(deps.clock()));
@@ -29,4 +30,5 @@ export async function verifyEmail(deps: VerifyEmailDeps, token: string | undefin
   });
   if (!userId) throw invalid();
   await deps.sessions.markEmailVerified(userId);
+  return userId;
 }

@@ -1,7 +1,7 @@
-import type { Clock, ProcessedEventLog } from './user.ports';
+import type { Clock, ProfileEventLog } from './user.ports';
 
 export interface CreateRegisteredProfileDeps {
-  readonly processed: ProcessedEventLog;
+  readonly processed: ProfileEventLog;
   readonly clock: Clock;
 }
 

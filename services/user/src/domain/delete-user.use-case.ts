@@ -1,6 +1,9 @@
 import { AppError } from '@gatehouse/errors';
-import { createEvent } from '@gatehouse/events';
+import { createEvent, type EventPayloads } from '@gatehouse/events';
 import type { DeletionGuard, ProfileStore } from './user.ports';
+
+/** The admin or service client that asked, recorded by auth's audit log. */
+export type UserDeletedBy = NonNullable<EventPayloads['user.deleted']['deletedBy']>;
 
 export interface DeleteUserDeps {
   readonly profiles: Pick<ProfileStore, 'deleteGuarded'>;
@@ -16,9 +19,10 @@ export const keepLastAdmin: DeletionGuard = (target, adminCount) => {
 /**
  * Deletes a user's profile and announces it as `user.deleted` through the outbox, in the same
  * transaction: the auth service then removes the credentials and sessions, and gateways refuse
- * the user's access tokens that are still valid.
+ * the user's access tokens that are still valid. `deletedBy` travels with the event for the audit log.
  */
-export async function deleteUser(deps: DeleteUserDeps, id: string): Promise<void> {
-  const deleted = await deps.profiles.deleteGuarded(id, keepLastAdmin, createEvent('user.deleted', { userId: id }));
+export async function deleteUser(deps: DeleteUserDeps, id: string, deletedBy?: UserDeletedBy): Promise<void> {
+  const event = createEvent('user.deleted', { userId: id, ...(deletedBy ? { deletedBy } : {}) });
+  const deleted = await deps.profiles.deleteGuarded(id, keepLastAdmin, event);
   if (!deleted) throw new AppError('user_not_found', 'No user has this id.');
 }

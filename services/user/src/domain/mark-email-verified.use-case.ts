@@ -1,7 +1,7 @@
-import type { Clock, ProcessedEventLog, ProfileStore } from './user.ports';
+import type { Clock, ProfileEventLog, ProfileStore } from './user.ports';
 
 export interface MarkEmailVerifiedDeps {
-  readonly processed: ProcessedEventLog;
+  readonly processed: ProfileEventLog;
   readonly profiles: Pick<ProfileStore, 'wasDeleted'>;
   readonly clock: Clock;
 }

@@ -44,7 +44,7 @@ export interface PagePosition {
  */
 export type DeletionGuard = (target: Profile, adminCount: number) => void;
 
-/** Writes an event handler makes; inside `ProcessedEventLog.once` they share its transaction. */
+/** Writes an event handler makes; inside `ProfileEventLog.once` they share its transaction. */
 export interface ProfileWrites {
   /** Inserts unless the id exists or was deleted; safe when requests race. */
   createIfAbsent(caller: Caller, now: Date): Promise<void>;
@@ -52,8 +52,8 @@ export interface ProfileWrites {
   markEmailVerified(id: string, now: Date): Promise<boolean>;
 }
 
-/** Which events were already applied, so a redelivery changes nothing. */
-export interface ProcessedEventLog {
+/** Which events were already applied to the profiles, so a redelivery changes nothing. */
+export interface ProfileEventLog {
   /** Runs `effect` and records the id in one transaction; false (and no effect) when already recorded. */
   once(eventId: string, effect: (profiles: ProfileWrites) => Promise<void>): Promise<boolean>;
 }
@@ -76,4 +76,4 @@ export interface ProfileStore extends ProfileWrites {
   deleteGuarded(id: string, guard: DeletionGuard, announcement: UserDeletedEvent): Promise<boolean>;
 }
 
-export type Clock = () => number;
+export type { Clock } from '@gatehouse/events';

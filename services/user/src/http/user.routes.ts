@@ -1,8 +1,9 @@
 import { Router, type RequestHandler } from 'express';
 import { route, validate } from '@gatehouse/http';
-import { requireAccessToken, requireRole, requireScope, type AccessTokenVerifier } from '@gatehouse/jwt';
+import { identityOf, requireAccessToken, requireRole, requireScope, type AccessTokenVerifier } from '@gatehouse/jwt';
 import type { Caller, Profile, ProfileChanges } from '../domain/user.ports';
 import type { ListUsersInput, UserPage } from '../domain/list-users.use-case';
+import type { UserDeletedBy } from '../domain/delete-user.use-case';
 import { listUsersQuery, updateProfileBody, userIdParams } from './user.schemas';
 import { profileBody } from './profile.view';
 import { callerOf, ensureCaller } from './caller';
@@ -13,7 +14,7 @@ export interface UserUseCases {
   ensureProfile(caller: Caller): Promise<Profile>;
   updateProfile(caller: Caller, changes: ProfileChanges): Promise<Profile>;
   listUsers(input: ListUsersInput): Promise<UserPage>;
-  deleteUser(id: string): Promise<void>;
+  deleteUser(id: string, deletedBy: UserDeletedBy): Promise<void>;
 }
 
 export interface UserRoutesOptions {
@@ -62,7 +63,8 @@ export function userRoutes(options: UserRoutesOptions): Router {
       ...admin(USERS_WRITE_SCOPE),
       async (req, res) => {
         const { id } = validate(userIdParams, req.params);
-        await useCases.deleteUser(id);
+        const caller = identityOf(res);
+        await useCases.deleteUser(id, caller.kind === 'service' ? { kind: 'client', id: caller.clientId } : { kind: 'admin', id: caller.sub });
         res.status(204).end();
       },
     ],

@@ -1,6 +1,7 @@
 import type { ClientBase, Pool } from 'pg';
+import { withTransaction } from '@gatehouse/db';
 import { createProcessedEvents, insertOutboxEvent } from '@gatehouse/events';
-import type { Caller, ProcessedEventLog, Profile, ProfileChanges, ProfileStore, ProfileWrites } from '../domain/user.ports';
+import type { Caller, Profile, ProfileChanges, ProfileEventLog, ProfileStore, ProfileWrites } from '../domain/user.ports';
 
 interface ProfileRow {
   id: string;
@@ -65,7 +66,7 @@ function profileWrites(db: Pick<ClientBase, 'query'>): ProfileWrites {
 }
 
 /** `processed_events` of one consumer, handing its effect the profile writes of the same transaction. */
-export function createProcessedEventLog(pool: Pool, consumer: string): ProcessedEventLog {
+export function createProfileEventLog(pool: Pool, consumer: string): ProfileEventLog {
   const processed = createProcessedEvents(pool, consumer);
   return {
     once: (eventId, effect) => processed.once(eventId, (client) => effect(profileWrites(client))),
@@ -106,30 +107,19 @@ export function createProfileStore(pool: Pool): ProfileStore {
         : await pool.query<ProfileRow>(`SELECT ${COLUMNS} FROM profiles ORDER BY created_at, id LIMIT $1`, [limit]);
       return rows.map(toProfile);
     },
-    async deleteGuarded(id, guard, announcement) {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
+    deleteGuarded: (id, guard, announcement) =>
+      withTransaction(pool, async (client) => {
         // Locking every admin row (in one order, so concurrent deletes queue instead of
         // deadlocking) makes the count below hold until we commit.
         const admins = await client.query(`SELECT id FROM profiles WHERE 'admin' = ANY (roles) ORDER BY id FOR UPDATE`);
         const { rows } = await client.query<ProfileRow>(`SELECT ${COLUMNS} FROM profiles WHERE id = $1 FOR UPDATE`, [id]);
-        if (!rows[0]) {
-          await client.query('ROLLBACK');
-          return false;
-        }
+        // Nothing written yet: committing only lets the locks go.
+        if (!rows[0]) return false;
         guard(toProfile(rows[0]), admins.rowCount ?? 0);
         await client.query('DELETE FROM profiles WHERE id = $1', [id]);
         await client.query('INSERT INTO deleted_profiles (id) VALUES ($1) ON CONFLICT (id) DO NOTHING', [id]);
         await insertOutboxEvent(client, announcement);
-        await client.query('COMMIT');
         return true;
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      } finally {
-        client.release();
-      }
-    },
+      }),
   };
 }

@@ -1,0 +1,63 @@
+-- The audit log: who signed in, who was signed out for token theft, who deleted whom. Rows are
+-- only ever added. The comment below marks the table append-only for grantDataRights (libs/db),
+-- which then leaves the runtime role INSERT and SELECT; the trigger refuses UPDATE, DELETE and
+-- TRUNCATE to every role but the owner, in case a broader grant ever comes back.
+CREATE TABLE audit_log (
+  id            bigserial PRIMARY KEY,
+  occurred_at   timestamptz NOT NULL,
+  action        text NOT NULL CHECK (action ~ '^[a-z][a-z_]{0,39}$'),
+  outcome       text NOT NULL CHECK (outcome IN ('success', 'failure')),
+  actor_kind    text CHECK (actor_kind IN ('user', 'admin', 'client')),
+  actor_id      text CHECK (length(actor_id) <= 64),
+  subject       text CHECK (length(subject) <= 64),
+  -- /24 or /48: enough to tell networks apart, not enough to name a household.
+  client_prefix cidr,
+  user_agent    text CHECK (length(user_agent) <= 256),
+  request_id    text CHECK (length(request_id) <= 128),
+  trace_id      text CHECK (trace_id ~ '^[0-9a-f]{32}$'),
+  reason        text CHECK (reason ~ '^[a-z][a-z0-9_.]{0,63}$'),
+  CHECK ((actor_kind IS NULL) = (actor_id IS NULL))
+);
+
+COMMENT ON TABLE audit_log IS 'append-only: the runtime role may INSERT and SELECT; prune_audit_log() deletes past retention';
+
+-- The admin query pages newest first by id, filtered by subject or action.
+CREATE INDEX audit_log_subject_idx ON audit_log (subject, id);
+CREATE INDEX audit_log_action_idx ON audit_log (action, id);
+-- Retention deletes the oldest first.
+CREATE INDEX audit_log_occurred_at_idx ON audit_log (occurred_at);
+
+CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  -- Inside prune_audit_log (SECURITY DEFINER) current_user is the owner; any other role is refused.
+  IF NOT pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = TG_RELID), 'USAGE') THEN
+    RAISE EXCEPTION 'audit_log is append-only' USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  RETURN NULL;
+END;
+$$;
+
+CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON audit_log
+  FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
+
+-- The only way the runtime role removes records: past a retention it cannot set below 7 days,
+-- so a compromised service cannot erase the recent trail. Short batches keep locks short.
+CREATE FUNCTION prune_audit_log(retention_days integer, batch_size integer) RETURNS integer
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+DECLARE
+  deleted integer;
+BEGIN
+  IF retention_days IS NULL OR retention_days < 7 THEN
+    RAISE EXCEPTION 'audit retention must be at least 7 days' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  DELETE FROM public.audit_log
+   WHERE id IN (
+     SELECT id FROM public.audit_log
+      WHERE occurred_at < now() - make_interval(days => retention_days)
+      ORDER BY occurred_at
+      LIMIT least(greatest(coalesce(batch_size, 1000), 1), 10000)
+        FOR UPDATE SKIP LOCKED);
+  GET DIAGNOSTICS deleted = ROW_COUNT;
+  RETURN deleted;
+END;
+$$;

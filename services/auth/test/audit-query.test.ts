@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import { Client as PgClient } from 'pg';
+import { grantDataRights } from '@gatehouse/db';
+import { uniqueName } from '@gatehouse/testing';
+import { registerAndLogin, startAuth, type AuthHarness } from './auth-harness';
+import { byBasic, createClient, signInAdmin, withBearer, type TokenBody } from './oauth-client-fixtures';
+
+let harness: AuthHarness;
+let adminToken: string;
+beforeAll(async () => {
+  harness = await startAuth('audit_query', { LOGIN_IP_LIMIT: '1000' });
+  adminToken = (await signInAdmin(harness)).accessToken;
+});
+afterAll(() => harness.close());
+
+interface AuditPage {
+  events: { id: string; time: string; action: string; outcome: string; subject: string | null; reason: string | null; actor: unknown }[];
+  nextCursor: string | null;
+}
+
+/** Records written straight to the table, oldest first: the arrangement of a read-path test. */
+async function insertRecords(subject: string, actions: string[], daysAgo = 0): Promise<void> {
+  for (const action of actions) {
+    await harness.pool.query(
+      `INSERT INTO audit_log (occurred_at, action, outcome, subject, reason) VALUES (now() - make_interval(days => $1), $2, 'failure', $3, 'invalid_credentials')`,
+      [daysAgo, action, subject],
+    );
+  }
+}
+
+const audit = (query: string, token = adminToken) => withBearer(harness, token, 'GET', `/api/admin/audit${query}`);
+
+describe('GET /api/admin/audit', () => {
+  it('when an admin pages through a subject, then newest first, and nextCursor as before leads to the next page until null', async () => {
+    const subject = randomUUID();
+    await insertRecords(subject, ['login', 'logout', 'login', 'session_end', 'login']);
+    const first = await audit(`?subject=${subject}&limit=2`);
+    expect(first.status).toBe(200);
+    expect(first.headers.get('cache-control')).toBe('no-store');
+    const one = (await first.json()) as AuditPage;
+    expect(one.events.map((e) => e.action)).toEqual(['login', 'session_end']);
+    expect(one.events[0]).toMatchObject({ outcome: 'failure', subject, reason: 'invalid_credentials', actor: null });
+    const two = (await (await audit(`?subject=${subject}&limit=2&before=${one.nextCursor}`)).json()) as AuditPage;
+    expect(two.events.map((e) => e.action)).toEqual(['login', 'logout']);
+    const three = (await (await audit(`?subject=${subject}&limit=2&before=${two.nextCursor}`)).json()) as AuditPage;
+    expect(three).toMatchObject({ events: [{ action: 'login' }], nextCursor: null });
+    const ids = [...one.events, ...two.events, ...three.events].map((e) => BigInt(e.id));
+    expect(ids).toEqual([...ids].sort((a, b) => (a > b ? -1 : 1)));
+  });
+
+  it('when filtered by action, then only that action comes back', async () => {
+    const subject = randomUUID();
+    await insertRecords(subject, ['login', 'logout', 'login']);
+    const page = (await (await audit(`?subject=${subject}&action=logout`)).json()) as AuditPage;
+    expect(page.events.map((e) => e.action)).toEqual(['logout']);
+    const logins = (await (await audit(`?action=login&limit=200`)).json()) as AuditPage;
+    expect(logins.events.length).toBeGreaterThan(0);
+    expect(logins.events.every((e) => e.action === 'login')).toBe(true);
+  });
+
+  it('when records are written through the API, then the admin reads them back with the documented fields', async () => {
+    const { body } = await registerAndLogin(harness);
+    await harness.auth.audit.flush();
+    const page = (await (await audit(`?subject=${body.user.id}`)).json()) as AuditPage;
+    expect(page.events.map((e) => e.action)).toEqual(['login', 'register']);
+    expect(Object.keys(page.events[0]!)).toEqual(['id', 'time', 'action', 'outcome', 'actor', 'subject', 'reason', 'clientPrefix', 'userAgent', 'requestId', 'traceId']);
+    expect(page.events[0]).toMatchObject({ outcome: 'success', actor: { kind: 'user', id: body.user.id }, clientPrefix: '127.0.0.0/24' });
+  });
+
+  it.each([
+    ['an unknown parameter', '?who=me', 'who'],
+    ['a limit of 0', '?limit=0', 'limit'],
+    ['a limit over 200', '?limit=201', 'limit'],
+    ['an action not in the list', '?action=drop_table', 'action'],
+    ['a cursor that is no record id', '?before=abc', 'before'],
+  ])('when the query has %s, then 400 names the field', async (_case, query, path) => {
+    const response = await audit(query);
+    expect(response.status).toBe(400);
+    const problem = (await response.json()) as { code: string; errors: { path: string }[] };
+    expect(problem.code).toBe('validation_failed');
+    expect(problem.errors.map((e) => e.path)).toContain(path);
+  });
+
+  it('when a user without the admin role or a service token (even with the admin role) asks, then 403; without a token 401', async () => {
+    const { body } = await registerAndLogin(harness);
+    expect((await audit('', body.accessToken)).status).toBe(403);
+    const powerful = await createClient(harness, await signInAdmin(harness), { name: 'auditor', scopes: ['users:read'], roles: ['admin'] });
+    const { access_token: serviceToken } = (await (await byBasic(harness, powerful)).json()) as TokenBody;
+    expect((await audit('', serviceToken)).status).toBe(403);
+    expect((await fetch(`${harness.url}/api/admin/audit`)).status).toBe(401);
+  });
+
+  it('when anything but GET is tried, then nothing in the API changes or removes a record', async () => {
+    for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) expect((await withBearer(harness, adminToken, method, '/api/admin/audit')).status).toBe(405);
+  });
+});
+
+describe('audit_log at the database', () => {
+  it('when the runtime role tries to UPDATE, DELETE or TRUNCATE records, then permission is denied; INSERT and SELECT work', async () => {
+    const role = uniqueName('audit_runtime');
+    await harness.pool.query(`CREATE ROLE ${role} LOGIN`);
+    try {
+      await grantDataRights(harness.pool, role);
+      const url = new URL(harness.config.DATABASE_URL);
+      url.username = role;
+      url.password = '';
+      const asRuntime = new PgClient({ connectionString: url.toString() });
+      await asRuntime.connect();
+      try {
+        await asRuntime.query(`INSERT INTO audit_log (occurred_at, action, outcome) VALUES (now(), 'login', 'success')`);
+        expect((await asRuntime.query('SELECT 1 FROM audit_log LIMIT 1')).rowCount).toBe(1);
+        for (const statement of [`UPDATE audit_log SET reason = 'forged'`, 'DELETE FROM audit_log', 'TRUNCATE audit_log']) {
+          await expect(asRuntime.query(statement)).rejects.toMatchObject({ code: '42501' });
+        }
+        // The prune function is the only way out, and it refuses a retention shorter than 7 days.
+        await expect(asRuntime.query('SELECT prune_audit_log(1, 1000)')).rejects.toMatchObject({ code: '22023' });
+      } finally {
+        await asRuntime.end();
+      }
+    } finally {
+      await harness.pool.query(`DROP OWNED BY ${role}`);
+      await harness.pool.query(`DROP ROLE ${role}`);
+    }
+  });
+
+  it('when retention prunes, then only records older than AUDIT_RETENTION_DAYS go', async () => {
+    const subject = randomUUID();
+    await insertRecords(subject, ['login', 'logout'], 91);
+    await insertRecords(subject, ['session_end'], 89);
+    expect(harness.config.AUDIT_RETENTION_DAYS).toBe(90);
+    expect(await harness.auth.audit.prune()).toBeGreaterThanOrEqual(2);
+    const { rows } = await harness.pool.query<{ action: string }>('SELECT action FROM audit_log WHERE subject = $1', [subject]);
+    expect(rows.map((r) => r.action)).toEqual(['session_end']);
+  });
+});
