@@ -30,6 +30,7 @@ const { writeSection } = require('./lib/results-section');
 const { median } = require('./lib/load');
 const { spread } = require('./lib/stats');
 const { createSessionTokens } = require('../services/auth/dist/crypto/session-tokens');
+const { redisKeys } = require('../services/auth/dist/store/redis-keys');
 
 const DEFAULT_SIZES = [10_000, 100_000, 1_000_000];
 const PAGE = 50;
@@ -148,8 +149,8 @@ async function redisBytes({ redis, prefix, seeded, usedBefore }) {
   const usedAfter = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))[1]);
   const sample = Array.from({ length: 200 }, () => seeded.ids[randomInt(seeded.ids.length)]);
   let bytes = 0;
-  for (const id of sample) bytes += Number(await redis.call('MEMORY', 'USAGE', `${prefix}sessions:{${id}}`, 'SAMPLES', '0'));
-  const encoding = await redis.call('OBJECT', 'ENCODING', `${prefix}sessions:{${sample[0]}}`);
+  for (const id of sample) bytes += Number(await redis.call('MEMORY', 'USAGE', `${prefix}${redisKeys.sessions(id)}`, 'SAMPLES', '0'));
+  const encoding = await redis.call('OBJECT', 'ENCODING', `${prefix}${redisKeys.sessions(sample[0])}`);
   return { perSessionUsedMemory: (usedAfter - usedBefore) / seeded.ids.length, perSessionMemoryUsage: bytes / sample.length, encoding };
 }
 

@@ -1,6 +1,7 @@
 import { createEvent } from '@gatehouse/events';
 import { managementUrl, setCookies, totpCode, totpStep, wrongTotpCode } from '@gatehouse/testing';
 import { Client, eventually, PASSWORD, registerAndLogin, startAuth, type AuthHarness, type LoginBody } from './auth-harness';
+import { rewriteInLegacyLayout } from './session-hash';
 
 const MFA_FAILURE_LIMIT = 5;
 
@@ -342,8 +343,7 @@ describe('logging in with a second factor', () => {
 
   it('when a session opened before amr was kept with sessions refreshes, then its tokens say pwd', async () => {
     const { client, body } = await registerAndLogin(harness);
-    const { sid } = claimsOf(body.accessToken);
-    await harness.redis.hset(`sessions:{${body.user.id}}`, `m:${sid}`, JSON.stringify({ createdAt: harness.now(), userAgent: null }));
+    await rewriteInLegacyLayout(harness.redis, body.user.id, { withoutAmr: true });
 
     const refreshed = await client.refresh();
 

@@ -2,6 +2,7 @@ import { totpCode, totpStep, wrongTotpCode } from '@gatehouse/testing';
 import { defineScript, hashTag } from '../src/store/redis-script';
 import { redisKeys } from '../src/store/redis-keys';
 import { Client, email, PASSWORD, type LoginBody } from './auth-harness';
+import { rewriteInLegacyLayout } from './session-hash';
 import { startAuthOnCluster, type ClusterAuthHarness } from './redis-cluster-harness';
 
 /**
@@ -48,7 +49,6 @@ function copyOf(client: Client): Client {
   return copy;
 }
 
-const sessionIdOf = (accessToken: string) => (JSON.parse(Buffer.from(accessToken.split('.')[1]!, 'base64url').toString()) as { sid: string }).sid;
 const bearer = (body: LoginBody) => ({ authorization: `Bearer ${body.accessToken}` });
 
 /** Which masters hold a key (without the prefix): a plain connection to a node lists only its own keys. */
@@ -65,12 +65,22 @@ describe('sessions on a Redis Cluster', () => {
     const homes = new Set<number>();
     for (const { body } of users) {
       const sessions = await holdersOf(redisKeys.sessions(body.user.id));
-      const refreshes = await holdersOf(redisKeys.refreshes(body.user.id, sessionIdOf(body.accessToken)));
       expect(sessions).toHaveLength(1);
-      expect(refreshes).toEqual(sessions);
       homes.add(sessions[0]!);
     }
     expect(homes.size).toBeGreaterThan(1);
+  });
+
+  it('when a session stored before the listpack layout refreshes, then it rotates and moves to the new key on the same master', async () => {
+    const { client, body } = await signUp();
+    const home = await holdersOf(redisKeys.sessions(body.user.id));
+    await rewriteInLegacyLayout(harness.redis, body.user.id);
+
+    expect((await client.refresh()).status).toBe(200);
+
+    expect(await holdersOf(redisKeys.legacySessions(body.user.id))).toEqual([]);
+    expect(await holdersOf(redisKeys.sessions(body.user.id))).toEqual(home);
+    expect((await client.refresh()).status).toBe(200);
   });
 
   it('when a token is refreshed, then the service makes exactly one round trip to Redis, on the master that owns the session', async () => {
@@ -243,7 +253,7 @@ describe('scripts and hash tags', () => {
     });
 
     await expect(script(['alice', 'bob'])).rejects.toThrow(/testCrossSlot got keys of more than one hash tag/);
-    expect(hashTag(redisKeys.sessions('alice'))).toBe(hashTag(redisKeys.refreshes('alice', 'session-1')));
+    expect(hashTag(redisKeys.sessions('alice'))).toBe(hashTag(redisKeys.legacySessions('alice')));
   });
 });
 

@@ -1,5 +1,6 @@
 import { managementUrl, setCookies } from '@gatehouse/testing';
 import { startAuth, Client, registerAndLogin, type AuthHarness, type LoginBody } from './auth-harness';
+import { redisKeys } from '../src/store/redis-keys';
 
 let harness: AuthHarness;
 beforeAll(async () => {
@@ -105,7 +106,7 @@ describe('POST /api/auth/refresh', () => {
   it('when a session is stored, then Redis holds no refresh or CSRF token, only its generation, with a TTL no longer than the refresh lifetime', async () => {
     const { client } = await registerAndLogin(harness);
     expect((await client.refresh()).status).toBe(200);
-    const keys = await harness.redis.keys(`${harness.config.REDIS_KEY_PREFIX}sessions:*`);
+    const keys = await harness.redis.keys(`${harness.config.REDIS_KEY_PREFIX}${redisKeys.sessions('*')}`);
     expect(keys.length).toBeGreaterThan(0);
     const stored: string[] = [];
     for (const key of keys) {

@@ -1,5 +1,7 @@
 import { setCookies } from '@gatehouse/testing';
 import { Client, eventually, registerAndLogin, startAuth, type AuthHarness, type LoginBody } from './auth-harness';
+import { redisKeys } from '../src/store/redis-keys';
+import { stateField, storedSessionIds } from './session-hash';
 
 let harness: AuthHarness;
 beforeAll(async () => {
@@ -123,8 +125,8 @@ describe('the refresh limit of a session', () => {
 describe('a lost write in Redis', () => {
   it('when Redis lost the last rotation (a failover), then the token it issued still rotates instead of signing the user out', async () => {
     const { client, body } = await registerAndLogin(harness);
-    const key = `sessions:{${body.user.id}}`;
-    const field = `s:${sessionIdOf(body.accessToken)}`;
+    const key = redisKeys.sessions(body.user.id);
+    const field = stateField(sessionIdOf(body.accessToken));
     const before = await harness.redis.hget(key, field);
     expect((await client.refresh()).status).toBe(200);
     await harness.redis.hset(key, field, before!);
@@ -217,8 +219,7 @@ describe('sessions per user', () => {
       expect((await first.refresh()).status).toBe(401);
       for (const c of others) expect((await c.refresh()).status).toBe(200);
       const userId = ((await (await others[0]!.refresh()).json()) as LoginBody).user.id;
-      const fields = await capped.redis.hkeys(`sessions:{${userId}}`);
-      expect(fields.filter((f) => f.startsWith('s:'))).toHaveLength(3);
+      expect(await storedSessionIds(capped.redis, userId)).toHaveLength(3);
     } finally {
       await capped.close();
     }

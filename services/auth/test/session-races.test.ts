@@ -1,6 +1,7 @@
 import { createEvent } from '@gatehouse/events';
 import type { PasswordHasher } from '../src/domain/auth.ports';
 import { Client, email, eventually, PASSWORD, registerAndLogin, startAuth, type AuthHarness } from './auth-harness';
+import { storedSessionIds } from './session-hash';
 
 /** The real hasher, counting verifications and able to hold one at its end, as a slow bcrypt would. */
 function instrumented() {
@@ -30,8 +31,7 @@ function instrumented() {
   return { state, wrap, holdNext };
 }
 
-const liveSessions = async (harness: AuthHarness, userId: string) =>
-  (await harness.redis.hkeys(`sessions:{${userId}}`)).filter((field) => field.startsWith('s:'));
+const liveSessions = (harness: AuthHarness, userId: string) => storedSessionIds(harness.redis, userId);
 
 describe('a login racing an account deletion', () => {
   const hasher = instrumented();

@@ -10,9 +10,11 @@ import { createHash } from 'node:crypto';
  * - work over several tags (several users, accounts) is one call per tag, pipelined if need be.
  * A new key gets a helper here with the tag of what it is used together with.
  *
- *   sessions:{<user>}              hash    claims (JSON), fence (ms), s:<session> → gen|rotatedAt|idleUntil|expiresAt
- *                                          (reused|idleUntil|expiresAt until the reuse is announced)
- *   refreshes:{<user>}:<session>   string  refreshes in the current window (fixed window)
+ *   sess:{<user>}                  hash    a user's claims, revoke-all fence and sessions, each with its
+ *                                          generation and refreshes in the current window (a listpack:
+ *                                          the fields are in session.scripts.ts)
+ *   sessions:{<user>}              hash    the same before the listpack layout; read and moved into
+ *                                          sess:{<user>} by every session script (session-legacy.scripts.ts)
  *   login:{<account>}:pair:<addr>  hash    n (failed or pending attempts), last (ms)
  *   login:{<account>}:failures     string  failed or pending attempts from every address, per window
  *   login:{<account>}:trusted      set     addresses this account logged in from
@@ -25,8 +27,8 @@ import { createHash } from 'node:crypto';
  *                                          (register: user, session; login), expiresAt (ms)
  */
 export const redisKeys = {
-  sessions: (userId: string) => `sessions:{${userId}}`,
-  refreshes: (userId: string, sessionId: string) => `refreshes:{${userId}}:${sessionId}`,
+  sessions: (userId: string) => `sess:{${userId}}`,
+  legacySessions: (userId: string) => `sessions:{${userId}}`,
   loginPair: (account: string, address: string) => `login:{${account}}:pair:${address}`,
   loginFailures: (account: string) => `login:{${account}}:failures`,
   loginTrusted: (account: string) => `login:{${account}}:trusted`,

@@ -1,9 +1,9 @@
-import type { Clock, NewSession, RotationResult, SessionClaims, SessionInfo, SessionStore } from '../domain/auth.ports';
-import { storedAmr, type AuthMethod } from '../domain/auth-methods';
+import type { Clock, NewSession, RotationResult, SessionStore } from '../domain/auth.ports';
 import type { RateLimit } from './rate-limiter.store';
 import { redisKeys } from './redis-keys';
 import { defineScript } from './redis-script';
-import { CREATE_SESSION, MARK_EMAIL_VERIFIED, REVOKE_ALL, REVOKE_SESSION, ROTATE } from './session.scripts';
+import { fieldIdOf, listedSessions, sessionArgs, sessionIdOf, storedSessionOf } from './session.layout';
+import { CREATE_SESSION, LIST_SESSIONS, MARK_EMAIL_VERIFIED, REVOKE_ALL, REVOKE_SESSION, ROTATE, SESSION_EXISTS } from './session.scripts';
 import type { RedisClient } from './redis-client';
 
 export interface SessionStoreOptions {
@@ -27,49 +27,32 @@ export interface SessionStoreOptions {
 
 type Reply = string[];
 
-/** A session's `m:` field; sessions opened before `amr` was stored were password logins. */
-function parseMeta(raw: string | undefined): { createdAt: number; userAgent: string | null; amr: AuthMethod[] } {
-  try {
-    const meta = JSON.parse(raw ?? '{}') as { createdAt?: unknown; userAgent?: unknown; amr?: unknown };
-    return {
-      createdAt: typeof meta.createdAt === 'number' ? meta.createdAt : 0,
-      userAgent: typeof meta.userAgent === 'string' ? meta.userAgent : null,
-      amr: storedAmr(meta.amr),
-    };
-  } catch {
-    return { createdAt: 0, userAgent: null, amr: storedAmr(undefined) };
-  }
-}
-
 const secondsUntil = (deadline: number, now: number) => Math.max(1, Math.floor((deadline - now) / 1000));
 
 /** Sessions in Redis, one hash per user, each operation one atomic script call (see session.scripts.ts). */
 export function createSessionStore(redis: RedisClient, options: SessionStoreOptions): SessionStore {
+  const userKeys = (userId: string) => [redisKeys.sessions(userId), redisKeys.legacySessions(userId)];
   const createScript = defineScript(redis, {
     name: 'createSession',
     lua: CREATE_SESSION,
-    keys: (input: NewSession & { now: number }) => [redisKeys.sessions(input.userId)],
+    keys: (input: NewSession & { fieldId: string; now: number }) => userKeys(input.userId),
     args: (input) => [
-      input.sessionId,
-      JSON.stringify(input.claims),
+      input.fieldId,
       input.now,
       options.idleSeconds * 1000,
       options.maxAgeSeconds * 1000,
       input.notBefore,
       options.maxSessionsPerUser,
-      JSON.stringify({ createdAt: input.now, userAgent: input.userAgent, amr: input.amr }),
+      ...sessionArgs(input.claims, input.amr, input.userAgent),
     ],
     parse: (reply) => reply as Reply,
   });
   const rotateScript = defineScript(redis, {
     name: 'rotateSession',
     lua: ROTATE,
-    keys: (input: { userId: string; sessionId: string; generation: number; now: number }) => [
-      redisKeys.sessions(input.userId),
-      redisKeys.refreshes(input.userId, input.sessionId),
-    ],
+    keys: (input: { userId: string; fieldId: string; generation: number; now: number }) => userKeys(input.userId),
     args: (input) => [
-      input.sessionId,
+      input.fieldId,
       input.generation,
       input.now,
       options.reuseGraceMs,
@@ -82,72 +65,80 @@ export function createSessionStore(redis: RedisClient, options: SessionStoreOpti
   const revokeScript = defineScript(redis, {
     name: 'revokeSession',
     lua: REVOKE_SESSION,
-    keys: (input: { userId: string; sessionId: string }) => [redisKeys.sessions(input.userId)],
-    args: (input) => [input.sessionId],
+    keys: (input: { userId: string; fieldId: string }) => userKeys(input.userId),
+    args: (input) => [input.fieldId],
     parse: (reply) => Number(reply) === 1,
   });
   const revokeAllScript = defineScript(redis, {
     name: 'revokeAllSessions',
     lua: REVOKE_ALL,
-    keys: (input: { userId: string; except?: string }) => [redisKeys.sessions(input.userId)],
-    args: (input) => [options.fenceSeconds * 1000, input.except ?? ''],
-    parse: (reply) => reply as string[],
+    keys: (input: { userId: string; except: string }) => userKeys(input.userId),
+    args: (input) => [options.fenceSeconds * 1000, input.except],
+    parse: (reply) => (reply as string[]).map(sessionIdOf),
   });
   const markVerifiedScript = defineScript(redis, {
     name: 'markEmailVerified',
     lua: MARK_EMAIL_VERIFIED,
-    keys: (userId: string) => [redisKeys.sessions(userId)],
+    keys: userKeys,
     args: () => [],
     parse: () => undefined,
+  });
+  const existsScript = defineScript(redis, {
+    name: 'sessionExists',
+    lua: SESSION_EXISTS,
+    keys: (input: { userId: string; fieldId: string }) => userKeys(input.userId),
+    args: (input) => [input.fieldId],
+    parse: (reply) => Number(reply) === 1,
+  });
+  const listScript = defineScript(redis, {
+    name: 'listSessions',
+    lua: LIST_SESSIONS,
+    keys: userKeys,
+    args: () => [],
+    parse: (reply) => reply as string[],
   });
 
   return {
     async create(input) {
+      const fieldId = fieldIdOf(input.sessionId);
+      if (!fieldId) throw new Error('a session id is a lower-case UUID');
       const now = options.clock();
-      const reply = await createScript({ ...input, now });
+      const reply = await createScript({ ...input, fieldId, now });
       if (reply[0] !== 'created') return { created: false };
       return { created: true, refreshExpiresIn: secondsUntil(Number(reply[1]), now) };
     },
     async rotate(token): Promise<RotationResult> {
+      const fieldId = fieldIdOf(token.sessionId);
+      if (!fieldId) return { outcome: 'invalid' };
       const now = options.clock();
-      const reply = await rotateScript({ ...token, now });
+      const reply = await rotateScript({ userId: token.userId, fieldId, generation: token.generation, now });
       switch (reply[0]) {
-        case 'rotated':
-          return {
-            outcome: 'rotated',
-            generation: Number(reply[1]),
-            refreshExpiresIn: secondsUntil(Number(reply[2]), now),
-            claims: JSON.parse(reply[3]!) as SessionClaims,
-            amr: parseMeta(reply[4]).amr,
-          };
+        case 'rotated': {
+          const stored = storedSessionOf(token.userId, reply);
+          return { outcome: 'rotated', generation: stored.generation, refreshExpiresIn: secondsUntil(stored.idleUntil, now), claims: stored.claims, amr: stored.amr };
+        }
         case 'limited':
           return { outcome: 'limited', retryAfterMs: Number(reply[1]) };
         case 'reused':
-          return { outcome: 'reused', claims: JSON.parse(reply[1]!) as SessionClaims };
+          return { outcome: 'reused', claims: storedSessionOf(token.userId, reply).claims };
         default:
           return { outcome: 'invalid' };
       }
     },
     async exists(userId, sessionId) {
-      return (await redis.hexists(redisKeys.sessions(userId), `s:${sessionId}`)) === 1;
+      const fieldId = fieldIdOf(sessionId);
+      return fieldId !== undefined && existsScript({ userId, fieldId });
     },
-    revoke: (userId, sessionId) => revokeScript({ userId, sessionId }),
-    revokeAll: (userId, except) => revokeAllScript({ userId, except }),
-    async list(userId) {
-      const now = options.clock();
-      const fields = await redis.hgetall(redisKeys.sessions(userId));
-      const sessions: SessionInfo[] = [];
-      for (const [field, value] of Object.entries(fields)) {
-        if (!field.startsWith('s:')) continue;
-        // The field layout of session.scripts.ts: generation|rotatedAt|idleUntil|expiresAt.
-        const [generation, rotatedAt, idleUntil, expiresAt] = value.split('|').map(Number) as [number, number, number, number];
-        if (!Number.isFinite(generation) || now >= idleUntil || now >= expiresAt) continue;
-        const sessionId = field.slice(2);
-        const meta = parseMeta(fields[`m:${sessionId}`]);
-        sessions.push({ sessionId, createdAt: meta.createdAt, lastUsedAt: Math.max(rotatedAt, meta.createdAt), userAgent: meta.userAgent });
-      }
-      return sessions.sort((a, b) => b.lastUsedAt - a.lastUsedAt);
+    async revoke(userId, sessionId) {
+      const fieldId = fieldIdOf(sessionId);
+      return fieldId !== undefined && revokeScript({ userId, fieldId });
     },
+    async revokeAll(userId, except) {
+      const keep = except === undefined ? '' : fieldIdOf(except);
+      if (keep === undefined) throw new Error('a session id is a lower-case UUID');
+      return revokeAllScript({ userId, except: keep });
+    },
+    list: async (userId) => listedSessions(await listScript(userId), options.clock()),
     markEmailVerified: (userId) => markVerifiedScript(userId),
   };
 }
