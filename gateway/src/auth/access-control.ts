@@ -30,8 +30,9 @@ export interface AccessControlOptions {
 export interface AccessGuard {
   /**
    * Decides on a request whose path, as the policy compares paths, is `policy`: `undefined` when
-   * the path needs nothing, else a promise that resolves to let the request through or rejects
-   * with the AppError to answer (401, 403, or 503 while the keys cannot be loaded).
+   * it may go on now (the path needs nothing, or every check passed synchronously, as they do
+   * for a token whose verification is cached), else a promise that resolves to let the request
+   * through or rejects with the AppError to answer (401, 403, or 503 while the keys cannot be loaded).
    */
   authorize(req: IncomingMessage, policy: string): Promise<void> | undefined;
 }
@@ -49,24 +50,40 @@ function assertMfaPrefixesProtected(mfaPrefixes: readonly string[], options: Acc
 }
 
 /**
- * Runs libs/jwt's guards, the ones every service mounts, so the gateway and the services apply
- * one set of token rules. They are Express handlers that read only the request's headers and
- * `res.locals.identity`, so a plain request and a bare `locals` are all they need here.
+ * Runs one of libs/jwt's guards, the ones every service mounts, so the gateway and the services
+ * apply one set of token rules. They are Express handlers that read only the request's headers
+ * and `res.locals.identity`, so a plain request and a bare `locals` are all they need here.
+ * Undefined when the guard let the request through before returning (its checks are synchronous
+ * once the token's verification is cached), else a promise of its decision.
  */
-function runGuard(guard: RequestHandler, req: Request, res: Response): Promise<void> {
+function runGuard(guard: RequestHandler, req: Request, res: Response): Promise<void> | undefined {
+  let decided = false;
+  let refusal: unknown;
+  let settle: ((error?: unknown) => void) | undefined;
+  let returned: unknown;
+  try {
+    returned = guard(req, res, (error?: unknown) => {
+      if (settle) return settle(error);
+      decided = true;
+      refusal = error;
+    });
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  if (decided) return refusal === undefined ? undefined : Promise.reject(refusal);
   return new Promise((resolve, reject) => {
-    try {
-      const returned: unknown = guard(req, res, (error?: unknown) => (error === undefined ? resolve() : reject(error)));
-      if (returned instanceof Promise) returned.catch(reject);
-    } catch (error) {
-      reject(error);
-    }
+    settle = (error) => (error === undefined ? resolve() : reject(error));
+    if (returned instanceof Promise) returned.catch(reject);
   });
 }
 
-async function runGuards(guards: readonly RequestHandler[], req: IncomingMessage): Promise<void> {
-  const res = { locals: {} } as Response;
-  for (const guard of guards) await runGuard(guard, req as Request, res);
+/** In order, each after the previous let the request through; synchronously while they decide so. */
+function runGuards(guards: readonly RequestHandler[], req: IncomingMessage, from = 0, res = { locals: {} } as Response): Promise<void> | undefined {
+  for (let i = from; i < guards.length; i++) {
+    const pending = runGuard(guards[i]!, req as Request, res);
+    if (pending) return pending.then(() => runGuards(guards, req, i + 1, res));
+  }
+  return undefined;
 }
 
 /**

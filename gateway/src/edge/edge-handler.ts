@@ -50,16 +50,35 @@ function targetPath(target: string): string | undefined {
   return path === '' ? '/' : path;
 }
 
+type Overflow = Parameters<BodyLimit>[2];
+
 interface Matched {
   readonly route: EdgeRoute;
   /** The metric route: the prefix that took the request, never its path (ids would explode the label set). */
   readonly label: string;
+  /** Answers 413 for a streamed body past the limit and cuts it off from the upstream. */
+  readonly overflow: Overflow;
 }
 
-function matchRoute(routes: readonly EdgeRoute[], policy: string): Matched | undefined {
-  for (const route of routes) {
+/** Every route × prefix outcome, built once: the hot path allocates none. */
+type RouteTable = ReadonlyArray<{ readonly route: EdgeRoute; readonly byPrefix: ReadonlyMap<string, Matched> }>;
+
+function routeTable(routes: readonly EdgeRoute[], logger: Logger): RouteTable {
+  return routes.map((route) => {
+    const overflow: Overflow = (req, res, error) => {
+      // The request's own id travels in its x-request-id header by then.
+      const id = req.headers['x-request-id'];
+      answerError(logger, req, res, error, typeof id === 'string' ? id : '');
+      route.upstream.abort(req);
+    };
+    return { route, byPrefix: new Map(route.prefixes.map((label) => [label, { route, label, overflow }])) };
+  });
+}
+
+function matchRoute(table: RouteTable, policy: string): Matched | undefined {
+  for (const { route, byPrefix } of table) {
     const prefix = policyPrefix(policy, route.prefixes);
-    if (prefix !== undefined && (route.except === undefined || policyPrefix(policy, route.except) === undefined)) return { route, label: prefix };
+    if (prefix !== undefined && (route.except === undefined || policyPrefix(policy, route.except) === undefined)) return byPrefix.get(prefix);
   }
   return undefined;
 }
@@ -73,13 +92,13 @@ function matchRoute(routes: readonly EdgeRoute[], policy: string): Matched | und
 export function createEdge(options: EdgeOptions): EdgeHandler {
   const { routes, headers, guard, bodyLimit, accessLog, logger } = options;
   const dropForwarding = options.trustProxyHops === 0;
+  const table = routeTable(routes, logger);
 
   const serve = (req: IncomingMessage, res: ServerResponse, id: string, path: string, policy: string, matched: Matched): void => {
-    const fail = (error: unknown) => answerError(logger, req, res, error, id);
     if (isAmbiguousPolicyPath(policy)) {
       accessLog.track(req, res, id, path, UNMATCHED);
       if (headers.apply(req, res)) return;
-      fail(new AppError('not_found', 'No route for this path.'));
+      answerError(logger, req, res, new AppError('not_found', 'No route for this path.'), id);
       return;
     }
     accessLog.track(req, res, id, path, matched.label);
@@ -88,21 +107,21 @@ export function createEdge(options: EdgeOptions): EdgeHandler {
     if (dropForwarding) dropForwardingHeaders(req);
     req.headers['x-request-id'] = id;
     const { upstream } = matched.route;
-    const refused = bodyLimit(req, res, (error) => {
-      fail(error);
-      upstream.abort(req);
-    });
-    if (refused) return fail(refused);
+    const refused = bodyLimit(req, res, matched.overflow);
+    if (refused) return answerError(logger, req, res, refused, id);
     const decision = guard.authorize(req, policy);
     if (decision === undefined) return upstream.forward(req, res);
-    decision.then(() => upstream.forward(req, res)).catch(fail);
+    decision.then(
+      () => upstream.forward(req, res),
+      (error: unknown) => answerError(logger, req, res, error, id),
+    );
   };
 
   return (req, res) => {
     const path = targetPath(req.url ?? '');
     if (path === undefined) return false;
     const policy = policyPath(path);
-    const matched = matchRoute(routes, policy);
+    const matched = matchRoute(table, policy);
     if (!matched) return false;
     const id = requestId(req, res);
     try {

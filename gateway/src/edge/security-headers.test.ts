@@ -58,6 +58,7 @@ describe('security and CORS headers on the edge', () => {
     ['a request without an Origin', 'GET', {}],
     ['a request from an allowed origin', 'GET', { origin: 'https://app.example' }],
     ['a request from another origin', 'POST', { origin: 'https://evil.example' }],
+    ['a HEAD from the other allowed origin', 'HEAD', { origin: 'http://localhost:3000' }],
     ['a preflight from an allowed origin', 'OPTIONS', { origin: 'http://localhost:3000', ...PREFLIGHT }],
     ['a preflight from another origin', 'OPTIONS', { origin: 'https://evil.example', ...PREFLIGHT }],
   ])('when %s comes in, then the edge answers with the same headers, in the same order, as helmet and cors in Express', async (_name, method, headers) => {

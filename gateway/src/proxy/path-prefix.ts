@@ -48,7 +48,8 @@ export function underAnyPrefix(path: string, prefixes: readonly string[]): boole
 
 /** Dot segments, backslashes and doubled slashes mean different paths to different parsers. */
 export function isAmbiguousPolicyPath(policy: string): boolean {
-  return /(^|\/)\.{1,2}(\/|$)/.test(policy) || policy.includes('\\') || policy.includes('//');
+  // Most paths hold no dot at all: skip the pattern for them.
+  return (policy.includes('.') && /(^|\/)\.{1,2}(\/|$)/.test(policy)) || policy.includes('\\') || policy.includes('//');
 }
 
 export function isAmbiguousPath(path: string): boolean {

@@ -35,8 +35,13 @@ function requestIdOf(req: IncomingMessage): string | undefined {
   return typeof id === 'string' ? id : undefined;
 }
 
+/** A 'timeout' listener, shared: the request that timed out is `this`. */
+function onResponseTimeout(this: ClientRequest): void {
+  this.destroy(new UpstreamTimeout('response'));
+}
+
 function armTimeouts(proxyReq: ClientRequest, options: UpstreamOptions): void {
-  proxyReq.setTimeout(options.timeoutMs, () => proxyReq.destroy(new UpstreamTimeout('response')));
+  proxyReq.setTimeout(options.timeoutMs, onResponseTimeout);
   const socket = proxyReq.socket;
   if (socket?.connecting) {
     const timer = setTimeout(() => proxyReq.destroy(new UpstreamTimeout('connect')), options.connectTimeoutMs);
@@ -53,6 +58,17 @@ function problemFor(error: Error & { code?: string }, name: string): AppError {
 }
 
 /**
+ * The target as http-proxy reads it (`url.parse`'s fields), parsed once: given a string, it
+ * parses it again for every request.
+ */
+export function parsedTarget(target: string): { protocol: string; host: string; hostname: string; port: string; path: string } {
+  const url = new URL(target);
+  // url.parse leaves an IPv6 literal's brackets off the hostname; WHATWG keeps them.
+  const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  return { protocol: url.protocol, host: url.host, hostname, port: url.port, path: `${url.pathname}${url.search}` };
+}
+
+/**
  * One upstream behind http-proxy-middleware, over a keep-alive agent. Upstream failures become
  * problem+json: 502 when it cannot be reached, 504 when it is too slow.
  */
@@ -61,7 +77,7 @@ export function upstreamProxy(options: UpstreamOptions): UpstreamProxy {
   const streaming = new WeakMap<IncomingMessage, ClientRequest>();
   const cutOff = new WeakSet<IncomingMessage>();
   const proxy = createProxyMiddleware<IncomingMessage, ServerResponse>({
-    target: options.target,
+    target: parsedTarget(options.target),
     agent: options.agent,
     changeOrigin: true,
     xfwd: true,

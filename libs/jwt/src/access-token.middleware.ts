@@ -36,13 +36,16 @@ export function requireAccessToken(verifier: AccessTokenVerifier, options: Requi
     }
     const match = BEARER.exec(header);
     if (!match) throw invalid('The access token is invalid.');
-    let claims: AccessTokenClaims;
-    try {
-      claims = await verifier.verify(match[1]!);
-    } catch (error) {
-      // 503 with Retry-After, not 401: a client that trusts a 401 signs out a user whose token is fine.
-      if (isKeysUnavailable(error)) throw error;
-      throw invalid(isAppError(error) ? error.message : 'The access token is invalid.', error);
+    // A cache hit decides in this turn: no await, so `next` runs before this handler returns.
+    let claims = verifier.verifyCached?.(match[1]!);
+    if (claims === undefined) {
+      try {
+        claims = await verifier.verify(match[1]!);
+      } catch (error) {
+        // 503 with Retry-After, not 401: a client that trusts a 401 signs out a user whose token is fine.
+        if (isKeysUnavailable(error)) throw error;
+        throw invalid(isAppError(error) ? error.message : 'The access token is invalid.', error);
+      }
     }
     if (options.isRevoked?.(claims)) throw invalid('The access token has been revoked.');
     // A valid token that this route does not take: 403, so the client keeps it for other routes.

@@ -32,6 +32,12 @@ export interface AccessTokenVerifier {
    * while the keys cannot be loaded (the token may well be valid), else `AppError('token_invalid')`.
    */
   verify(token: string): Promise<AccessTokenClaims>;
+  /**
+   * The claims of `token` when an earlier `verify` of it still holds (a cache hit: same checks as
+   * `verify` makes of a hit), in this turn of the event loop; undefined when `verify` must decide.
+   * A proxy serving from the cache then forwards without waiting on a promise.
+   */
+  verifyCached?(token: string): AccessTokenClaims | undefined;
   /** True once a JWKS has been loaded. */
   ready(): boolean;
   /** (Re)fetches the JWKS now; on failure keeps the old keys and rejects. Concurrent calls share one fetch. */
@@ -61,12 +67,18 @@ export function createJwksVerifier(options: JwksVerifierOptions): JwksVerifier {
     now,
   });
 
+  function verifyCached(token: string): AccessTokenClaims | undefined {
+    if (typeof token !== 'string') return undefined;
+    const cached = cache.get(token, now() / 1000);
+    // A key removed from the JWKS also retires the tokens it signed.
+    return cached && keys.has(cached.kid) ? cached.claims : undefined;
+  }
+
   async function verify(token: string): Promise<AccessTokenClaims> {
     if (typeof token !== 'string') throw new TokenRejection('not a string');
+    const hit = verifyCached(token);
+    if (hit) return hit;
     const nowSeconds = now() / 1000;
-    const cached = cache.get(token, nowSeconds);
-    // A key removed from the JWKS also retires the tokens it signed.
-    if (cached && keys.has(cached.kid)) return cached.claims;
     try {
       const parsed = parseToken(token);
       const key = await keys.keyFor(parsed.kid);
@@ -87,6 +99,7 @@ export function createJwksVerifier(options: JwksVerifierOptions): JwksVerifier {
 
   return {
     verify,
+    verifyCached,
     refresh: keys.refresh,
     ready: keys.ready,
     close() {

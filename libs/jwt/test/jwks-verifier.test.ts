@@ -157,6 +157,28 @@ describe('JWKS access token verifier', () => {
     expect(second).toBe(first);
   });
 
+  it('when a token was verified, then verifyCached answers its claims in the same turn; before that, and once its key is withdrawn, it answers nothing', async () => {
+    const retiring = generateTestKey('RS256');
+    jwks.publish([rsa, ec, retiring]);
+    const verifier = await readyVerifier();
+    const token = signToken(retiring, { claims: { sub: 'synchronous' } });
+    expect(verifier.verifyCached?.(token)).toBeUndefined();
+    const verified = await verifier.verify(token);
+    expect(verifier.verifyCached?.(token)).toBe(verified);
+    jwks.publish([rsa, ec]);
+    await verifier.refresh();
+    expect(verifier.verifyCached?.(token)).toBeUndefined();
+  });
+
+  it('when a cached token reaches its exp, then verifyCached no longer answers it', async () => {
+    let clock = Date.now();
+    const verifier = await readyVerifier({ clockToleranceSeconds: 0, now: () => clock });
+    const token = signToken(rsa, { claims: { exp: Math.floor(clock / 1000) + 60 } });
+    await verifier.verify(token);
+    clock += 61_000;
+    expect(verifier.verifyCached?.(token)).toBeUndefined();
+  });
+
   it('when a cached token reaches its exp, then it is verified again and rejected', async () => {
     let clock = Date.now();
     const verifier = await readyVerifier({ clockToleranceSeconds: 0, now: () => clock });
