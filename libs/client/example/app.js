@@ -26,7 +26,8 @@ function action(id, event, run) {
     try {
       await run();
     } catch (error) {
-      show('error', error && error.code ? `${error.code}: ${error.message}` : String(error));
+      const fields = error && error.errors && error.errors.length ? ` (${error.errors.map((issue) => issue.message).join('; ')})` : '';
+      show('error', error && error.code ? `${error.code}: ${error.message}${fields}` : String(error));
     }
   });
 }

@@ -1,9 +1,17 @@
+/** A field the API refused: its path in the request body (`response.id`) and why. */
+export interface FieldIssue {
+  readonly path: string;
+  readonly message: string;
+}
+
 /**
  * A failed Gatehouse call. `code` is the API's problem+json code (`invalid_credentials`,
  * `rate_limited` …), or `network_error` with `status` 0 when no answer came back.
  */
 export class GatehouseError extends Error {
   override readonly name = 'GatehouseError';
+  /** The fields a 400 `validation_failed` names; empty for every other failure. */
+  readonly errors: readonly FieldIssue[];
 
   constructor(
     /** HTTP status, 0 when the server could not be reached. */
@@ -12,9 +20,10 @@ export class GatehouseError extends Error {
     message: string,
     /** Seconds to wait before trying again, from `Retry-After` (429, 503). */
     readonly retryAfter?: number,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; errors?: readonly FieldIssue[] },
   ) {
-    super(message, options);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.errors = options?.errors ?? [];
   }
 
   /** 429, 503 and network failures say "later", never "signed out". */
@@ -22,6 +31,9 @@ export class GatehouseError extends Error {
     return this.status === 0 || this.status === 429 || this.status === 503;
   }
 }
+
+const isIssue = (value: unknown): value is FieldIssue =>
+  typeof value === 'object' && value !== null && typeof (value as FieldIssue).path === 'string' && typeof (value as FieldIssue).message === 'string';
 
 function retryAfterSeconds(header: string | null): number | undefined {
   if (!header) return undefined;
@@ -36,10 +48,11 @@ export async function errorFrom(response: Response): Promise<GatehouseError> {
   const problem = (await response
     .clone()
     .json()
-    .catch(() => ({}))) as { code?: unknown; detail?: unknown; title?: unknown };
+    .catch(() => ({}))) as { code?: unknown; detail?: unknown; title?: unknown; errors?: unknown };
   const code = typeof problem.code === 'string' ? problem.code : `http_${response.status}`;
   const message = String(problem.detail ?? problem.title ?? (response.statusText || code));
-  return new GatehouseError(response.status, code, message, retryAfterSeconds(response.headers.get('retry-after')));
+  const errors = Array.isArray(problem.errors) ? problem.errors.filter(isIssue) : [];
+  return new GatehouseError(response.status, code, message, retryAfterSeconds(response.headers.get('retry-after')), { errors });
 }
 
 /** `fetch` whose failure to connect rejects with a GatehouseError like every other failure. */

@@ -110,9 +110,9 @@ describe('the example page in Chromium', () => {
     const email = newEmail();
     const page = await openApp('app', 'signed-out');
     let accessToken: string | undefined;
-    page.on('response', async (response) => {
+    page.on('response', (response) => {
       if (new URL(response.url()).pathname === '/api/auth/login' && response.status() === 200) {
-        accessToken = ((await response.json()) as { accessToken: string }).accessToken;
+        void response.json().then((body: { accessToken: string }) => (accessToken = body.accessToken));
       }
     });
 
@@ -241,5 +241,20 @@ describe('the example page in Chromium', () => {
     } finally {
       await site.close();
     }
+  }, 30_000);
+
+  it('when the API refuses a field, then the GatehouseError names it in errors', async () => {
+    const page = await openApp('app', 'signed-out');
+
+    const refused = await page.evaluate(
+      (credentials) =>
+        (globalThis as unknown as PageGlobals).gatehouse.login(credentials).then(
+          () => null,
+          (error: { status: number; code: string; errors: unknown }) => ({ status: error.status, code: error.code, errors: error.errors }),
+        ),
+      { email: 'not an email', password: PASSWORD },
+    );
+
+    expect(refused).toEqual({ status: 400, code: 'validation_failed', errors: [{ path: 'email', message: expect.stringContaining('"email"') }] });
   }, 30_000);
 });

@@ -68,8 +68,8 @@ async function openApp(): Promise<Page> {
 /** The access tokens the page received from a path, read off the wire. */
 function tokensFrom(page: Page, path: string): string[] {
   const tokens: string[] = [];
-  page.on('response', async (response) => {
-    if (new URL(response.url()).pathname === path && response.status() === 200) tokens.push(((await response.json()) as { accessToken: string }).accessToken);
+  page.on('response', (response) => {
+    if (new URL(response.url()).pathname === path && response.status() === 200) void response.json().then((body: { accessToken: string }) => tokens.push(body.accessToken));
   });
   return tokens;
 }

@@ -24,6 +24,8 @@ export interface CeremonyOverrides {
   /** The counter to report instead of the next one. */
   readonly signCount?: number;
   readonly userHandle?: string;
+  /** At registration, this COSE key instead of the authenticator's own P-256 one. */
+  readonly publicKey?: ReadonlyMap<number, number | Uint8Array>;
 }
 
 export interface SoftwareAuthenticatorOptions {
@@ -91,7 +93,7 @@ export class SoftwareAuthenticator {
     const length = Buffer.alloc(2);
     length.writeUInt16BE(this.credentialId.length);
     const aaguid = Buffer.from((this.options.aaguid ?? '00000000-0000-0000-0000-000000000000').replace(/-/g, ''), 'hex');
-    const attested = Buffer.concat([aaguid, length, this.credentialId, cborEncode(coseKey)]);
+    const attested = Buffer.concat([aaguid, length, this.credentialId, cborEncode(overrides.publicKey ?? coseKey)]);
     const authData = Buffer.concat([this.authDataHead(options.rp.id, overrides, FLAG.attestedCredential, overrides.signCount ?? this.signCount), attested]);
     const attestationObject = cborEncode({ fmt: 'none', attStmt: {}, authData });
     return {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createEvent } from '@gatehouse/events';
 import { SoftwareAuthenticator, setCookies, totpCode, totpStep, type CeremonyOverrides } from '@gatehouse/testing';
 import { Client, eventually, registerAndLogin, startAuth, type AuthHarness, type LoginBody } from './auth-harness';
@@ -7,6 +8,15 @@ const PASSKEYS_PER_USER_LIMIT = 3;
 const RP_ID = 'localhost';
 const ORIGIN = 'http://localhost:8080';
 const CHALLENGE_TTL_MS = 300_000;
+/**
+ * An ML-DSA-44 key in COSE (kty AKP 7, alg -48, 1,312 bytes): an algorithm Node 24 verifies and
+ * Node 20 does not, so one the service must not offer or accept.
+ */
+const ML_DSA_44_KEY = new Map<number, number | Uint8Array>([
+  [1, 7],
+  [3, -48],
+  [-1, randomBytes(1312)],
+]);
 
 let harness: AuthHarness;
 beforeAll(async () => {
@@ -18,6 +28,7 @@ interface CreationOptions {
   challenge: string;
   rp: { id: string; name: string };
   user: { id: string; name: string; displayName: string };
+  pubKeyCredParams: { alg: number; type: string }[];
   excludeCredentials: { id: string; type: string }[];
   authenticatorSelection: { residentKey: string; requireResidentKey: boolean; userVerification: string };
   attestation: string;
@@ -104,6 +115,18 @@ describe('registering a passkey', () => {
     expect(Buffer.from(options.challenge, 'base64url')).toHaveLength(32);
   });
 
+  it('when the runtime verifies ML-DSA too (Node 24), then the options still offer only EdDSA, ES256 and RS256, which every supported Node verifies', async () => {
+    const { body } = await registerAndLogin(harness);
+
+    const options = await registrationOptions(body.accessToken);
+
+    expect(options.pubKeyCredParams).toEqual([
+      { alg: -8, type: 'public-key' },
+      { alg: -7, type: 'public-key' },
+      { alg: -257, type: 'public-key' },
+    ]);
+  });
+
   it('when the authenticator answers, then 201 names the passkey, the key and flags are stored, the owner is told, and the next options exclude it', async () => {
     const { body } = await registerAndLogin(harness);
     const device = authenticator();
@@ -143,6 +166,7 @@ describe('registering a passkey', () => {
     ['another RP ID', { rpId: 'evil.example' }],
     ['no user verification', { userVerified: false }],
     ['a sign-in ceremony type', { type: 'webauthn.get' }],
+    ['a key of an algorithm not offered (ML-DSA-44)', { publicKey: ML_DSA_44_KEY }],
   ] as const)('when the registration comes from %s, then 400 names the response and nothing is stored', async (_case, overrides) => {
     const { body } = await registerAndLogin(harness);
     const response = await registerPasskey(body.accessToken, authenticator(), { overrides });

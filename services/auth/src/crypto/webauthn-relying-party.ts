@@ -6,6 +6,7 @@ import {
   type AuthenticationResponseJSON,
   type RegistrationResponseJSON,
 } from '@simplewebauthn/server';
+import { COSEALG } from '@simplewebauthn/server/helpers';
 import type { CeremonyOptions, RelyingParty, Verdict } from '../domain/passkey.ports';
 
 export interface RelyingPartySettings {
@@ -15,6 +16,15 @@ export interface RelyingPartySettings {
   /** How long the browser waits for the person; the challenge lives as long. */
   readonly timeoutMs: number;
 }
+
+/**
+ * The key algorithms a passkey may use, most preferred first; registration offers and accepts
+ * these only. Named here because the library's default follows the runtime: where Web Crypto
+ * verifies ML-DSA-44 (Node 24, not 20 or 22) it offers that first, so one build would invite
+ * passkeys that another supported runtime cannot verify, and whose 2,420-byte signatures the
+ * sign-in schema refuses (its bound is sized for these: RS256 at 8192 bits signs 1,024 bytes).
+ */
+const KEY_ALGORITHMS = [COSEALG.EdDSA, COSEALG.ES256, COSEALG.RS256];
 
 /** A challenge travels as base64url of its bytes; the library must sign exactly those bytes. */
 const challengeBytes = (challenge: string) => new Uint8Array(Buffer.from(challenge, 'base64url'));
@@ -41,6 +51,7 @@ export function createRelyingParty(settings: RelyingPartySettings): RelyingParty
         attestationType: 'none',
         excludeCredentials: input.exclude.map((passkey) => ({ id: passkey.credentialId, transports: [...passkey.transports] })),
         authenticatorSelection: { residentKey: 'required', requireResidentKey: true, userVerification: 'required' },
+        supportedAlgorithmIDs: KEY_ALGORITHMS,
       });
       return options as unknown as CeremonyOptions;
     },
@@ -59,7 +70,7 @@ export function createRelyingParty(settings: RelyingPartySettings): RelyingParty
     },
     async verifyRegistration(response, challenge) {
       try {
-        const result = await verifyRegistrationResponse({ response: response as unknown as RegistrationResponseJSON, expectedChallenge: challenge, ...expected });
+        const result = await verifyRegistrationResponse({ response: response as unknown as RegistrationResponseJSON, expectedChallenge: challenge, supportedAlgorithmIDs: KEY_ALGORITHMS, ...expected });
         if (!result.verified) return { ok: false, reason: 'registration not verified' };
         const info = result.registrationInfo;
         return {

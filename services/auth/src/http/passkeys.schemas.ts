@@ -41,6 +41,8 @@ export const authenticationResponse = credential(
   Joi.object({
     clientDataJSON: base64url(4096).required(),
     authenticatorData: base64url(8192).required(),
+    // Room for the largest signature of the key algorithms registration accepts (see
+    // webauthn-relying-party.ts): RS256 at 8192 bits, 1,024 bytes.
     signature: base64url(2048).required(),
     // A user handle is at most 64 bytes (WebAuthn §5.4.3).
     userHandle: base64url(86),
