@@ -1,27 +1,16 @@
-import { rateLimitedError } from '@gatehouse/errors';
 import type { Clock, LoginThrottle } from '../domain/auth.ports';
-import { backoffSchedule, type BackoffPolicy } from '../domain/login-backoff';
+import { backoffSchedule } from '../domain/login-backoff';
+import { tooManyLoginAttempts, type LoginLockoutPolicy } from '../domain/login-lockout.policy';
 import { accountKey, redisKeys } from './redis-keys';
 import { defineScript, REDIS_NOW_LUA } from './redis-script';
 import type { RedisClient } from './redis-client';
 
-export interface LoginThrottleOptions {
-  readonly backoff: BackoffPolicy;
-  /** Failures on one account from all addresses, per window, before untrusted addresses wait. */
-  readonly accountFailureLimit: number;
-  readonly accountWindowSeconds: number;
-  readonly clock: Clock;
-}
-
-const DAY_MS = 86_400_000;
-const TRUSTED_ADDRESS_SECONDS = 30 * 86_400;
-
 /**
  * KEYS: pair, failures, trusted, cleared. ARGV: address, now, free attempts, delays (comma list: the wait
- * after free attempts + 0, 1, 2 … failures), account limit, account window ms.
- * Checks and counts in one step, before the password is hashed, so N parallel guesses count N:
- * an attempt is counted as a failure when it starts, and a success takes it back.
- * Returns {'wait', ms} or {'reserved', Redis now ms}.
+ * after free attempts + 0, 1, 2 … failures), account budget, account window ms, failure memory ms.
+ * Applies `lockoutWaitMs` (domain/login-lockout.policy.ts) and counts in one step, before the
+ * password is hashed, so N parallel guesses count N: an attempt is counted as a failure when it
+ * starts, and a success takes it back. Returns {'wait', ms} or {'reserved', Redis now ms}.
  */
 const RESERVE = `${REDIS_NOW_LUA}
 local now = tonumber(ARGV[2])
@@ -46,7 +35,7 @@ if account >= tonumber(ARGV[5]) and redis.call('SISMEMBER', KEYS[3], ARGV[1]) ==
 end
 redis.call('HINCRBY', KEYS[1], 'n', 1)
 redis.call('HSET', KEYS[1], 'last', ARGV[2])
-redis.call('PEXPIRE', KEYS[1], ${DAY_MS})
+redis.call('PEXPIRE', KEYS[1], ARGV[7])
 redis.call('INCR', KEYS[2])
 if redis.call('PTTL', KEYS[2]) < 0 then redis.call('PEXPIRE', KEYS[2], ARGV[6]) end
 return {'reserved', string.format('%d', redis_now_ms())}
@@ -85,29 +74,25 @@ const keysOf = ({ account, address }: Attempt) => {
   return [redisKeys.loginPair(digest, address), redisKeys.loginFailures(digest), redisKeys.loginTrusted(digest), redisKeys.loginCleared(digest)];
 };
 
-const tooManyAttempts = (waitMs: number) => rateLimitedError(waitMs, 'Too many failed login attempts. Try again later.');
-
 /**
- * Two layers, both in Redis so they hold across replicas:
- * - per account and address: a few free failures, then a doubling delay with a cap. A guesser
- *   slows down; the real user on their own address is unaffected.
- * - per account, all addresses: a failure budget per window against distributed guessing. It
- *   does not apply to addresses this account logged in from successfully, so an attacker can
- *   never lock the real user out of their usual device, and others wait at most one window.
+ * The counters of the login lockout, in Redis so they hold across replicas: per account and
+ * address, per account, the account's trusted addresses and its last clear. What they allow is
+ * the domain's `LoginLockoutPolicy`; the scripts apply it atomically.
  */
-export function createLoginThrottle(redis: RedisClient, options: LoginThrottleOptions): LoginThrottle {
-  const delays = backoffSchedule(options.backoff).join(',');
+export function createLoginThrottle(redis: RedisClient, policy: LoginLockoutPolicy, clock: Clock): LoginThrottle {
+  const delays = backoffSchedule(policy.backoff).join(',');
   const reserve = defineScript(redis, {
     name: 'loginReserve',
     lua: RESERVE,
     keys: keysOf,
     args: (attempt: Attempt) => [
       attempt.address,
-      options.clock(),
-      options.backoff.freeAttempts,
+      clock(),
+      policy.backoff.freeAttempts,
       delays,
-      options.accountFailureLimit,
-      options.accountWindowSeconds * 1000,
+      policy.accountBudget.failures,
+      policy.accountBudget.windowMs,
+      policy.failureMemoryMs,
     ],
     parse: (reply) => reply as string[],
   });
@@ -115,15 +100,15 @@ export function createLoginThrottle(redis: RedisClient, options: LoginThrottleOp
     name: 'loginClear',
     lua: CLEAR,
     keys: (account: string) => [redisKeys.loginFailures(accountKey(account)), redisKeys.loginCleared(accountKey(account))],
-    // Pair counters live a day; the mark only has to outlive them.
-    args: () => [options.clock(), DAY_MS],
+    // The mark only has to outlive the pair counters it voids.
+    args: () => [clock(), policy.failureMemoryMs],
     parse: () => undefined,
   });
   const succeeded = defineScript(redis, {
     name: 'loginSucceeded',
     lua: SUCCEEDED,
     keys: (attempt: Attempt) => keysOf(attempt).slice(0, 3),
-    args: (attempt: Attempt) => [attempt.address, TRUSTED_ADDRESS_SECONDS],
+    args: (attempt: Attempt) => [attempt.address, policy.trustedAddressSeconds],
     parse: () => undefined,
   });
   const release = defineScript(redis, {
@@ -136,7 +121,7 @@ export function createLoginThrottle(redis: RedisClient, options: LoginThrottleOp
   return {
     async reserve(account, address) {
       const [outcome, value] = await reserve({ account, address });
-      if (outcome === 'wait') throw tooManyAttempts(Number(value));
+      if (outcome === 'wait') throw tooManyLoginAttempts(Number(value));
       return { notBefore: Number(value) };
     },
     succeeded: (account, address) => succeeded({ account, address }),
