@@ -3,6 +3,7 @@ import type { Pool } from 'pg';
 import type { AccessTokenVerifier } from '@gatehouse/jwt';
 import type { AuthConfig } from './config';
 import type { AccessTokenSigner, Clock, LoginThrottle, PasswordHasher, SessionStore, SessionTokens, Transactions } from './domain/auth.ports';
+import { audited, ownAccount, type AuditTrail } from './domain/audit.ports';
 import type { FinishLoginDeps } from './domain/finish-login';
 import { completeMfaLogin } from './domain/mfa-login.use-case';
 import { confirmTotp, setupTotp } from './domain/totp-enrollment.use-case';
@@ -37,6 +38,7 @@ export interface SecondFactorWiring {
   readonly verifier: AccessTokenVerifier;
   readonly addressOf: AddressOf;
   readonly metrics: AuthMetrics;
+  readonly audit: AuditTrail;
 }
 
 export interface SecondFactors {
@@ -55,7 +57,7 @@ const MFA_TOKEN_ATTEMPTS = 3;
 
 /** The TOTP factor, recovery codes and the second login step, composed from the service's parts. */
 export function composeSecondFactors(config: Readonly<AuthConfig>, wiring: SecondFactorWiring): SecondFactors {
-  const { clock, transactions, sessions } = wiring;
+  const { clock, transactions, sessions, audit } = wiring;
   const keys = mfaKeys(config.MFA_ENCRYPTION_KEY, wiring.sessionSecret);
   const cipher = createSecretCipher(keys.secretKey);
   const recoveryCodes = createRecoveryCodes(keys.recoveryCodeKey);
@@ -69,12 +71,17 @@ export function composeSecondFactors(config: Readonly<AuthConfig>, wiring: Secon
   const routes = mfaRoutes({
     useCases: {
       setupTotp: (userId) => setupTotp(enrollment, userId),
-      confirmTotp: (input) => confirmTotp(enrollment, input),
+      confirmTotp: (input) => audited(audit, 'mfa_enroll', () => confirmTotp(enrollment, input), ownAccount(input.userId)),
       removeTotp: (input) =>
-        removeTotp({ transactions, sessions, totp, cipher, codeThrottle, loginThrottle: wiring.loginThrottle, hasher: wiring.hasher, clock }, input),
+        audited(
+          audit,
+          'mfa_remove',
+          () => removeTotp({ transactions, sessions, totp, cipher, codeThrottle, loginThrottle: wiring.loginThrottle, hasher: wiring.hasher, clock }, input),
+          ownAccount(input.userId),
+        ),
       completeLogin: (input) =>
         wiring.metrics.track('login_mfa', () =>
-          completeMfaLogin({ ...session, transactions, challenges, factors, totp, cipher, recoveryCodes, throttle: codeThrottle, clock }, input),
+          completeMfaLogin({ ...session, transactions, challenges, factors, totp, cipher, recoveryCodes, throttle: codeThrottle, clock, audit }, input),
         ),
     },
     cookies: { secure: config.COOKIE_SECURE },

@@ -5,6 +5,7 @@ import type { AccessTokenVerifier } from '@gatehouse/jwt';
 import type { Logger } from '@gatehouse/logger';
 import type { AuthConfig } from './config';
 import type { Clock, SessionStore, Transactions } from './domain/auth.ports';
+import { audited, ownAccount, type AuditTrail } from './domain/audit.ports';
 import type { FinishLoginDeps } from './domain/finish-login';
 import { listPasskeys, removePasskey } from './domain/manage-passkeys.use-case';
 import { finishPasskeyLogin, startPasskeyLogin } from './domain/passkey-login.use-case';
@@ -30,6 +31,7 @@ export interface PasskeyWiring {
   readonly logger: Logger;
   /** How every login ends: the session (the second-factor check is passed: a passkey is two factors). */
   readonly finishLogin: FinishLoginDeps;
+  readonly audit: AuditTrail;
 }
 
 /**
@@ -42,7 +44,7 @@ const REGISTRATION_OPTIONS_LIMIT = { limit: 20, windowSeconds: 300 };
 
 /** Registering, listing, removing and signing in with passkeys, composed from the service's parts. */
 export function composePasskeys(config: Readonly<AuthConfig>, wiring: PasskeyWiring): Router {
-  const { clock, transactions, sessions } = wiring;
+  const { clock, transactions, sessions, audit } = wiring;
   const relyingParty = createRelyingParty({
     rpId: config.WEBAUTHN_RP_ID,
     rpName: config.WEBAUTHN_RP_NAME,
@@ -63,15 +65,16 @@ export function composePasskeys(config: Readonly<AuthConfig>, wiring: PasskeyWir
     passkeyChallengeTtlSeconds: CHALLENGE_TTL_SECONDS,
     logger: wiring.logger,
     clock,
+    audit,
   };
   const limiter = (name: string, limit: number, windowSeconds: number) => createRateLimiter(wiring.redis, name, { limit, windowSeconds });
 
   return passkeyRoutes({
     useCases: {
       registrationOptions: (registrant) => startPasskeyRegistration(registration, registrant),
-      register: (input) => finishPasskeyRegistration(registration, input),
+      register: (input) => audited(audit, 'passkey_register', () => finishPasskeyRegistration(registration, input), ownAccount(input.userId)),
       list: (userId) => listPasskeys({ passkeys }, userId),
-      remove: (input) => removePasskey({ transactions, sessions, clock }, input),
+      remove: (input) => audited(audit, 'passkey_remove', () => removePasskey({ transactions, sessions, clock }, input), ownAccount(input.userId)),
       loginOptions: () => startPasskeyLogin(signIn),
       login: (input) => wiring.metrics.track('login_passkey', () => finishPasskeyLogin(signIn, input)),
     },

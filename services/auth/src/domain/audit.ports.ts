@@ -13,6 +13,10 @@ export const AUDIT_ACTIONS = [
   'password_reset',
   'password_change',
   'email_verify',
+  'mfa_enroll',
+  'mfa_remove',
+  'passkey_register',
+  'passkey_remove',
   'user_delete',
   'client_create',
   'client_delete',
@@ -46,6 +50,8 @@ export interface AuditTrail {
 
 export const userActor = (id: string | null | undefined): AuditActor | null => (id ? { kind: 'user', id } : null);
 export const adminActor = (id: string | null | undefined): AuditActor | null => (id ? { kind: 'admin', id } : null);
+/** A user acting on their own account. */
+export const ownAccount = (userId: string) => ({ actor: userActor(userId), subject: userId });
 
 /** An error's stable code, or `internal_error`: messages and inputs never reach the log. */
 export function failureReason(error: unknown): string {
@@ -72,6 +78,26 @@ export async function audited<T>(
     return result;
   } catch (error) {
     trail.record({ action, outcome: 'failure', ...known, reason: failureReason(error) });
+    throw error;
+  }
+}
+
+/**
+ * `audited` for a sign-in, which learns whose account it concerns only partway (from the pending
+ * login, or the passkey it looked up): `run` reports the account through `concerns` as soon as it
+ * knows, so a failure after that names it. A success names the user as actor and subject; a result
+ * that `pending` calls unfinished (waiting for a second factor) has no outcome yet and is not recorded.
+ */
+export async function auditedLogin<T>(trail: AuditTrail, run: (concerns: (userId: string) => void) => Promise<T>, pending: (result: T) => boolean = () => false): Promise<T> {
+  let subject: string | null = null;
+  try {
+    const result = await run((userId) => {
+      subject = userId;
+    });
+    if (!pending(result)) trail.record({ action: 'login', outcome: 'success', actor: userActor(subject), subject });
+    return result;
+  } catch (error) {
+    trail.record({ action: 'login', outcome: 'failure', subject, reason: failureReason(error) });
     throw error;
   }
 }

@@ -1,5 +1,6 @@
 import { AppError } from '@gatehouse/errors';
 import type { SecretGenerator, Transactions } from './auth.ports';
+import { auditedLogin, type AuditTrail } from './audit.ports';
 import { withSecondFactor } from './auth-methods';
 import { credentialVersion } from './finish-login';
 import type { CodeThrottle, MfaChallenges } from './mfa.ports';
@@ -17,6 +18,7 @@ export interface MfaLoginDeps extends SessionDeps, ProofDeps {
   readonly transactions: Pick<Transactions, 'run'>;
   readonly throttle: CodeThrottle;
   readonly secrets: Pick<SecretGenerator, 'uuid' | 'digest'>;
+  readonly audit: AuditTrail;
 }
 
 const invalidToken = () => new AppError('mfa_token_invalid', 'This sign-in expired or was already completed. Sign in with your password again.');
@@ -28,11 +30,17 @@ const invalidCode = () => new AppError('mfa_code_invalid', 'The code is wrong, e
  * only by a right code, atomically, so two requests cannot both open a session with it. A password
  * change since the first step voids the token (credential version); every other revoke-all
  * (logout everywhere, deletion, removing the factor) fences the session out (`notBefore`).
+ * Recorded as a `login`: a failure names the account once the pending login named it.
  */
-export async function completeMfaLogin(deps: MfaLoginDeps, input: MfaLoginInput): Promise<IssuedSession> {
+export function completeMfaLogin(deps: MfaLoginDeps, input: MfaLoginInput): Promise<IssuedSession> {
+  return auditedLogin(deps.audit, (concerns) => secondStep(deps, input, concerns));
+}
+
+async function secondStep(deps: MfaLoginDeps, input: MfaLoginInput, concerns: (userId: string) => void): Promise<IssuedSession> {
   const digest = deps.secrets.digest(input.mfaToken);
   const pending = await deps.challenges.attempt(digest);
   if (!pending) throw invalidToken();
+  concerns(pending.userId);
   const credential = await deps.transactions.run((tx) => tx.findById(pending.userId));
   if (!credential || credentialVersion(deps, credential) !== pending.credentialVersion) {
     await deps.challenges.consume(digest);

@@ -1,6 +1,7 @@
 import { AppError } from '@gatehouse/errors';
 import type { Logger } from '@gatehouse/logger';
 import type { Clock, Transactions } from './auth.ports';
+import { auditedLogin, type AuditTrail } from './audit.ports';
 import { finishLogin, type FinishLoginDeps, type LoginResult } from './finish-login';
 import type { CeremonyOptions, CredentialResponse, PasskeyChallenges, PasskeyStore, RelyingParty } from './passkey.ports';
 import { counterAdvances, passkeyAmr, passkeyInvalid, challengeInvalid, takeChallenge, userHandleOf } from './passkey-rules';
@@ -14,6 +15,7 @@ export interface PasskeyLoginDeps extends FinishLoginDeps {
   readonly passkeyChallengeTtlSeconds: number;
   readonly logger: Pick<Logger, 'info' | 'warn'>;
   readonly clock: Clock;
+  readonly audit: AuditTrail;
 }
 
 export interface PasskeyLoginInput {
@@ -34,11 +36,17 @@ export async function startPasskeyLogin(deps: Pick<PasskeyLoginDeps, 'passkeyCha
  * and the origin. Only an assertion proved genuine has its counter compared: one that did not
  * advance means a copy of the key exists, so the sign-in is refused and the passkey signs in no
  * more (the owner removes it and registers a new one). Every refusal answers the same 401.
+ * Recorded as a `login`: a refusal names the passkey's owner once the passkey was found.
  */
-export async function finishPasskeyLogin(deps: PasskeyLoginDeps, input: PasskeyLoginInput): Promise<LoginResult> {
+export function finishPasskeyLogin(deps: PasskeyLoginDeps, input: PasskeyLoginInput): Promise<LoginResult> {
+  return auditedLogin(deps.audit, (concerns) => signIn(deps, input, concerns), (result) => result.outcome !== 'signed_in');
+}
+
+async function signIn(deps: PasskeyLoginDeps, input: PasskeyLoginInput, concerns: (userId: string) => void): Promise<LoginResult> {
   const { challenge, ceremony, takenAt } = await takeChallenge(deps, input.response);
   if (ceremony.purpose !== 'login') throw challengeInvalid();
   const passkey = await deps.passkeys.findByCredentialId(input.response.id);
+  if (passkey) concerns(passkey.userId);
   const refuse = (reason: string, passkeyId = passkey?.id) => {
     deps.logger.info({ event: 'passkey_login_refused', reason, passkeyId: passkeyId ?? null }, 'passkey sign-in refused');
     return passkeyInvalid();
