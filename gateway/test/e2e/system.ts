@@ -174,7 +174,7 @@ export async function startSystem(label: string, options: SystemOptions = {}): P
     DATABASE_URL: notificationDb,
     APP_URL: `http://127.0.0.1:${gatewayPort}`,
     MAIL_DIR: mailDir,
-    RETRY_BASE_DELAY_MS: '200',
+    EVENT_RETRY_BASE_DELAY_MS: '200',
     ...events('notification'),
     ...(options.smtpUrl ? { SMTP_URL: options.smtpUrl } : {}),
   });

@@ -1,8 +1,9 @@
 import Joi from 'joi';
+import { oneOf } from './typed-config';
 
 /** A comma-separated list of origins (`https://app.example.com,http://localhost:3000`). */
 export const originList = () =>
-  Joi.string()
+  Joi.string<string[]>()
     .custom((raw: string, helpers) => {
       const origins = raw
         .split(',')
@@ -24,7 +25,7 @@ export const originList = () =>
 
 /** A comma-separated list of plain strings, e.g. file paths. */
 export const stringList = () =>
-  Joi.string().custom((raw: string) =>
+  Joi.string<string[]>().custom((raw: string) =>
     raw
       .split(',')
       .map((s) => s.trim())
@@ -33,10 +34,9 @@ export const stringList = () =>
 
 export const port = () => Joi.number().integer().min(0).max(65535);
 
-export const logLevel = () =>
-  Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info');
+export const logLevel = () => oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info');
 
-export const nodeEnv = () => Joi.string().valid('development', 'production', 'test').default('development');
+export const nodeEnv = () => oneOf('development', 'production', 'test').default('development');
 
 /** Boolean from the environment: accepts true/false/1/0. */
 export const flag = () => Joi.boolean().truthy('1').falsy('0');

@@ -1,12 +1,12 @@
 export { loadConfig, ConfigError } from './load-config';
 export { originList, stringList, port, logLevel, nodeEnv, flag, url } from './config-types';
+export { configSchema, optional, oneOf, type ConfigFields, type ConfigOf } from './typed-config';
 export {
   baseServiceKeys,
   databaseKeys,
   tokenClaimsKeys,
   outboxKeys,
   processedEventsKeys,
-  eventQueueKeys,
   positiveInt,
   migrationConfigSchema,
   type MigrationConfig,
@@ -15,6 +15,12 @@ export {
   type TokenClaimsConfig,
   type OutboxConfig,
   type ProcessedEventsConfig,
-  type EventQueueConfig,
-  type EventQueueType,
 } from './service-keys';
+export {
+  brokerKeys,
+  eventConsumerKeys,
+  type BrokerConfig,
+  type EventConsumerConfig,
+  type EventConsumerDefaults,
+  type EventQueueType,
+} from './broker-keys';

@@ -1,16 +1,7 @@
 import Joi from 'joi';
-import {
-  baseServiceKeys,
-  databaseKeys,
-  eventQueueKeys,
-  loadConfig,
-  migrationConfigSchema,
-  type BaseServiceConfig,
-  type DatabaseConfig,
-  type EventQueueConfig,
-} from './index';
+import { baseServiceKeys, configSchema, databaseKeys, loadConfig, migrationConfigSchema } from './index';
 
-const schema = Joi.object<BaseServiceConfig & DatabaseConfig & { SECRET: string }>({
+const schema = configSchema({
   ...baseServiceKeys(4000),
   ...databaseKeys('sample_db'),
   SECRET: Joi.string().required(),
@@ -68,19 +59,5 @@ describe('migrationConfigSchema', () => {
 
     expect(config).toMatchObject({ MIGRATION_STATEMENT_TIMEOUT_MS: 0, MIGRATION_LOCK_TIMEOUT_MS: 30_000 });
     expect(() => loadConfig('sample', migrationConfigSchema(production), { MIGRATION_LOCK_TIMEOUT_MS: '10s' })).toThrow(/MIGRATION_LOCK_TIMEOUT_MS/);
-  });
-});
-
-describe('EVENTS_QUEUE_TYPE', () => {
-  const events = Joi.object<EventQueueConfig>({ ...eventQueueKeys() });
-  const loadEvents = (env: Record<string, string>) => loadConfig('sample', events, env);
-
-  it('when nothing is set, then consumer queues stay classic', () => {
-    expect(loadEvents({})).toEqual({ EVENTS_QUEUE_TYPE: 'classic' });
-  });
-
-  it('when quorum is asked for, then it is accepted, and any other type is refused naming the two', () => {
-    expect(loadEvents({ EVENTS_QUEUE_TYPE: 'quorum' })).toEqual({ EVENTS_QUEUE_TYPE: 'quorum' });
-    expect(() => loadEvents({ EVENTS_QUEUE_TYPE: 'stream' })).toThrow(/"EVENTS_QUEUE_TYPE" must be one of \[classic, quorum\]/);
   });
 });

@@ -1,20 +1,8 @@
 import Joi, { type ObjectSchema } from 'joi';
 import { flag, logLevel, nodeEnv, port, url } from './config-types';
+import { optional, type ConfigOf } from './typed-config';
 
 export const positiveInt = () => Joi.number().integer().min(1);
-
-/** What every Gatehouse process reads: environment, logging, listen address, proxies, shutdown. */
-export interface BaseServiceConfig {
-  NODE_ENV: 'development' | 'production' | 'test';
-  LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  HOST: string;
-  PORT: number;
-  /** Serves `/metrics`, `/healthz` and `/readyz`, apart from the API so they are never public. */
-  MANAGEMENT_PORT: number;
-  /** How many reverse proxies may set X-Forwarded-For; 0 trusts none. */
-  TRUST_PROXY_HOPS: number;
-  SHUTDOWN_TIMEOUT_MS: number;
-}
 
 /**
  * Sharing the API's port would publish the probes and metrics again, so the two must differ.
@@ -27,28 +15,22 @@ const managementPort = () =>
     .when('PORT', { not: 0, then: port().invalid(Joi.ref('PORT')) })
     .messages({ 'any.invalid': '"MANAGEMENT_PORT" must differ from PORT' });
 
+/** What every Gatehouse process reads: environment, logging, listen address, proxies, shutdown. */
 export function baseServiceKeys(defaultPort: number) {
   return {
     NODE_ENV: nodeEnv(),
     LOG_LEVEL: logLevel(),
     HOST: Joi.string().default('0.0.0.0'),
     PORT: port().default(defaultPort),
+    /** Serves `/metrics`, `/healthz` and `/readyz`, apart from the API so they are never public. */
     MANAGEMENT_PORT: managementPort(),
+    /** How many reverse proxies may set X-Forwarded-For; 0 trusts none. */
     TRUST_PROXY_HOPS: Joi.number().integer().min(0).max(10).default(0),
     SHUTDOWN_TIMEOUT_MS: positiveInt().default(10_000),
   };
 }
 
-export interface DatabaseConfig {
-  DATABASE_URL: string;
-  DATABASE_POOL_SIZE: number;
-  /** Create the database when it is missing: a development convenience, off in production. */
-  DATABASE_CREATE: boolean;
-  /** Apply migrations at boot; off in production, where a migrate Job runs them with DDL rights. */
-  MIGRATE_ON_BOOT: boolean;
-  /** The services' login role, which the migrate entrypoint grants data rights (and no DDL) to. */
-  DATABASE_RUNTIME_ROLE?: string;
-}
+export type BaseServiceConfig = ConfigOf<ReturnType<typeof baseServiceKeys>>;
 
 /** On unless NODE_ENV=production: what a laptop wants at boot and a cluster must not do. */
 const developmentOnly = () => flag().when('NODE_ENV', { is: 'production', then: flag().default(false), otherwise: flag().default(true) });
@@ -58,22 +40,30 @@ export function databaseKeys(defaultDatabase: string) {
   return {
     DATABASE_URL: url(['postgres', 'postgresql']).default(`postgres://postgres@127.0.0.1:5432/${defaultDatabase}`),
     DATABASE_POOL_SIZE: positiveInt().max(100).default(10),
+    /** Create the database when it is missing: a development convenience, off in production. */
     DATABASE_CREATE: developmentOnly(),
+    /** Apply migrations at boot; off in production, where a migrate Job runs them with DDL rights. */
     MIGRATE_ON_BOOT: developmentOnly(),
-    DATABASE_RUNTIME_ROLE: Joi.string().pattern(/^[A-Za-z_][\w$-]{0,62}$/),
+    /** The services' login role, which the migrate entrypoint grants data rights (and no DDL) to. */
+    DATABASE_RUNTIME_ROLE: optional(Joi.string().pattern(/^[A-Za-z_][\w$-]{0,62}$/)),
   };
 }
 
-/** What the migrate-only entrypoint reads. */
-export type MigrationConfig = Pick<BaseServiceConfig, 'NODE_ENV' | 'LOG_LEVEL'> &
-  Pick<DatabaseConfig, 'DATABASE_URL' | 'DATABASE_CREATE' | 'DATABASE_RUNTIME_ROLE'> & {
-    /** Per migration statement; absent or 0: none (libs/db's default), unlike the services' 10 s. */
-    MIGRATION_STATEMENT_TIMEOUT_MS?: number;
-    /** How long a migration statement waits for a table lock; absent: libs/db's default (10 s). */
-    MIGRATION_LOCK_TIMEOUT_MS?: number;
-  };
+export type DatabaseConfig = ConfigOf<ReturnType<typeof databaseKeys>>;
 
 const MIGRATION_KEYS = ['NODE_ENV', 'LOG_LEVEL', 'DATABASE_URL', 'DATABASE_CREATE', 'DATABASE_RUNTIME_ROLE'] as const;
+
+const migrationTimeouts = {
+  /** Per migration statement; absent or 0: none (libs/db's default), unlike the services' 10 s. */
+  MIGRATION_STATEMENT_TIMEOUT_MS: optional(Joi.number().integer().min(0)),
+  /** How long a migration statement waits for a table lock; absent: libs/db's default (10 s). */
+  MIGRATION_LOCK_TIMEOUT_MS: optional(Joi.number().integer().min(0)),
+};
+
+/** What the migrate-only entrypoint reads. */
+export type MigrationConfig = Pick<BaseServiceConfig, 'NODE_ENV' | 'LOG_LEVEL'> &
+  Pick<DatabaseConfig, 'DATABASE_URL' | 'DATABASE_CREATE' | 'DATABASE_RUNTIME_ROLE'> &
+  ConfigOf<typeof migrationTimeouts>;
 
 /**
  * The migration keys of a service's schema, with that service's defaults, and the migrations'
@@ -83,8 +73,7 @@ const MIGRATION_KEYS = ['NODE_ENV', 'LOG_LEVEL', 'DATABASE_URL', 'DATABASE_CREAT
 export function migrationConfigSchema(serviceSchema: ObjectSchema): ObjectSchema<MigrationConfig> {
   return Joi.object<MigrationConfig>({
     ...Object.fromEntries(MIGRATION_KEYS.map((key) => [key, serviceSchema.extract(key)])),
-    MIGRATION_STATEMENT_TIMEOUT_MS: Joi.number().integer().min(0),
-    MIGRATION_LOCK_TIMEOUT_MS: Joi.number().integer().min(0),
+    ...migrationTimeouts,
   });
 }
 
@@ -92,12 +81,6 @@ export function migrationConfigSchema(serviceSchema: ObjectSchema): ObjectSchema
  * What access tokens carry and how long they live; signer and verifiers must agree. Verifiers
  * derive how long a revocation must be remembered from the lifetime, so it is one shared key.
  */
-export interface TokenClaimsConfig {
-  JWT_ISSUER: string;
-  JWT_AUDIENCE: string;
-  ACCESS_TOKEN_TTL_SECONDS: number;
-}
-
 export function tokenClaimsKeys() {
   return {
     JWT_ISSUER: Joi.string().default('gatehouse'),
@@ -106,48 +89,28 @@ export function tokenClaimsKeys() {
   };
 }
 
-/**
- * How long a published outbox row is kept. Payloads can hold one-time secrets (raw
- * verification tokens), so rows go soon after they have left; 0 deletes them at the next pass.
- */
-export interface OutboxConfig {
-  OUTBOX_RETENTION_SECONDS: number;
-}
+export type TokenClaimsConfig = ConfigOf<ReturnType<typeof tokenClaimsKeys>>;
 
 export function outboxKeys() {
   return {
+    /**
+     * How long a published outbox row is kept. Payloads can hold one-time secrets (raw
+     * verification tokens), so rows go soon after they have left; 0 deletes them at the next pass.
+     */
     OUTBOX_RETENTION_SECONDS: Joi.number().integer().min(0).default(3600),
   };
 }
 
-/**
- * How long a consumer remembers the ids it has applied. It must outlast every redelivery of an
- * event (retries, a relay republishing after a crash), hence the floor of one hour.
- */
-export interface ProcessedEventsConfig {
-  PROCESSED_EVENTS_RETENTION_SECONDS: number;
-}
+export type OutboxConfig = ConfigOf<ReturnType<typeof outboxKeys>>;
 
 export function processedEventsKeys() {
   return {
+    /**
+     * How long a consumer remembers the ids it has applied. It must outlast every redelivery of
+     * an event (retries, a relay republishing after a crash), hence the floor of one hour.
+     */
     PROCESSED_EVENTS_RETENTION_SECONDS: Joi.number().integer().min(3600).default(7 * 24 * 3600),
   };
 }
 
-/** How consumer queues are declared on the broker; one value for every consuming service. */
-export type EventQueueType = 'classic' | 'quorum';
-
-/**
- * `quorum` declares each consumer queue, its retry queues and its dead-letter queue as quorum
- * queues (replicated across a RabbitMQ cluster). An existing queue cannot change type, so
- * switching needs the migration the README describes; the service refuses to start meanwhile.
- */
-export interface EventQueueConfig {
-  EVENTS_QUEUE_TYPE: EventQueueType;
-}
-
-export function eventQueueKeys() {
-  return {
-    EVENTS_QUEUE_TYPE: Joi.string().valid('classic', 'quorum').default('classic'),
-  };
-}
+export type ProcessedEventsConfig = ConfigOf<ReturnType<typeof processedEventsKeys>>;

@@ -16,6 +16,8 @@ describe('auth config', () => {
       RESEND_VERIFICATION_WINDOW_SECONDS: 3600,
       EVENT_MAX_ATTEMPTS: 5,
       EVENT_RETRY_BASE_DELAY_MS: 1000,
+      EVENT_RETRY_MAX_DELAY_MS: 60_000,
+      EVENTS_QUEUE_TYPE: 'classic',
     });
   });
 

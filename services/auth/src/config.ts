@@ -1,10 +1,13 @@
 import Joi from 'joi';
 import {
   baseServiceKeys,
+  brokerKeys,
+  configSchema,
   databaseKeys,
-  eventQueueKeys,
+  eventConsumerKeys,
   flag,
   loadConfig,
+  optional,
   outboxKeys,
   processedEventsKeys,
   originList,
@@ -12,12 +15,7 @@ import {
   stringList,
   tokenClaimsKeys,
   url,
-  type BaseServiceConfig,
-  type DatabaseConfig,
-  type EventQueueConfig,
-  type OutboxConfig,
-  type ProcessedEventsConfig,
-  type TokenClaimsConfig,
+  type ConfigOf,
 } from '@gatehouse/config';
 
 /** A Redis Cluster, named by some of its nodes (the client discovers the rest). */
@@ -29,109 +27,6 @@ export interface RedisClusterNodes {
   readonly password?: string;
 }
 
-export interface AuthConfig extends BaseServiceConfig, DatabaseConfig, TokenClaimsConfig, OutboxConfig, ProcessedEventsConfig, EventQueueConfig {
-  /** One Redis server; absent when REDIS_CLUSTER_NODES names a cluster instead. */
-  REDIS_URL?: string;
-  REDIS_CLUSTER_NODES?: RedisClusterNodes;
-  REDIS_KEY_PREFIX: string;
-  JWT_PRIVATE_KEY_FILE?: string;
-  JWT_PUBLISHED_PUBLIC_KEY_FILES: string[];
-  /** JSON `{"keys":[{"file","activateAt"}]}`: scheduled signing keys, instead of JWT_PRIVATE_KEY_FILE. */
-  JWT_KEYS_MANIFEST_FILE?: string;
-  /** How long a key is published before it signs: longer than any verifier's key refresh. */
-  KEY_PUBLISH_LEAD_SECONDS: number;
-  /** The longest a verifier keeps a JWKS; a key stays published this long past its tokens' expiry. */
-  VERIFIER_CACHE_SECONDS: number;
-  DEV_KEYS_DIR: string;
-  JWKS_MAX_AGE_SECONDS: number;
-  /** Signs refresh and CSRF tokens (≥ 32 characters of randomness); generated in DEV_KEYS_DIR for development. */
-  SESSION_SECRET?: string;
-  /**
-   * Encrypts TOTP secrets and keys the recovery-code digests: base64 of ≥ 32 random bytes.
-   * Required in production; development derives one from SESSION_SECRET.
-   */
-  MFA_ENCRYPTION_KEY?: string;
-  /** The name authenticator apps show above the code (otpauth issuer). */
-  MFA_ISSUER: string;
-  /** One-time codes tried per account and window (login, confirmation, removal), counted before checking. */
-  MFA_FAILURE_LIMIT: number;
-  MFA_FAILURE_WINDOW_SECONDS: number;
-  /**
-   * The WebAuthn relying party: passkeys are bound to this domain (the page's host or a parent of
-   * it) and work only on the origins listed. Required in production; development uses localhost.
-   */
-  WEBAUTHN_RP_ID: string;
-  /** The name the browser shows when it asks to create a passkey. */
-  WEBAUTHN_RP_NAME: string;
-  /** The pages that run the passkey ceremonies (the app's origins), each within WEBAUTHN_RP_ID. */
-  WEBAUTHN_ORIGINS: string[];
-  /** Passkeys one account may hold. */
-  PASSKEYS_PER_USER_LIMIT: number;
-  /** Idle timeout: a refresh token unused this long is dead. */
-  REFRESH_TOKEN_TTL_SECONDS: number;
-  /** Absolute session lifetime from login; refresh never extends a session past it. */
-  SESSION_MAX_AGE_SECONDS: number;
-  REFRESH_REUSE_GRACE_SECONDS: number;
-  SESSIONS_PER_USER_LIMIT: number;
-  BCRYPT_COST: number;
-  CORS_ORIGINS: string[];
-  COOKIE_SECURE: boolean;
-  REQUIRE_VERIFIED_EMAIL: boolean;
-  LOGIN_IP_LIMIT: number;
-  LOGIN_IP_WINDOW_SECONDS: number;
-  LOGIN_FREE_ATTEMPTS: number;
-  LOGIN_BACKOFF_MAX_SECONDS: number;
-  LOGIN_ACCOUNT_FAILURE_LIMIT: number;
-  LOGIN_ACCOUNT_WINDOW_SECONDS: number;
-  /** Refreshes (rotations and grace replays) per session and window. */
-  REFRESH_SESSION_LIMIT: number;
-  REFRESH_SESSION_WINDOW_SECONDS: number;
-  /** Presentations of refresh tokens we never issued, per client address and window. */
-  REFRESH_INVALID_IP_LIMIT: number;
-  REFRESH_INVALID_IP_WINDOW_SECONDS: number;
-  /** Per-address limits count an IPv6 client by this prefix. */
-  RATE_LIMIT_IPV6_PREFIX_BITS: number;
-  REGISTER_IP_LIMIT: number;
-  REGISTER_IP_WINDOW_SECONDS: number;
-  BOOTSTRAP_ADMIN_EMAIL?: string;
-  BOOTSTRAP_ADMIN_PASSWORD?: string;
-  AMQP_URL: string;
-  EVENTS_EXCHANGE: string;
-  /** Prefix of this service's queues (`<prefix>.user-deleted`); tests make it unique. */
-  EVENTS_QUEUE_PREFIX: string;
-  /** Public origin of the platform; the confirmation page links back to it. */
-  APP_URL: string;
-  /** Where users sign in: the platform's web app, which the pages' "Continue" links to. Default: APP_URL. */
-  SIGN_IN_URL: string;
-  EMAIL_VERIFICATION_TTL_SECONDS: number;
-  /** Resend requests per window, counted separately per email digest and per client address. */
-  RESEND_VERIFICATION_LIMIT: number;
-  RESEND_VERIFICATION_WINDOW_SECONDS: number;
-  VERIFY_EMAIL_IP_LIMIT: number;
-  VERIFY_EMAIL_IP_WINDOW_SECONDS: number;
-  EVENT_MAX_ATTEMPTS: number;
-  EVENT_RETRY_BASE_DELAY_MS: number;
-  /** How long an emailed password-reset link works. */
-  PASSWORD_RESET_TTL_SECONDS: number;
-  /** Reset requests per window, counted per client address and (silently) per email digest. */
-  PASSWORD_FORGOT_LIMIT: number;
-  PASSWORD_FORGOT_WINDOW_SECONDS: number;
-  /** Register answers 202 whether or not the address has an account; the owner gets a notice. */
-  REGISTRATION_CONCEALS_EXISTING: boolean;
-  /** Token requests (client credentials) per client address and window, counted before any work. */
-  TOKEN_IP_LIMIT: number;
-  TOKEN_IP_WINDOW_SECONDS: number;
-  /** Tokens per authenticated client and window. */
-  TOKEN_CLIENT_LIMIT: number;
-  TOKEN_CLIENT_WINDOW_SECONDS: number;
-  /** Space-separated: the scopes admins may grant to OAuth clients (published as scopes_supported). */
-  OAUTH_SCOPES: string[];
-  /** How many OAuth clients may exist at once. */
-  OAUTH_CLIENTS_LIMIT: number;
-  /** Audit records older than this many days are pruned (at least 7). */
-  AUDIT_RETENTION_DAYS: number;
-}
-
 const positive = positiveInt;
 
 /** RFC 6749 §3.3 scope-token (NQCHAR), at most as long as verifiers accept (@gatehouse/jwt). */
@@ -141,7 +36,7 @@ const MAX_SCOPES = 64;
 
 /** A space-separated list of distinct OAuth scope tokens. */
 const scopeList = () =>
-  Joi.string().custom((raw: string, helpers) => {
+  Joi.string<string[]>().custom((raw: string, helpers) => {
     const scopes = raw.split(' ').filter((scope) => scope.length > 0);
     const malformed = scopes.find((scope) => !SCOPE_TOKEN.test(scope));
     if (malformed !== undefined) return helpers.message({ custom: `"${malformed}" is not a scope token (RFC 6749 §3.3)` });
@@ -188,7 +83,7 @@ function parseRedisNode(entry: string): URL | undefined {
  * entries, all with one scheme and one set of credentials: a cluster has one of each.
  */
 const redisClusterNodes = () =>
-  Joi.string().custom((raw: string, helpers) => {
+  Joi.string<RedisClusterNodes>().custom((raw: string, helpers) => {
     const entries = raw.split(',').map((entry) => entry.trim()).filter((entry) => entry.length > 0);
     if (entries.length === 0) return helpers.message({ custom: '{{#label}} must name at least one node' });
     const urls: URL[] = [];
@@ -214,7 +109,7 @@ const redisClusterNodes = () =>
 /** Beyond the access-token lifetime, what the revocation log keeps for verifiers' clock tolerance and restarts. */
 const REVOCATION_LOG_MARGIN_SECONDS = 300;
 
-export const authConfigSchema = Joi.object<AuthConfig>({
+const authConfigFields = {
   ...baseServiceKeys(4001),
   ...databaseKeys('gatehouse_auth'),
   ...tokenClaimsKeys(),
@@ -226,40 +121,66 @@ export const authConfigSchema = Joi.object<AuthConfig>({
     .messages({ 'number.min': '"OUTBOX_RETENTION_SECONDS" must be at least ACCESS_TOKEN_TTL_SECONDS + 300: gateways that reconnect read missed revocations from the outbox' })
     .default((parent: { ACCESS_TOKEN_TTL_SECONDS: number }) => Math.max(3600, parent.ACCESS_TOKEN_TTL_SECONDS + REVOCATION_LOG_MARGIN_SECONDS)),
   ...processedEventsKeys(),
-  ...eventQueueKeys(),
-  // The default stays visible to the deployment checks; beside a cluster only it may be "set" (and is dropped).
-  REDIS_URL: url(['redis', 'rediss'])
-    .default(REDIS_DEFAULT_URL)
-    .when('REDIS_CLUSTER_NODES', {
-      is: Joi.exist(),
-      then: Joi.valid(REDIS_DEFAULT_URL).strip().messages({ 'any.only': '"REDIS_URL" and "REDIS_CLUSTER_NODES" exclude each other: set one' }),
-    }),
-  REDIS_CLUSTER_NODES: redisClusterNodes(),
+  ...brokerKeys(),
+  ...eventConsumerKeys({ queuePrefix: 'auth' }),
+  /**
+   * One Redis server; absent when REDIS_CLUSTER_NODES names a cluster instead. The default stays
+   * visible to the deployment checks; beside a cluster only it may be "set" (and is dropped).
+   */
+  REDIS_URL: optional(
+    url(['redis', 'rediss'])
+      .default(REDIS_DEFAULT_URL)
+      .when('REDIS_CLUSTER_NODES', {
+        is: Joi.exist(),
+        then: Joi.valid(REDIS_DEFAULT_URL).strip().messages({ 'any.only': '"REDIS_URL" and "REDIS_CLUSTER_NODES" exclude each other: set one' }),
+      }),
+  ),
+  REDIS_CLUSTER_NODES: optional(redisClusterNodes()),
   // No braces: a hash tag in the prefix would put every key of the service in one cluster slot.
   REDIS_KEY_PREFIX: Joi.string().pattern(/^[\w:.-]+$/).default('gatehouse:auth:'),
-  JWT_PRIVATE_KEY_FILE: Joi.string(),
+  JWT_PRIVATE_KEY_FILE: optional(Joi.string()),
   JWT_PUBLISHED_PUBLIC_KEY_FILES: stringList().default([]),
-  JWT_KEYS_MANIFEST_FILE: Joi.string(),
+  /** JSON `{"keys":[{"file","activateAt"}]}`: scheduled signing keys, instead of JWT_PRIVATE_KEY_FILE. */
+  JWT_KEYS_MANIFEST_FILE: optional(Joi.string()),
+  /** How long a key is published before it signs: longer than any verifier's key refresh. */
   KEY_PUBLISH_LEAD_SECONDS: positive().default(1800),
+  /** The longest a verifier keeps a JWKS; a key stays published this long past its tokens' expiry. */
   VERIFIER_CACHE_SECONDS: positive().default(1200),
   DEV_KEYS_DIR: Joi.string().default('.dev-keys'),
   JWKS_MAX_AGE_SECONDS: positive().max(86_400).default(300),
-  SESSION_SECRET: Joi.string().min(32),
-  // Standard or URL-safe base64, as `openssl rand -base64 32` or a secrets manager writes it.
-  MFA_ENCRYPTION_KEY: Joi.string()
-    .pattern(/^[A-Za-z0-9+/_-]+={0,2}$/)
-    .custom((value: string, helpers) => (Buffer.from(value, 'base64').length >= 32 ? value : helpers.error('any.invalid')))
-    .messages({ 'any.invalid': '"MFA_ENCRYPTION_KEY" must be the base64 of at least 32 random bytes', 'string.pattern.base': '"MFA_ENCRYPTION_KEY" must be base64' }),
-  // A colon would split the otpauth label; apps show about this much.
+  /** Signs refresh and CSRF tokens (≥ 32 characters of randomness); generated in DEV_KEYS_DIR for development. */
+  SESSION_SECRET: optional(Joi.string().min(32)),
+  /**
+   * Encrypts TOTP secrets and keys the recovery-code digests: base64 of ≥ 32 random bytes.
+   * Required in production; development derives one from SESSION_SECRET. Standard or URL-safe
+   * base64, as `openssl rand -base64 32` or a secrets manager writes it.
+   */
+  MFA_ENCRYPTION_KEY: optional(
+    Joi.string()
+      .pattern(/^[A-Za-z0-9+/_-]+={0,2}$/)
+      .custom((value: string, helpers) => (Buffer.from(value, 'base64').length >= 32 ? value : helpers.error('any.invalid')))
+      .messages({ 'any.invalid': '"MFA_ENCRYPTION_KEY" must be the base64 of at least 32 random bytes', 'string.pattern.base': '"MFA_ENCRYPTION_KEY" must be base64' }),
+  ),
+  /** The name authenticator apps show above the code (otpauth issuer): no colon, which would split the label. */
   MFA_ISSUER: Joi.string().pattern(/^[^:\p{Cc}]{1,64}$/u).default('Gatehouse'),
+  /** One-time codes tried per account and window (login, confirmation, removal), counted before checking. */
   MFA_FAILURE_LIMIT: positive().max(100).default(5),
   MFA_FAILURE_WINDOW_SECONDS: positive().default(900),
-  // No schema defaults: production must name both (see below); passkeyDefaults fills development's.
+  /**
+   * The WebAuthn relying party: passkeys are bound to this domain (the page's host or a parent of
+   * it) and work only on the origins listed. Required in production; development uses localhost.
+   * No schema default here or for the origins: `passkeyRelyingParty` fills development's.
+   */
   WEBAUTHN_RP_ID: Joi.string().hostname().lowercase(),
+  /** The name the browser shows when it asks to create a passkey. */
   WEBAUTHN_RP_NAME: Joi.string().pattern(/^[^\p{Cc}]{1,64}$/u).default('Gatehouse'),
+  /** The pages that run the passkey ceremonies (the app's origins), each within WEBAUTHN_RP_ID. */
   WEBAUTHN_ORIGINS: originList(),
+  /** Passkeys one account may hold. */
   PASSKEYS_PER_USER_LIMIT: positive().max(100).default(20),
+  /** Idle timeout: a refresh token unused this long is dead. */
   REFRESH_TOKEN_TTL_SECONDS: positive().default(604_800),
+  /** Absolute session lifetime from login; refresh never extends a session past it. */
   SESSION_MAX_AGE_SECONDS: positive().default(2_592_000),
   REFRESH_REUSE_GRACE_SECONDS: Joi.number().min(0).max(60).default(10),
   SESSIONS_PER_USER_LIMIT: positive().max(1000).default(100),
@@ -279,45 +200,60 @@ export const authConfigSchema = Joi.object<AuthConfig>({
   LOGIN_BACKOFF_MAX_SECONDS: positive().default(900),
   LOGIN_ACCOUNT_FAILURE_LIMIT: positive().default(50),
   LOGIN_ACCOUNT_WINDOW_SECONDS: positive().default(900),
+  /** Refreshes (rotations and grace replays) per session and window. */
   REFRESH_SESSION_LIMIT: positive().default(30),
   REFRESH_SESSION_WINDOW_SECONDS: positive().default(60),
+  /** Presentations of refresh tokens we never issued, per client address and window. */
   REFRESH_INVALID_IP_LIMIT: positive().default(30),
   REFRESH_INVALID_IP_WINDOW_SECONDS: positive().default(60),
+  /** Per-address limits count an IPv6 client by this prefix. */
   RATE_LIMIT_IPV6_PREFIX_BITS: Joi.number().integer().min(16).max(128).default(64),
   REGISTER_IP_LIMIT: positive().default(20),
   REGISTER_IP_WINDOW_SECONDS: positive().default(3600),
-  BOOTSTRAP_ADMIN_EMAIL: Joi.string().trim().lowercase().email({ tlds: false }),
-  BOOTSTRAP_ADMIN_PASSWORD: Joi.string().min(8),
-  AMQP_URL: url(['amqp', 'amqps']).default('amqp://guest:guest@127.0.0.1:5672'),
-  EVENTS_EXCHANGE: Joi.string().max(200).default('gatehouse.events'),
-  EVENTS_QUEUE_PREFIX: Joi.string()
-    .pattern(/^[\w.-]{1,100}$/)
-    .default('auth'),
+  BOOTSTRAP_ADMIN_EMAIL: optional(Joi.string().trim().lowercase().email({ tlds: false })),
+  BOOTSTRAP_ADMIN_PASSWORD: optional(Joi.string().min(8)),
+  /** Public origin of the platform; the confirmation page links back to it. */
   APP_URL: url(['http', 'https']).default('http://localhost:8080'),
+  /** Where users sign in: the platform's web app, which the pages' "Continue" links to. Default: APP_URL. */
   SIGN_IN_URL: url(['http', 'https']).default(Joi.ref('APP_URL')),
   EMAIL_VERIFICATION_TTL_SECONDS: positive().default(86_400),
+  /** Resend requests per window, counted separately per email digest and per client address. */
   RESEND_VERIFICATION_LIMIT: positive().default(3),
   RESEND_VERIFICATION_WINDOW_SECONDS: positive().default(3600),
   VERIFY_EMAIL_IP_LIMIT: positive().default(30),
   VERIFY_EMAIL_IP_WINDOW_SECONDS: positive().default(60),
-  EVENT_MAX_ATTEMPTS: positive().max(20).default(5),
-  EVENT_RETRY_BASE_DELAY_MS: positive().default(1000),
+  /** How long an emailed password-reset link works. */
   PASSWORD_RESET_TTL_SECONDS: positive().max(86_400).default(1800),
+  /** Reset requests per window, counted per client address and (silently) per email digest. */
   PASSWORD_FORGOT_LIMIT: positive().default(5),
   PASSWORD_FORGOT_WINDOW_SECONDS: positive().default(3600),
+  /** Register answers 202 whether or not the address has an account; the owner gets a notice. */
   REGISTRATION_CONCEALS_EXISTING: flag().default(false),
   // A service asks for a token once per lifetime (minutes), not per request: these leave room for
   // a fleet restarting at once while keeping a flood off PostgreSQL and the signing key.
+  /** Token requests (client credentials) per client address and window, counted before any work. */
   TOKEN_IP_LIMIT: positive().default(300),
   TOKEN_IP_WINDOW_SECONDS: positive().default(60),
+  /** Tokens per authenticated client and window. */
   TOKEN_CLIENT_LIMIT: positive().default(120),
   TOKEN_CLIENT_WINDOW_SECONDS: positive().default(60),
+  /** Space-separated: the scopes admins may grant to OAuth clients (published as scopes_supported). */
   OAUTH_SCOPES: scopeList().default('users:read users:write'),
-  // The admin list returns every client in one page; this keeps it (and the attack surface) small.
+  /**
+   * How many OAuth clients may exist at once. The admin list returns every client in one page;
+   * this keeps it (and the attack surface) small.
+   */
   OAUTH_CLIENTS_LIMIT: positive().max(10_000).default(100),
-  // prune_audit_log (migration 0008) refuses less than 7 days: recent records outlive a compromised service.
+  /**
+   * Audit records older than this many days are pruned. prune_audit_log (migration 0008) refuses
+   * less than 7: recent records outlive a compromised service.
+   */
   AUDIT_RETENTION_DAYS: Joi.number().integer().min(7).max(36_500).default(90),
-})
+};
+
+export type AuthConfig = ConfigOf<typeof authConfigFields>;
+
+export const authConfigSchema = configSchema(authConfigFields)
   .and('BOOTSTRAP_ADMIN_EMAIL', 'BOOTSTRAP_ADMIN_PASSWORD')
   .custom(passkeyRelyingParty)
   .oxor('JWT_PRIVATE_KEY_FILE', 'JWT_KEYS_MANIFEST_FILE')

@@ -65,9 +65,9 @@ export function createApp(config: Readonly<NotificationConfig>, deps: Notificati
   const delivery = {
     connection: deps.connection,
     exchange: config.EVENTS_EXCHANGE,
-    maxAttempts: config.MAX_DELIVERY_ATTEMPTS,
-    retryBaseDelayMs: config.RETRY_BASE_DELAY_MS,
-    retryMaxDelayMs: config.RETRY_MAX_DELAY_MS,
+    maxAttempts: config.EVENT_MAX_ATTEMPTS,
+    retryBaseDelayMs: config.EVENT_RETRY_BASE_DELAY_MS,
+    retryMaxDelayMs: config.EVENT_RETRY_MAX_DELAY_MS,
     logger: deps.logger,
     onOutcome: metrics.event,
   };

@@ -9,8 +9,10 @@ describe('notification config', () => {
       AMQP_URL: 'amqp://guest:guest@127.0.0.1:5672',
       EVENTS_EXCHANGE: 'gatehouse.events',
       EVENTS_QUEUE_PREFIX: 'notification',
-      MAX_DELIVERY_ATTEMPTS: 5,
-      RETRY_BASE_DELAY_MS: 1000,
+      EVENT_MAX_ATTEMPTS: 5,
+      EVENT_RETRY_BASE_DELAY_MS: 1000,
+      EVENT_RETRY_MAX_DELAY_MS: 300_000,
+      CONCURRENT_DELIVERIES: 50,
       MAIL_FROM: 'Gatehouse <no-reply@gatehouse.local>',
       MAIL_DIR: '.dev-mail',
       APP_URL: 'http://localhost:8080',
@@ -33,8 +35,24 @@ describe('notification config', () => {
   });
 
   it('when values are wrong, then boot stops naming every one of them', () => {
-    const env = { SMTP_URL: 'http://mail', MAX_DELIVERY_ATTEMPTS: '0', AMQP_URL: 'redis://x' };
+    const env = { SMTP_URL: 'http://mail', EVENT_MAX_ATTEMPTS: '0', AMQP_URL: 'redis://x' };
     expect(() => loadNotificationConfig(env)).toThrow(ConfigError);
-    expect(() => loadNotificationConfig(env)).toThrow(/AMQP_URL[\s\S]*MAX_DELIVERY_ATTEMPTS[\s\S]*SMTP_URL/);
+    expect(() => loadNotificationConfig(env)).toThrow(/AMQP_URL[\s\S]*EVENT_MAX_ATTEMPTS[\s\S]*SMTP_URL/);
+  });
+
+  it('when the retry settings still have their old names, then they apply for this release, with a warning for each', () => {
+    const warnings = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      const config = loadNotificationConfig({ MAX_DELIVERY_ATTEMPTS: '3', RETRY_BASE_DELAY_MS: '20', RETRY_MAX_DELAY_MS: '100' });
+
+      expect(config).toMatchObject({ EVENT_MAX_ATTEMPTS: 3, EVENT_RETRY_BASE_DELAY_MS: 20, EVENT_RETRY_MAX_DELAY_MS: 100 });
+      expect(warnings.mock.calls.map(([message]) => String(message))).toEqual([
+        expect.stringMatching(/^MAX_DELIVERY_ATTEMPTS is deprecated.*EVENT_MAX_ATTEMPTS/),
+        expect.stringMatching(/^RETRY_BASE_DELAY_MS is deprecated.*EVENT_RETRY_BASE_DELAY_MS/),
+        expect.stringMatching(/^RETRY_MAX_DELAY_MS is deprecated.*EVENT_RETRY_MAX_DELAY_MS/),
+      ]);
+    } finally {
+      warnings.mockRestore();
+    }
   });
 });

@@ -142,9 +142,9 @@ export async function startNotification(label: string, env: Record<string, strin
     EVENTS_EXCHANGE: uniqueName(`notification_${label}_events`),
     EVENTS_QUEUE_PREFIX: uniqueName(`notification_${label}`),
     SMTP_URL: smtp.url,
-    MAX_DELIVERY_ATTEMPTS: '3',
-    RETRY_BASE_DELAY_MS: '20',
-    RETRY_MAX_DELAY_MS: '100',
+    EVENT_MAX_ATTEMPTS: '3',
+    EVENT_RETRY_BASE_DELAY_MS: '20',
+    EVENT_RETRY_MAX_DELAY_MS: '100',
     APP_URL: 'https://gatehouse.example.com',
     SIGN_IN_URL: 'https://app.gatehouse.example.com/sign-in',
     ...env,
@@ -163,7 +163,7 @@ export async function startNotification(label: string, env: Record<string, strin
   const publisherConnection = createAmqpConnection({ url: testInfrastructure().amqpUrl, logger, name: 'notification-test-publisher' });
   await publisherConnection.waitUntilConnected(5000);
   const publisher = await startPublisher(config.EVENTS_EXCHANGE, publisherConnection);
-  const queues = consumerQueueNames(notificationQueues(config.EVENTS_QUEUE_PREFIX).userRegistered, config.MAX_DELIVERY_ATTEMPTS);
+  const queues = consumerQueueNames(notificationQueues(config.EVENTS_QUEUE_PREFIX).userRegistered, config.EVENT_MAX_ATTEMPTS);
   return {
     url: server.url,
     config,
@@ -188,7 +188,7 @@ export async function startNotification(label: string, env: Record<string, strin
       await publisher.close();
       await connection.close();
       const channel = publisherConnection.channel()!;
-      for (const queue of Object.values(notificationQueues(config.EVENTS_QUEUE_PREFIX))) await deleteConsumerQueue(channel, queue, config.MAX_DELIVERY_ATTEMPTS);
+      for (const queue of Object.values(notificationQueues(config.EVENTS_QUEUE_PREFIX))) await deleteConsumerQueue(channel, queue, config.EVENT_MAX_ATTEMPTS);
       await channel.deleteExchange(config.EVENTS_EXCHANGE);
       await publisherConnection.close();
       await server.close();

@@ -63,12 +63,12 @@ describe('user.registered → confirmation email', () => {
     await harness.publisher.publish(event);
 
     expect(await eventually(async () => (await harness.deadLetterCount()) === 1)).toBe(true);
-    expect(harness.smtp.rejected()).toBe(harness.config.MAX_DELIVERY_ATTEMPTS);
+    expect(harness.smtp.rejected()).toBe(harness.config.EVENT_MAX_ATTEMPTS);
     expect(mailsTo(event.payload.email)).toHaveLength(0);
     const { rows } = await harness.pool.query('SELECT 1 FROM processed_events WHERE event_id = $1', [event.id]);
     expect(rows).toHaveLength(0);
     expect(await metric(/gatehouse_notification_emails_total\{kind="verification",outcome="failed",service="notification"\} (\d+)/)).toBe(
-      failedBefore + harness.config.MAX_DELIVERY_ATTEMPTS,
+      failedBefore + harness.config.EVENT_MAX_ATTEMPTS,
     );
     const [dead] = await harness.takeDeadLetters();
     expect(dead && JSON.parse(dead.content.toString())).toEqual(event);

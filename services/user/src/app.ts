@@ -71,6 +71,7 @@ export function createApp(config: Readonly<UserConfig>, deps: UserDeps): UserApp
     queue,
     maxAttempts: config.EVENT_MAX_ATTEMPTS,
     retryBaseDelayMs: config.EVENT_RETRY_BASE_DELAY_MS,
+    retryMaxDelayMs: config.EVENT_RETRY_MAX_DELAY_MS,
     logger: deps.logger,
     createRegisteredProfile: (registration) => createRegisteredProfile({ processed, clock }, registration),
     markEmailVerified: (verification) => markEmailVerified({ processed, profiles, clock }, verification),

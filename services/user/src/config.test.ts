@@ -15,6 +15,8 @@ describe('user config', () => {
       EVENTS_QUEUE_PREFIX: 'user',
       EVENT_MAX_ATTEMPTS: 5,
       EVENT_RETRY_BASE_DELAY_MS: 1000,
+      EVENT_RETRY_MAX_DELAY_MS: 60_000,
+      EVENTS_QUEUE_TYPE: 'classic',
     });
     expect(config.DATABASE_URL).toMatch(/^postgres:\/\/.*127\.0\.0\.1:5432\/gatehouse_user$/);
   });

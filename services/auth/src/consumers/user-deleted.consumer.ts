@@ -9,6 +9,7 @@ export interface UserDeletedConsumerOptions {
   readonly queue: string;
   readonly maxAttempts: number;
   readonly retryBaseDelayMs: number;
+  readonly retryMaxDelayMs: number;
   readonly logger: Logger;
   readonly deleteAccount: (eventId: string, userId: string) => Promise<DeleteAccountResult>;
   readonly audit: AuditTrail;
@@ -26,6 +27,7 @@ export function userDeletedConsumer(options: UserDeletedConsumerOptions): EventC
     events: ['user.deleted'],
     maxAttempts: options.maxAttempts,
     retryBaseDelayMs: options.retryBaseDelayMs,
+    retryMaxDelayMs: options.retryMaxDelayMs,
     logger: options.logger,
     handler: async (event) => {
       const result = await options.deleteAccount(event.id, event.payload.userId);

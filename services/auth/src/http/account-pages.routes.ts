@@ -1,7 +1,8 @@
 import { Router } from 'express';
 import { route } from '@gatehouse/http';
 import { resetPasswordScript } from './account-page.scripts';
-import { escapeHtml, linkToken, sendPage, serveScript, type Page } from './html-page';
+import { escapeHtml } from '@gatehouse/html';
+import { linkToken, sendPage, serveScript, type Page } from './html-page';
 
 export interface AccountPagesOptions {
   /** Where users sign in (SIGN_IN_URL): the pages link on to it. */

@@ -4,7 +4,8 @@ import { route, singleLineText, validate } from '@gatehouse/http';
 import type { RateLimiter } from '../store/rate-limiter.store';
 import { verifyEmailScript } from './account-page.scripts';
 import { allowedOrigin, limitByAddress, type AddressOf } from './guards';
-import { escapeHtml, linkToken, pageOrigin, sendPage, serveScript, type Page } from './html-page';
+import { escapeHtml } from '@gatehouse/html';
+import { linkToken, pageOrigin, sendPage, serveScript, type Page } from './html-page';
 
 export interface EmailVerificationUseCases {
   verifyEmail(token: string | undefined): Promise<void>;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
+import { escapeHtml } from '@gatehouse/html';
 import { SINGLE_USE_TOKEN_SHAPE } from '../domain/single-use-token';
 
 /** What the emailed links open: a short message, optionally a form its script submits. */
@@ -24,10 +25,6 @@ export interface PageScript {
 
 /** Cached for as long as the content digest in the URL stays the same, i.e. for good. */
 const SCRIPT_CACHE_CONTROL = 'public, max-age=31536000, immutable';
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 /** The origin the pages are served from (the gateway's public one), which their scripts POST from. */
 export function pageOrigin(appUrl: string): string {

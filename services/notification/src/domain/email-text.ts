@@ -1,10 +1,5 @@
 /** How untrusted words (names, user agents) appear in an email: one line, no links, no markup. */
-
-const HTML_ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char]!);
-}
+import { escapeHtml } from '@gatehouse/html';
 
 /** Control characters and line breaks of any kind: the name stays on its greeting line. */
 const CONTROLS_AND_BREAKS = /[\p{Cc}\p{Zl}\p{Zp}]+/gu;

@@ -1,4 +1,5 @@
-import { emailTime, escapeHtml, greeting, htmlLink, tokenLink, type TokenEmailInput } from './email-text';
+import { escapeHtml } from '@gatehouse/html';
+import { emailTime, greeting, htmlLink, tokenLink, type TokenEmailInput } from './email-text';
 import type { OutgoingEmail } from './notification.ports';
 
 export type PasswordResetEmailInput = TokenEmailInput;

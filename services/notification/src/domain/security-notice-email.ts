@@ -1,5 +1,6 @@
 import type { SecurityNoticeKind } from '@gatehouse/events';
-import { emailTime, escapeHtml, greeting, htmlLink, userAgentText } from './email-text';
+import { escapeHtml } from '@gatehouse/html';
+import { emailTime, greeting, htmlLink, userAgentText } from './email-text';
 import type { OutgoingEmail } from './notification.ports';
 
 export interface SecurityNoticeEmailInput {

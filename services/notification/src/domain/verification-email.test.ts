@@ -1,4 +1,5 @@
-import { displayName, escapeHtml } from './email-text';
+import { escapeHtml } from '@gatehouse/html';
+import { displayName } from './email-text';
 import { verificationEmail, verificationLink } from './verification-email';
 
 const token = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJ-_01234';

@@ -9,6 +9,7 @@ export interface ProfileEventsConsumerOptions {
   readonly queue: string;
   readonly maxAttempts: number;
   readonly retryBaseDelayMs: number;
+  readonly retryMaxDelayMs: number;
   readonly logger: Logger;
   readonly createRegisteredProfile: (registration: Registration) => Promise<string>;
   readonly markEmailVerified: (verification: EmailVerification) => Promise<string>;
@@ -27,6 +28,7 @@ export function profileEventsConsumer(options: ProfileEventsConsumerOptions): Ev
     events: ['user.registered', 'user.email_verified'],
     maxAttempts: options.maxAttempts,
     retryBaseDelayMs: options.retryBaseDelayMs,
+    retryMaxDelayMs: options.retryMaxDelayMs,
     logger: options.logger,
     handler: async (envelope) => {
       // Narrowed by name: the library already checked the payload against that contract.
