@@ -9,7 +9,12 @@ export default tseslint.config(
   prettier,
   {
     files: ['**/*.ts'],
+    // Type-aware rules: one program for the packages and their tests, one for the browser SDK.
+    languageOptions: { parserOptions: { project: ['./tsconfig.test.json', './libs/client/tsconfig.json'], tsconfigRootDir: import.meta.dirname } },
     rules: {
+      // A promise nobody awaits loses its rejection; one handed to a callback that ignores it too.
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       'no-console': 'error',
@@ -18,15 +23,27 @@ export default tseslint.config(
   {
     // The domain holds the rules; it must not know about HTTP, SQL or Redis.
     files: ['services/*/src/domain/**/*.ts', 'gateway/src/domain/**/*.ts'],
+    // A unit test may build its fixtures with the real adapters.
+    ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
-            { group: ['**/http/**', '../http', '**/store/**', '../store', '**/consumers/**'], message: 'domain/ must not import http/, store/ or consumers/.' },
-            { group: ['express', 'pg', 'ioredis', 'amqplib'], message: 'domain/ must not depend on infrastructure.' },
+            { group: ['**/http/**', '../http', '**/store/**', '../store', '**/consumers/**', '**/crypto/**', '../crypto'], message: 'domain/ must not import http/, store/, consumers/ or crypto/: it receives them through ports.' },
+            { group: ['express', 'pg', 'ioredis', 'amqplib', '@gatehouse/http', '@gatehouse/db'], message: 'domain/ must not depend on infrastructure.' },
           ],
         },
+      ],
+    },
+  },
+  {
+    // Libraries serve the services, never the other way round.
+    files: ['libs/*/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/services/**', '**/gateway/**', '@gatehouse/auth', '@gatehouse/user', '@gatehouse/notification', '@gatehouse/gateway'], message: 'libs/ must not import a service or the gateway.' }] },
       ],
     },
   },
