@@ -2,10 +2,19 @@
 /**
  * Child process (run with --expose-gc): the gateway's in-process deny list
  * (gateway/dist/revocation/deny-list.js) holding N revoked sessions. Prints
- * { revoked, heapBytes, bytesPerEntry, hitNs, missNs, pruneMs } for each N given on the command line.
+ * { revoked, heapBytes, bytesPerEntry, hitNs, missNs, pruneMs, expired } for each N given on the
+ * command line. `pruneMs` is one prune with nothing expired; `expired` prunes all N once they
+ * expired, in the feed's slices of PRUNE_SLICE entries, and reports the longest single call
+ * (`maxPauseMs`: how long the event loop is held at once), the calls and their sum.
+ * `--deny-list=<file>` measures another build of the module (e.g. an older one, to compare).
  */
+const path = require('node:path');
 const { randomUUID } = require('node:crypto');
-const { createDenyList } = require('../../gateway/dist/revocation/deny-list');
+
+const args = process.argv.slice(2);
+const moduleArg = args.find((a) => a.startsWith('--deny-list='));
+const modulePath = moduleArg ? path.resolve(moduleArg.slice('--deny-list='.length)) : '../../gateway/dist/revocation/deny-list';
+const { createDenyList, PRUNE_SLICE } = require(modulePath);
 
 const TTL_MS = 930_000;
 const LOOKUPS = 1_000_000;
@@ -34,9 +43,23 @@ function nsPerLookup(list, pairs) {
   return { ns: Math.min(...rounds), found };
 }
 
+/** Prunes until done, one slice per call as the revocation feed does (a build without slices prunes all in one call). */
+function pruneExpired(list) {
+  const pauses = [];
+  let done = false;
+  while (!done) {
+    const t0 = process.hrtime.bigint();
+    // An older build's prune() takes no limit and returns nothing: one call does everything.
+    done = list.prune(PRUNE_SLICE) !== false;
+    pauses.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  return { slice: PRUNE_SLICE ?? null, maxPauseMs: Math.max(...pauses), calls: pauses.length, totalMs: pauses.reduce((a, b) => a + b, 0) };
+}
+
 function measure(revoked) {
   const before = heap();
-  const list = createDenyList({ ttlMs: TTL_MS });
+  let offsetMs = 0;
+  const list = createDenyList({ ttlMs: TTL_MS, now: () => Date.now() + offsetMs });
   const sessions = uuids(revoked);
   // As the revocation feed delivers them: session.revoked events of a few ids each.
   for (let i = 0; i < sessions.length; i += BATCH) list.revokeSessions(sessions.slice(i, i + BATCH));
@@ -56,10 +79,13 @@ function measure(revoked) {
   const t0 = process.hrtime.bigint();
   list.prune();
   const pruneMs = Number(process.hrtime.bigint() - t0) / 1e6;
-  return { revoked, heapBytes, bytesPerEntry: heapBytes / revoked, hitNs: hit.ns, missNs: miss.ns, pruneMs, sizeAfter: list.size, idsHeapBytes: idsHeap - before };
+  const sizeAfter = list.size;
+  offsetMs = TTL_MS;
+  const expired = { ...pruneExpired(list), sizeAfter: list.size };
+  return { revoked, heapBytes, bytesPerEntry: heapBytes / revoked, hitNs: hit.ns, missNs: miss.ns, pruneMs, sizeAfter, idsHeapBytes: idsHeap - before, expired };
 }
 
 if (typeof global.gc !== 'function') throw new Error('run with node --expose-gc');
-const sizes = process.argv.slice(2).map(Number);
+const sizes = args.filter((a) => !a.startsWith('--')).map(Number);
 const out = sizes.map(measure);
 process.stdout.write(`${JSON.stringify(out)}\n`);

@@ -1,15 +1,11 @@
 import { request, type IncomingHttpHeaders } from 'node:http';
 import express from 'express';
-import { createAmqpConnection, type AmqpConnection } from '@gatehouse/events';
 import { createLogger } from '@gatehouse/logger';
 import { captureLogs, serveOnFreePort, testInfrastructure, uniqueName, type RunningServer } from '@gatehouse/testing';
-import { loadGatewayConfig, revocationTtlSeconds, type GatewayConfig } from '../src/config';
+import { loadGatewayConfig, type GatewayConfig } from '../src/config';
 import { createApp } from '../src/app';
-import { createGatewayVerifier } from '../src/auth/create-verifier';
-import { createDenyList, type DenyList } from '../src/revocation/deny-list';
-import { createRevocationFeed } from '../src/revocation/revocation-feed';
-import { createRevocationCatchUp, type RevocationCatchUp } from '../src/revocation/revocation-catch-up';
-import { recentRevocationsClient } from '../src/revocation/recent-revocations.client';
+import { connectInfrastructure } from '../src/infrastructure';
+import type { DenyList } from '../src/revocation/deny-list';
 import { generateTestKey, serveJwks, type JwksServer, type TestKey } from '../../libs/jwt/test/token-fixtures';
 
 export interface SeenRequest {
@@ -102,12 +98,14 @@ export async function startGateway(env: Record<string, string> = {}, options: Ga
   });
   const logs = captureLogs();
   const logger = createLogger({ service: 'gateway-test', level: 'debug', destination: logs.stream });
-  const verifier = createGatewayVerifier(config, logger);
-  await verifier.refresh().catch(() => undefined);
-  const denyList = createDenyList({ ttlMs: revocationTtlSeconds(config) * 1000, ...(options.now ? { now: options.now } : {}) });
-  const feed = options.revocationFeed ? await startRevocationFeed(config, denyList, logger, env.EVENTS_EXCHANGE === undefined) : undefined;
-  // Without a feed nothing is caught up, and nothing needs to be: readiness is the JWKS's alone.
-  const gateway = createApp(config, { logger, verifier, denyList, revocations: feed?.catchUp ?? { synced: () => true } });
+  // As main.ts builds it; the broker is awaited so that the feed is subscribed once this returns.
+  const infrastructure = await connectInfrastructure(config, logger, {
+    revocationFeed: options.revocationFeed ?? false,
+    brokerWaitMs: 5000,
+    ...(options.now ? { now: options.now } : {}),
+  });
+  await infrastructure.verifier.refresh().catch(() => undefined);
+  const gateway = createApp(config, { ...infrastructure, logger });
   const server = await serveOnFreePort(gateway.app);
   return {
     url: server.url,
@@ -116,42 +114,16 @@ export async function startGateway(env: Record<string, string> = {}, options: Ga
     auth,
     user,
     config,
-    denyList,
+    denyList: infrastructure.denyList,
     logs,
     upstreamHits: () => auth.seen.length + user.seen.length,
     async close() {
-      await feed?.close();
+      // Another harness's exchange (named in `env`) is left alone.
+      if (env.EVENTS_EXCHANGE === undefined) await infrastructure.connection?.channel()?.deleteExchange(config.EVENTS_EXCHANGE);
       await server.close();
-      verifier.close();
+      await infrastructure.close();
       gateway.close();
       await Promise.all([jwks.close(), auth.close(), user.close()]);
-    },
-  };
-}
-
-/** The feed and its catch-up as main.ts wires them: from the real broker and `AUTH_SERVICE_URL`. */
-async function startRevocationFeed(
-  config: Readonly<GatewayConfig>,
-  denyList: DenyList,
-  logger: ReturnType<typeof createLogger>,
-  ownExchange: boolean,
-): Promise<{ catchUp: RevocationCatchUp; close(): Promise<void> }> {
-  const connection: AmqpConnection = createAmqpConnection({ url: config.AMQP_URL, logger, name: 'gateway-test' });
-  await connection.waitUntilConnected(5000);
-  const catchUp = createRevocationCatchUp({
-    fetchRecent: recentRevocationsClient({ authUrl: config.AUTH_SERVICE_URL, windowSeconds: revocationTtlSeconds(config) }),
-    denyList,
-    logger,
-  });
-  const feed = createRevocationFeed({ connection, exchange: config.EVENTS_EXCHANGE, denyList, catchUp, logger });
-  await feed.start();
-  return {
-    catchUp,
-    async close() {
-      await feed.stop();
-      catchUp.stop();
-      if (ownExchange) await connection.channel()?.deleteExchange(config.EVENTS_EXCHANGE);
-      await connection.close();
     },
   };
 }

@@ -129,4 +129,69 @@ describe('deny list', () => {
       expect(list.has('x', 's1')).toBe(false);
     });
   });
+  describe('pruning, from the soonest expiry on', () => {
+    it('when an entry expires exactly now, then pruning forgets it, and one a millisecond later stays', () => {
+      const clock = clockAt(1_000_000);
+      const list = createDenyList({ ttlMs: 1000, now: clock.now });
+      list.revokeSessions(['s1']);
+      clock.advance(1);
+      list.revokeSessions(['s2']);
+      clock.advance(999);
+
+      expect(list.prune()).toBe(true);
+      expect(list.size).toBe(1);
+      expect(list.has('x', 's1')).toBe(false);
+      expect(list.has('x', 's2')).toBe(true);
+    });
+
+    it('when entries learned late arrive out of expiry order, then each refuses until its own expiry, and all are forgotten once the latest expired', () => {
+      const clock = clockAt(1_000_000);
+      const list = createDenyList({ ttlMs: 1000, now: clock.now });
+      const ids = Array.from({ length: 200 }, (_, i) => `s${i}`);
+      list.revokeSessions(ids);
+      // Each learned late, at its own earlier time: the ones added last expire first.
+      ids.forEach((id, i) => list.revokeSessions([`late-${id}`], clock.now() - 900 + i));
+      clock.advance(100);
+
+      list.prune();
+      ids.forEach((id, i) => expect(list.has('x', `late-${id}`)).toBe(i > 0));
+      expect(list.has('x', 's0')).toBe(true);
+      clock.advance(900);
+      expect(list.prune()).toBe(true);
+      expect(list.size).toBe(0);
+    });
+
+    it('when an entry is stamped ahead of this clock, then it refuses until its own expiry, and the entries after it are forgotten on time', () => {
+      const clock = clockAt(1_000_000);
+      const list = createDenyList({ ttlMs: 1000, now: clock.now });
+      list.revokeClient('ahead', clock.now() + 5000);
+      list.revokeClient('svc_1');
+      clock.advance(1000);
+
+      expect(list.prune()).toBe(true);
+      expect(list.size).toBe(1);
+      expect(list.hasClient('ahead')).toBe(true);
+      clock.advance(5000);
+      list.prune();
+      expect(list.size).toBe(0);
+    });
+
+    it('when more entries expired than the limit, then each call forgets at most that many, and calls until one says it is done forget them all', () => {
+      const clock = clockAt(1_000_000);
+      const list = createDenyList({ ttlMs: 1000, now: clock.now });
+      list.revokeSessions(Array.from({ length: 1000 }, (_, i) => `expiring-${i}`));
+      list.revokeUser('u1');
+      clock.advance(1);
+      list.revokeSessions(['live']);
+      clock.advance(999);
+
+      expect(list.prune(100)).toBe(false);
+      expect(list.size).toBeGreaterThanOrEqual(1002 - 100);
+      let calls = 1;
+      while (!list.prune(100)) calls += 1;
+      expect(calls).toBeLessThanOrEqual(12);
+      expect(list.size).toBe(1);
+      expect(list.has('x', 'live')).toBe(true);
+    });
+  });
 });

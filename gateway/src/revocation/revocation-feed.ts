@@ -1,7 +1,7 @@
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { declareExchange, parseEvent, InvalidEventError, type AmqpConnection, type AnyEvent } from '@gatehouse/events';
 import type { Logger } from '@gatehouse/logger';
-import type { DenyList } from './deny-list';
+import { PRUNE_SLICE, type DenyList } from './deny-list';
 import type { RevocationCatchUp } from './revocation-catch-up';
 
 const REVOKING_EVENTS = ['user.deleted', 'session.revoked', 'client.deleted'] as const;
@@ -58,7 +58,12 @@ export function createRevocationFeed(options: RevocationFeedOptions): Revocation
   const { logger, denyList } = options;
   let active: { channel: ConfirmChannel; tag: string } | undefined;
   let pruning: NodeJS.Timeout | undefined;
+  let pruningRest: NodeJS.Immediate | undefined;
   let stopped = false;
+
+  const pruneSlice = () => {
+    pruningRest = denyList.prune(PRUNE_SLICE) ? undefined : setImmediate(pruneSlice);
+  };
 
   const receive = (channel: ConfirmChannel, message: ConsumeMessage) => {
     let event: AnyEvent;
@@ -91,13 +96,17 @@ export function createRevocationFeed(options: RevocationFeedOptions): Revocation
   return {
     async start() {
       stopped = false;
-      pruning = setInterval(() => denyList.prune(), options.pruneIntervalMs ?? 60_000);
+      pruning = setInterval(() => {
+        if (pruningRest === undefined) pruneSlice();
+      }, options.pruneIntervalMs ?? 60_000);
       pruning.unref();
       await options.connection.onConnected(subscribe);
     },
     async stop() {
       stopped = true;
       clearInterval(pruning);
+      clearImmediate(pruningRest);
+      pruningRest = undefined;
       const current = active;
       active = undefined;
       await current?.channel.cancel(current.tag).catch(() => undefined);
