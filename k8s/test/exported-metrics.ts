@@ -4,6 +4,7 @@ import type { Registry } from 'prom-client';
 import { AppError, rateLimitedError } from '../../libs/errors/src';
 import { registerBrokerGauge } from '../../libs/http/src/broker-gauge';
 import { createHttpMetrics } from '../../libs/http/src/metrics';
+import { createAuditMetrics } from '../../services/auth/src/audit-metrics';
 import { createAuthMetrics } from '../../services/auth/src/http/auth-metrics';
 import { createNotificationMetrics } from '../../services/notification/src/http/notification-metrics';
 
@@ -27,7 +28,8 @@ async function failing(error: Error): Promise<never> {
 /**
  * The registries the four processes build (the same factories their app.ts and main.ts call),
  * driven through the events the alerts are about: refresh reuse, failed and throttled logins, a
- * wrong second-factor code, 5xx answers, a lost broker, a failed email, a dead-lettered event.
+ * wrong second-factor code, 5xx answers, a lost broker, a failed email, a dead-lettered event,
+ * audit records waiting, failing and dropped.
  * The metric and label names and the error-to-outcome mapping are the code's; a rename there
  * changes what this returns.
  */
@@ -50,6 +52,10 @@ export async function exportedSeries(services: readonly string[]): Promise<Serie
         ['login', new AppError('dependency_unavailable', 'Redis is down')],
       ];
       for (const [operation, error] of attempts) await auth.track(operation, () => failing(error)).catch(() => undefined);
+      const audit = createAuditMetrics(http.registry, () => 1);
+      audit.writeFailed('transient');
+      audit.writeFailed('rejected');
+      audit.dropped(1, 'rejected');
     }
     if (service === 'notification') {
       const notification = createNotificationMetrics(http.registry);

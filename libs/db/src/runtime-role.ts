@@ -49,12 +49,45 @@ async function keepAppendOnly(client: PoolClient, grantee: string, schema: strin
   }
 }
 
+/** A migration marks a table the runtime role must not touch at all with `COMMENT ON TABLE … IS 'owner-only…'`. */
+const OWNER_ONLY_MARK = 'owner-only%';
+
+/** Tables marked owner-only (settings that bound what the runtime may do) keep no right at all. */
+async function keepOwnerOnly(client: PoolClient, grantee: string, schema: string): Promise<void> {
+  const { rows } = await client.query<{ name: string }>(
+    `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND obj_description(c.oid, 'pg_class') LIKE $2`,
+    [schema, OWNER_ONLY_MARK],
+  );
+  for (const { name } of rows) await client.query(`REVOKE ALL ON TABLE ${quoteIdentifier(schema)}.${quoteIdentifier(name)} FROM ${grantee}`);
+}
+
+/**
+ * A migration marks a function the runtime role may call with `COMMENT ON FUNCTION … IS
+ * 'runtime-executable…'`, after `REVOKE ALL ON FUNCTION … FROM PUBLIC`: PostgreSQL lets every
+ * role execute a new function, so one that acts with its owner's rights (SECURITY DEFINER) must
+ * name who may call it.
+ */
+const RUNTIME_EXECUTABLE_MARK = 'runtime-executable%';
+
+async function grantMarkedFunctions(client: PoolClient, grantee: string, schema: string): Promise<void> {
+  const { rows } = await client.query<{ signature: string }>(
+    `SELECT format('%I.%I(%s)', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid)) AS signature
+       FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+      WHERE n.nspname = $1 AND obj_description(p.oid, 'pg_proc') LIKE $2`,
+    [schema, RUNTIME_EXECUTABLE_MARK],
+  );
+  for (const { signature } of rows) await client.query(`GRANT EXECUTE ON FUNCTION ${signature} TO ${grantee}`);
+}
+
 /**
  * Grants `role` data rights on the tables and sequences of `schema`, now and (through default
  * privileges) on those later migrations create, except on the migrations table. Run as the role
  * that runs the migrations: default privileges apply to objects their grantor creates. CREATE on
  * the schema is revoked from PUBLIC, and the grant fails unless the runtime role is left unable
- * to create objects there. Tables a migration marked append-only keep INSERT and SELECT only.
+ * to create objects there. A migration's comment marks exceptions: tables marked append-only
+ * keep INSERT and SELECT only, tables marked owner-only keep nothing, and functions marked
+ * runtime-executable (revoked from PUBLIC by their migration) may be called by `role`.
  */
 export async function grantDataRights(pool: Connectable, role: string, options: DataRightsOptions = {}): Promise<void> {
   const schema = options.schema ?? 'public';
@@ -71,6 +104,8 @@ export async function grantDataRights(pool: Connectable, role: string, options: 
     // A service that could delete its rows would make the next migrate Job apply them again.
     await client.query(`REVOKE ALL ON TABLE ${migrations} FROM ${grantee}`);
     await keepAppendOnly(client, grantee, schema);
+    await keepOwnerOnly(client, grantee, schema);
+    await grantMarkedFunctions(client, grantee, schema);
     await refuseSchemaCreate(client, role, schema);
   });
 }

@@ -40,16 +40,34 @@ $$;
 CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON audit_log
   FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
 
--- The only way the runtime role removes records: past a retention it cannot set below 7 days,
--- so a compromised service cannot erase the recent trail. Short batches keep locks short.
+-- The floor of retention, out of the runtime role's reach: no grant (the owner-only mark below
+-- makes grantDataRights revoke the default ones), so only the owner (the migration role) changes
+-- it. Seeded with AUDIT_RETENTION_DAYS' default; prune_audit_log raises it to any longer retention
+-- it is asked for, and nothing but the owner lowers it.
+CREATE TABLE audit_log_settings (
+  singleton          boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+  min_retention_days integer NOT NULL CHECK (min_retention_days BETWEEN 7 AND 36500)
+);
+INSERT INTO audit_log_settings (min_retention_days) VALUES (90);
+
+COMMENT ON TABLE audit_log_settings IS 'owner-only: the floor of audit retention, which the runtime role must not lower';
+
+-- The only way the runtime role removes records: past a retention no shorter than the floor, so
+-- a compromised service (or a changed AUDIT_RETENTION_DAYS) cannot erase the recent trail. A
+-- longer retention raises the floor, so that a later, shorter one is refused until the owner
+-- lowers it on purpose (README, "Audit log"). Short batches keep locks short.
 CREATE FUNCTION prune_audit_log(retention_days integer, batch_size integer) RETURNS integer
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 DECLARE
+  floor_days integer;
   deleted integer;
 BEGIN
-  IF retention_days IS NULL OR retention_days < 7 THEN
-    RAISE EXCEPTION 'audit retention must be at least 7 days' USING ERRCODE = 'invalid_parameter_value';
+  SELECT min_retention_days INTO floor_days FROM public.audit_log_settings;
+  IF retention_days IS NULL OR floor_days IS NULL OR retention_days < floor_days THEN
+    RAISE EXCEPTION 'audit retention of % days is below the floor of % days in audit_log_settings', retention_days, floor_days
+      USING ERRCODE = 'invalid_parameter_value';
   END IF;
+  UPDATE public.audit_log_settings SET min_retention_days = least(retention_days, 36500) WHERE min_retention_days < retention_days;
   DELETE FROM public.audit_log
    WHERE id IN (
      SELECT id FROM public.audit_log
@@ -61,3 +79,8 @@ BEGIN
   RETURN deleted;
 END;
 $$;
+
+-- Functions are executable by PUBLIC unless revoked: only the runtime role, through the mark
+-- below (grantDataRights grants EXECUTE on marked functions), may call this one.
+REVOKE ALL ON FUNCTION prune_audit_log(integer, integer) FROM PUBLIC;
+COMMENT ON FUNCTION prune_audit_log(integer, integer) IS 'runtime-executable: deletes audit records past retention, never below the floor';

@@ -1,14 +1,15 @@
 import type { RequestHandler, Router } from 'express';
 import type { Pool } from 'pg';
 import { isSpanContextValid, trace } from '@opentelemetry/api';
-import { Counter, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { AccessTokenVerifier } from '@gatehouse/jwt';
 import type { Logger } from '@gatehouse/logger';
 import { periodicPrune } from '@gatehouse/events';
 import type { AuthConfig } from './config';
 import type { Clock, SessionStore } from './domain/auth.ports';
 import type { AuditTrail } from './domain/audit.ports';
-import { createAuditLogStore, type AuditRecord } from './store/audit-log.store';
+import { createAuditMetrics } from './audit-metrics';
+import { createAuditLogStore, fitToColumns, type AuditRecord } from './store/audit-log.store';
 import { createAuditWriter } from './store/audit-writer';
 import { createAuditContext } from './http/audit-context';
 import { auditRoutes } from './http/audit.routes';
@@ -57,18 +58,16 @@ function activeTraceId(): string | null {
  */
 export function composeAuditLog(config: Readonly<Pick<AuthConfig, 'AUDIT_RETENTION_DAYS'>>, deps: AuditDeps): AuditLog {
   const store = createAuditLogStore(deps.pool);
-  const dropped = new Counter({
-    name: 'gatehouse_audit_records_dropped_total',
-    help: 'Audit records lost because PostgreSQL stayed unavailable past the buffer (or at shutdown)',
-    registers: [deps.registry],
-  });
+  // Read at each scrape, by which time the writer below exists.
+  const metrics = createAuditMetrics(deps.registry, () => writer.buffered);
   const writer = createAuditWriter<AuditRecord>({
     sink: (batch) => store.insertMany(batch),
     logger: deps.logger,
     batchSize: BATCH_SIZE,
     flushIntervalMs: FLUSH_INTERVAL_MS,
     maxBuffered: MAX_BUFFERED,
-    onDropped: (count) => dropped.inc(count),
+    onDropped: (count, reason) => metrics.dropped(count, reason),
+    onWriteFailure: (kind) => metrics.writeFailed(kind),
   });
   const context = createAuditContext();
   const pruner = periodicPrune({
@@ -80,7 +79,8 @@ export function composeAuditLog(config: Readonly<Pick<AuthConfig, 'AUDIT_RETENTI
   });
   return {
     trail: {
-      record: (entry) => writer.append({ ...entry, at: new Date(deps.clock()), ...context.current(), traceId: activeTraceId() }),
+      // Clipped to the columns here, so a value the table would refuse never reaches a batch.
+      record: (entry) => writer.append(fitToColumns({ ...entry, at: new Date(deps.clock()), ...context.current(), traceId: activeTraceId() })),
     },
     context: context.middleware,
     routes: auditRoutes({ log: store, verifier: deps.verifier, sessions: deps.sessions }),

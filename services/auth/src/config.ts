@@ -246,7 +246,8 @@ const authConfigFields = {
   OAUTH_CLIENTS_LIMIT: positive().max(10_000).default(100),
   /**
    * Audit records older than this many days are pruned. prune_audit_log (migration 0008) refuses
-   * less than 7: recent records outlive a compromised service.
+   * less than the floor in audit_log_settings, which only the migration role can lower: recent
+   * records outlive a compromised service.
    */
   AUDIT_RETENTION_DAYS: Joi.number().integer().min(7).max(36_500).default(90),
 };

@@ -28,6 +28,16 @@ async function insertRecords(subject: string, actions: string[], daysAgo = 0): P
   }
 }
 
+/** A connection to this file's database as `role` (the test server trusts local logins). */
+async function connectAs(role: string): Promise<PgClient> {
+  const url = new URL(harness.config.DATABASE_URL);
+  url.username = role;
+  url.password = '';
+  const client = new PgClient({ connectionString: url.toString() });
+  await client.connect();
+  return client;
+}
+
 const audit = (query: string, token = adminToken) => withBearer(harness, token, 'GET', `/api/admin/audit${query}`);
 
 describe('GET /api/admin/audit', () => {
@@ -73,6 +83,8 @@ describe('GET /api/admin/audit', () => {
     ['a limit over 200', '?limit=201', 'limit'],
     ['an action not in the list', '?action=drop_table', 'action'],
     ['a cursor that is no record id', '?before=abc', 'before'],
+    ['a cursor past the largest bigint', '?before=9999999999999999999', 'before'],
+    ['a cursor one past the largest bigint', '?before=9223372036854775808', 'before'],
   ])('when the query has %s, then 400 names the field', async (_case, query, path) => {
     const response = await audit(query);
     expect(response.status).toBe(400);
@@ -101,23 +113,62 @@ describe('audit_log at the database', () => {
     await harness.pool.query(`CREATE ROLE ${role} LOGIN`);
     try {
       await grantDataRights(harness.pool, role);
-      const url = new URL(harness.config.DATABASE_URL);
-      url.username = role;
-      url.password = '';
-      const asRuntime = new PgClient({ connectionString: url.toString() });
-      await asRuntime.connect();
+      const asRuntime = await connectAs(role);
       try {
         await asRuntime.query(`INSERT INTO audit_log (occurred_at, action, outcome) VALUES (now(), 'login', 'success')`);
         expect((await asRuntime.query('SELECT 1 FROM audit_log LIMIT 1')).rowCount).toBe(1);
         for (const statement of [`UPDATE audit_log SET reason = 'forged'`, 'DELETE FROM audit_log', 'TRUNCATE audit_log']) {
           await expect(asRuntime.query(statement)).rejects.toMatchObject({ code: '42501' });
         }
-        // The prune function is the only way out, and it refuses a retention shorter than 7 days.
+        // The prune function is the only way out, and it refuses a retention shorter than the floor.
         await expect(asRuntime.query('SELECT prune_audit_log(1, 1000)')).rejects.toMatchObject({ code: '22023' });
       } finally {
         await asRuntime.end();
       }
     } finally {
+      await harness.pool.query(`DROP OWNED BY ${role}`);
+      await harness.pool.query(`DROP ROLE ${role}`);
+    }
+  });
+
+  it('when a role without the grant calls prune_audit_log, then permission is denied: PUBLIC may not execute it', async () => {
+    const role = uniqueName('audit_stranger');
+    await harness.pool.query(`CREATE ROLE ${role} LOGIN`);
+    try {
+      const asStranger = await connectAs(role);
+      try {
+        await expect(asStranger.query('SELECT prune_audit_log(90, 1000)')).rejects.toMatchObject({ code: '42501' });
+      } finally {
+        await asStranger.end();
+      }
+    } finally {
+      await harness.pool.query(`DROP OWNED BY ${role}`);
+      await harness.pool.query(`DROP ROLE ${role}`);
+    }
+  });
+
+  it('when the runtime role prunes below the floor, or tries to change the floor, then it is refused; a longer retention raises the floor', async () => {
+    const role = uniqueName('audit_runtime');
+    await harness.pool.query(`CREATE ROLE ${role} LOGIN`);
+    try {
+      await grantDataRights(harness.pool, role);
+      const asRuntime = await connectAs(role);
+      try {
+        // The floor is the configured retention's default, 90 days, not 7.
+        await expect(asRuntime.query('SELECT prune_audit_log(89, 1000)')).rejects.toMatchObject({ code: '22023' });
+        for (const statement of ['SELECT * FROM audit_log_settings', 'UPDATE audit_log_settings SET min_retention_days = 7', 'DELETE FROM audit_log_settings']) {
+          await expect(asRuntime.query(statement)).rejects.toMatchObject({ code: '42501' });
+        }
+        await asRuntime.query('SELECT prune_audit_log(120, 1000)');
+        await expect(asRuntime.query('SELECT prune_audit_log(90, 1000)')).rejects.toMatchObject({ code: '22023' });
+        const { rows } = await harness.pool.query<{ min_retention_days: number }>('SELECT min_retention_days FROM audit_log_settings');
+        expect(rows).toEqual([{ min_retention_days: 120 }]);
+      } finally {
+        await asRuntime.end();
+      }
+    } finally {
+      // Only the owner lowers the floor (README, "Audit log").
+      await harness.pool.query('UPDATE audit_log_settings SET min_retention_days = 90');
       await harness.pool.query(`DROP OWNED BY ${role}`);
       await harness.pool.query(`DROP ROLE ${role}`);
     }

@@ -71,6 +71,21 @@ describe('audit records', () => {
     expect((await recordsAbout(rows[0]!.id))[0]!.client_prefix).toBe('2001:db8:abcd::/48');
   });
 
+  it('when a forwarded address is no IP address, then the record keeps no prefix, and it and every later record are written', async () => {
+    const forged = email('forged-prefix');
+    const { id: forgedId } = (await (await new Client(harness.url, { 'x-forwarded-for': 'evil/48' }).post('/api/auth/register', { email: forged, password: PASSWORD })).json()) as { id: string };
+    const { id: mappedId } = (await (await new Client(harness.url, { 'x-forwarded-for': '1.2.3.4/48' }).post('/api/auth/register', { email: email('v4-as-v6'), password: PASSWORD })).json()) as {
+      id: string;
+    };
+    const { id: laterId } = (await (await new Client(harness.url, { 'x-forwarded-for': '198.51.100.7' }).post('/api/auth/register', { email: email('after-forged'), password: PASSWORD })).json()) as {
+      id: string;
+    };
+
+    expect((await recordsAbout(forgedId)).map((r) => [r.action, r.client_prefix])).toEqual([['register', null]]);
+    expect((await recordsAbout(mappedId)).map((r) => [r.action, r.client_prefix])).toEqual([['register', null]]);
+    expect((await recordsAbout(laterId)).map((r) => [r.action, r.client_prefix])).toEqual([['register', '198.51.100.0/24']]);
+  });
+
   it('when a rotated refresh token is replayed, then the reuse is recorded, and successful refreshes are not', async () => {
     const { client, body } = await registerAndLogin(harness);
     const thief = new Client(harness.url);

@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { withTransaction } from '@gatehouse/db';
 import type { AuditAction, AuditEntry } from '../domain/audit.ports';
 
 /** A record as stored: the domain's entry and what the request and trace add. */
@@ -25,11 +26,53 @@ export interface AuditQuery {
 }
 
 export interface AuditLogStore {
+  /** One INSERT, committed in id order with every other replica's (see AUDIT_APPEND_LOCK). */
   insertMany(records: readonly AuditRecord[]): Promise<void>;
   /** Newest first. */
   find(query: AuditQuery): Promise<StoredAuditRecord[]>;
-  /** Deletes at most `limit` records older than `retentionDays`, through the table owner's function. */
+  /**
+   * Deletes at most `limit` records older than `retentionDays`, through the table owner's
+   * function, which refuses a retention below the floor kept in `audit_log_settings`.
+   */
   prune(retentionDays: number, limit: number): Promise<number>;
+}
+
+/**
+ * Held from the INSERT to its COMMIT, so ids become visible in increasing order across replicas:
+ * a reader following `id > last seen` never skips a record committed after a larger id. Writers
+ * insert at most once a second per replica, so the wait is short. The ASCII of `gateaudt`: far
+ * outside the 32-bit keys of the migration lock.
+ */
+export const AUDIT_APPEND_LOCK = '7449020452839957620';
+
+/** The column limits of migrations/0008_audit_log.sql: a value past them would fail its whole batch. */
+const ID_MAX = 64;
+const USER_AGENT_MAX = 256;
+const REQUEST_ID_MAX = 128;
+const REASON = /^[a-z][a-z0-9_.]{0,63}$/;
+const TRACE_ID = /^[0-9a-f]{32}$/;
+/** Stands for a reason the column would refuse: the record still says that something failed. */
+const INVALID_REASON = 'invalid_reason';
+
+/** Cut to `max` characters (as PostgreSQL counts them); NUL, which text cannot hold, removed. */
+function clip<T extends string | null | undefined>(value: T, max: number): T {
+  if (typeof value !== 'string') return value;
+  const clean = value.replace(/\0/g, '');
+  return (clean.length <= max ? clean : [...clean].slice(0, max).join('')) as T;
+}
+
+/** The record with every field inside its column's limit, so the table takes it. */
+export function fitToColumns(record: AuditRecord): AuditRecord {
+  const { actor, subject, reason, userAgent, requestId, traceId } = record;
+  return {
+    ...record,
+    ...(actor ? { actor: { kind: actor.kind, id: clip(actor.id, ID_MAX) } } : {}),
+    ...(subject !== undefined ? { subject: clip(subject, ID_MAX) } : {}),
+    ...(reason !== undefined ? { reason: REASON.test(reason) ? reason : INVALID_REASON } : {}),
+    userAgent: clip(userAgent, USER_AGENT_MAX),
+    requestId: clip(requestId, REQUEST_ID_MAX),
+    traceId: traceId !== null && TRACE_ID.test(traceId) ? traceId : null,
+  };
 }
 
 /** Columns of one record, in INSERT order. */
@@ -72,7 +115,10 @@ export function createAuditLogStore(pool: Pool): AuditLogStore {
       if (records.length === 0) return;
       const params = records.flatMap(values);
       const tuples = records.map((_, row) => `(${COLUMNS.map((_, col) => `$${row * COLUMNS.length + col + 1}`).join(', ')})`);
-      await pool.query(`INSERT INTO audit_log (${COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}`, params);
+      await withTransaction(pool, async (client) => {
+        await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [AUDIT_APPEND_LOCK]);
+        await client.query(`INSERT INTO audit_log (${COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}`, params);
+      });
     },
     async find(query) {
       const { rows } = await pool.query<Row>(
