@@ -39,13 +39,14 @@ describe('when the broker link drops', () => {
     expect(await eventually(() => reconnects() > reconnectsBefore, 3000)).toBe(true);
     expect(await readiness()).toEqual({ status: 200, body: { status: 'ready', checks: { postgres: 'ok', jwks: 'ok' } } });
 
-    const response = await harness.request('DELETE', `/api/admin/users/${target.sub}`, { identity: newAdmin() });
+    const admin = newAdmin();
+    const response = await harness.request('DELETE', `/api/admin/users/${target.sub}`, { identity: admin });
 
     expect(response.status).toBe(204);
     expect(await pending(target.sub)).toEqual([{ published_at: null }]);
     await proxy.heal();
     const messages = await probe.take(capture, 1, 10_000);
-    expect(messages.map((m) => JSON.parse(m.content.toString()).payload)).toEqual([{ userId: target.sub }]);
+    expect(messages.map((m) => JSON.parse(m.content.toString()).payload)).toEqual([{ userId: target.sub, deletedBy: { kind: 'admin', id: admin.sub } }]);
     expect(await eventually(async () => (await pending(target.sub))[0]?.published_at instanceof Date)).toBe(true);
   });
 });
