@@ -222,6 +222,8 @@ function report({ sizes, results, deny, machine, seedSeconds, wallSeconds }) {
     `| lookup, revoked session (ns, CPU) | ${deny.map((d) => d.hitNs.toFixed(0)).join(' | ')} | ${exponent(deny.map((d) => [d.revoked, d.hitNs])).toFixed(2)} |`,
     `| lookup, live session (ns, CPU) | ${deny.map((d) => d.missNs.toFixed(0)).join(' | ')} | ${exponent(deny.map((d) => [d.revoked, d.missNs])).toFixed(2)} |`,
     `| prune pass, nothing expired (ms, blocks the loop) | ${deny.map((d) => d.pruneMs.toFixed(1)).join(' | ')} | ${exponent(deny.map((d) => [d.revoked, d.pruneMs])).toFixed(2)} |`,
+    `| prune, everything expired: longest slice (ms, blocks the loop) | ${deny.map((d) => (d.expired ? d.expired.maxPauseMs.toFixed(2) : 'n/a')).join(' | ')} | ${deny.every((d) => d.expired) ? exponent(deny.map((d) => [d.revoked, d.expired.maxPauseMs])).toFixed(2) : '—'} |`,
+    `| prune, everything expired: slices / total (ms) | ${deny.map((d) => (d.expired ? `${d.expired.calls} / ${d.expired.totalMs.toFixed(0)}` : 'n/a')).join(' | ')} | — |`,
     '',
     `Redis encoding of a session hash: \`${results[0].redis.encoding}\`. Admin list pages: ${PAGE} rows; page queries run as ${[...new Set(results.flatMap((r) => [r.plans.first.scan, r.plans.middle.scan, r.plans.last.scan]))].join(', ')}, the login lookup as ${results[0].plans.login.scan}.`,
   );

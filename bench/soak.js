@@ -49,7 +49,7 @@ const AUTH_OUTBOX_RETENTION_SECONDS = ACCESS_TOKEN_TTL_SECONDS + 300;
 const USER_OUTBOX_RETENTION_SECONDS = 60;
 /** The relays' prune interval (@gatehouse/events createOutboxRelay default). */
 const OUTBOX_PRUNE_EVERY_SECONDS = 60;
-/** services/auth/src/app.ts FENCE_SECONDS: a deleted user's sessions hash keeps its fence this long. */
+/** services/auth/src/stores.wiring.ts FENCE_SECONDS: a deleted user's sessions hash keeps its fence this long. */
 const REVOKE_FENCE_SECONDS = 600;
 const PROCESSED_RETENTION_MS = 60_000;
 const PROCESSED_PRUNE_EVERY_MS = 30_000;
@@ -58,6 +58,8 @@ const LOGIN_USERS = 50;
 /** With 5 logins/s over 50 accounts, each account reaches this cap within the warm-up. */
 const SESSIONS_PER_USER = 10;
 const HEAP = 'nodejs_heap_size_used_bytes';
+/** Users' session hashes: `sess:{user}` (redis-keys.ts), and `sessions:{user}` in the layout before it. */
+const sessionHashes = (sample) => (sample.redisKinds.sess ?? 0) + (sample.redisKinds.sessions ?? 0);
 const log = (msg) => process.stderr.write(`[soak ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 
 async function post(url, body, expected) {
@@ -283,9 +285,9 @@ async function main(args) {
   verdicts['auth outbox rows'] = verdict(samples, (s) => s.auth.outbox, filled(AUTH_OUTBOX_RETENTION_SECONDS, OUTBOX_PRUNE_EVERY_SECONDS));
   verdicts['user outbox rows'] = verdict(samples, (s) => s.user.outbox, filled(USER_OUTBOX_RETENTION_SECONDS, OUTBOX_PRUNE_EVERY_SECONDS));
   for (const db of ['auth', 'user']) verdicts[`${db} processed_events rows`] = verdict(samples, (s) => s[db].processed, filled(PROCESSED_RETENTION_MS / 1000, PROCESSED_PRUNE_EVERY_MS / 1000));
-  verdicts['Redis keys but sessions hashes'] = verdict(samples, (s) => s.redisKeys - (s.redisKinds.sessions ?? 0), rows);
+  verdicts['Redis keys but sessions hashes'] = verdict(samples, (s) => s.redisKeys - sessionHashes(s), rows);
   // Live sessions hashes are a fixed set here; the rest are deleted users' revoke-all fences.
-  verdicts['Redis sessions hashes'] = verdict(samples, (s) => s.redisKinds.sessions ?? 0, filled(REVOKE_FENCE_SECONDS, 0));
+  verdicts['Redis sessions hashes'] = verdict(samples, sessionHashes, filled(REVOKE_FENCE_SECONDS, 0));
   const notJudged = Object.keys(verdicts).filter((name) => verdicts[name] === undefined);
   for (const name of notJudged) delete verdicts[name];
   const wallSeconds = (Date.now() - started) / 1000;
