@@ -12,6 +12,7 @@
  */
 const http = require('node:http');
 const { URL } = require('node:url');
+const { jar } = require('./cookie-jar');
 
 const cfg = JSON.parse(process.env.BENCH_REFRESH);
 const target = new URL(cfg.authUrl);
@@ -30,16 +31,6 @@ function post(path, body, headers = {}) {
     req.on('error', reject);
     req.end(payload);
   });
-}
-
-function jar(setCookies) {
-  const values = {};
-  for (const line of setCookies) {
-    const [pair] = line.split(';');
-    const i = pair.indexOf('=');
-    values[pair.slice(0, i).trim()] = pair.slice(i + 1);
-  }
-  return values;
 }
 
 async function login() {

@@ -3,23 +3,27 @@
  * repetitions and returns raw per-repetition figures; run.js turns them into table rows.
  */
 /* global fetch -- Node 20 built-in (undici) */
-const { readFileSync } = require('node:fs');
 const path = require('node:path');
 const { autocannon, runChild, scrape, median } = require('./load');
 const { commandStats, diffStats, monitorClientCommands } = require('./infra');
 const { createWrk } = require('./wrk');
+const { cpuSeconds } = require('./proc');
 
 const REPS = 3;
-const TICKS_PER_SECOND = 100;
 
-/** CPU seconds a process has used so far (Linux /proc); NaN elsewhere. */
-function cpuSeconds(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
-  } catch {
-    return NaN;
+/**
+ * Warms each target up for 2 s, then runs `repetitions` rounds of every target in turn, so drift
+ * on the machine spreads over all of them: one `{ [target]: figures }` per round.
+ */
+async function interleaved(targets, repetitions, seconds) {
+  for (const fn of Object.values(targets)) await fn(2);
+  const reps = [];
+  for (let i = 0; i < repetitions; i++) {
+    const rep = {};
+    for (const [name, fn] of Object.entries(targets)) rep[name] = await fn(seconds);
+    reps.push(rep);
   }
+  return reps;
 }
 
 /** Runs `fn` and adds, per named process, the CPU milliseconds it spent per successful response. */
@@ -72,13 +76,7 @@ async function proxyScenario({ user, gateways, token, nginx, traced, seconds = 5
   if (traced) targets.traced = (s) => withCpu({ gateway: traced.gateway, user: traced.user }, () => run(traced.gateway.url, s));
   if (nginx?.url) targets.nginx = (s) => withCpu({ nginx: { child: { pid: nginx.cpuPid } }, user }, () => run(nginx.url, s));
   try {
-    for (const fn of Object.values(targets)) await fn(2);
-    const reps = [];
-    for (let i = 0; i < repetitions; i++) {
-      const rep = {};
-      for (const [name, fn] of Object.entries(targets)) rep[name] = await fn(seconds);
-      reps.push(rep);
-    }
+    const reps = await interleaved(targets, repetitions, seconds);
     return { loadGenerator: wrk ? 'wrk' : 'autocannon', connections, nginxSkipped: nginx?.skipped, reps };
   } finally {
     wrk?.close();
@@ -186,14 +184,7 @@ async function clientCredentialsScenario({ auth, gateway, adminToken, seconds = 
     direct: (s) => withCpu({ auth }, () => run(auth.url, s)),
     gateway: (s) => withCpu({ gateway, auth }, () => run(gateway.url, s)),
   };
-  for (const fn of Object.values(targets)) await fn(2);
-  const reps = [];
-  for (let i = 0; i < REPS; i++) {
-    const rep = {};
-    for (const [name, fn] of Object.entries(targets)) rep[name] = await fn(seconds);
-    reps.push(rep);
-  }
-  return reps;
+  return interleaved(targets, REPS, seconds);
 }
 
 function postJson(url, body, headers = {}) {

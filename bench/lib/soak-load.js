@@ -18,6 +18,7 @@
 /* global URL, setInterval -- Node 20 built-ins */
 const http = require('node:http');
 const { randomUUID } = require('node:crypto');
+const { jar } = require('./cookie-jar');
 
 const cfg = JSON.parse(process.env.BENCH_SOAK);
 const target = new URL(cfg.gatewayUrl);
@@ -37,16 +38,6 @@ function request(method, path, { body, headers = {} } = {}) {
     req.on('error', reject);
     req.end(payload);
   });
-}
-
-function jar(setCookies) {
-  const values = {};
-  for (const line of setCookies) {
-    const [pair] = line.split(';');
-    const i = pair.indexOf('=');
-    values[pair.slice(0, i).trim()] = pair.slice(i + 1);
-  }
-  return values;
 }
 
 async function login(account) {

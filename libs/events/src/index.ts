@@ -30,6 +30,7 @@ export {
 } from './topology';
 export { publishEvent } from './publisher';
 export { createEventConsumer, type EventConsumer, type EventConsumerOptions, type EventHandler } from './event-consumer';
+export { consumerSettings, type ConsumerSettings } from './consumer-settings';
 export { outboxMigrationSql, outboxTraceContextMigrationSql, insertOutboxEvent, OUTBOX_CHANNEL } from './outbox';
 export { createOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
 export {

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ConfigError } from '@gatehouse/config';
+import { ConfigError, type BaseServiceConfig, type BrokerConfig } from '@gatehouse/config';
 import type { Logger } from '@gatehouse/logger';
 import { registerBrokerGauge, type BrokerLink } from './broker-gauge';
 import type { HttpApp } from './create-http-app';
@@ -21,6 +21,39 @@ export interface ServiceToRun {
   readonly describe?: Readonly<Record<string, unknown>>;
   /** Closes pools and connections once in-flight requests have drained. */
   close(): Promise<void> | void;
+}
+
+/** What a service that consumes events is built from, for `serviceToRun`. */
+export interface ServiceParts {
+  readonly config: Pick<BaseServiceConfig, 'PORT' | 'MANAGEMENT_PORT' | 'HOST' | 'SHUTDOWN_TIMEOUT_MS'> & Pick<BrokerConfig, 'EVENTS_EXCHANGE'>;
+  readonly logger: Logger;
+  /** Its composition root: `stop` ends consuming and relaying, waiting for the work in flight. */
+  readonly app: { readonly http: HttpApp; stop(): Promise<void> };
+  readonly infrastructure: { readonly connection: BrokerLink; close(): Promise<void> };
+  readonly telemetry: { shutdown(): Promise<void> };
+  /** More facts for the "listening" log line, after the exchange. */
+  readonly describe?: Readonly<Record<string, unknown>>;
+}
+
+/** A service's ports and broker from its config, and its close order: app, connections, telemetry. */
+export function serviceToRun(parts: ServiceParts): ServiceToRun {
+  const { config, app, infrastructure, telemetry } = parts;
+  return {
+    logger: parts.logger,
+    http: app.http,
+    port: config.PORT,
+    managementPort: config.MANAGEMENT_PORT,
+    host: config.HOST,
+    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    broker: infrastructure.connection,
+    describe: { exchange: config.EVENTS_EXCHANGE, ...parts.describe },
+    // Stop taking deliveries and finish the ones in flight before the channel and pool close under them.
+    close: async () => {
+      await app.stop();
+      await infrastructure.close();
+      await telemetry.shutdown();
+    },
+  };
 }
 
 /** The port actually bound, which differs from the configured one when that is 0. */

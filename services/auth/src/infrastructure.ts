@@ -2,7 +2,7 @@ import { createPublicKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Pool } from 'pg';
-import { createPool, ensureDatabase, migrate } from '@gatehouse/db';
+import { openServiceDatabase } from '@gatehouse/db';
 import { createAmqpConnection, type AmqpConnection } from '@gatehouse/events';
 import type { Logger } from '@gatehouse/logger';
 import type { AuthConfig } from './config';
@@ -57,16 +57,7 @@ function redisTarget(config: Readonly<AuthConfig>): RedisTarget {
  * registrations wait in the outbox, and the broker gauge and logs report it meanwhile.
  */
 export async function connectInfrastructure(config: Readonly<AuthConfig>, logger: Logger): Promise<AuthInfrastructure> {
-  // Production creates and migrates in a Job with DDL rights; the service's role has data rights only.
-  if (config.DATABASE_CREATE) await ensureDatabase(config.DATABASE_URL);
-  const pool = createPool({
-    url: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE, applicationName: 'gatehouse-auth',
-    onIdleError: (error) => logger.warn({ err: error }, 'idle database connection lost'),
-  });
-  if (config.MIGRATE_ON_BOOT) {
-    const { applied } = await migrate(pool, MIGRATIONS_DIR);
-    if (applied.length > 0) logger.info({ applied }, 'migrations applied');
-  }
+  const pool = await openServiceDatabase(config, { applicationName: 'gatehouse-auth', migrationsDirectory: MIGRATIONS_DIR, logger });
   const redis = createRedisClient(redisTarget(config), config.REDIS_KEY_PREFIX);
   redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
   // A cluster reports a lost node here, and refreshes its slot map on its own.

@@ -1,6 +1,6 @@
 // First: it must run before anything requires the modules it instruments.
 import { telemetry } from './telemetry';
-import { runService } from '@gatehouse/http';
+import { runService, serviceToRun } from '@gatehouse/http';
 import { createLogger } from '@gatehouse/logger';
 import { loadAuthConfig } from './config';
 import { createApp } from './app';
@@ -17,20 +17,5 @@ runService('auth', async () => {
     await auth.bootstrapAdmin(config.BOOTSTRAP_ADMIN_EMAIL, config.BOOTSTRAP_ADMIN_PASSWORD);
   }
   await auth.start();
-  return {
-    logger,
-    http: auth.http,
-    port: config.PORT,
-    managementPort: config.MANAGEMENT_PORT,
-    host: config.HOST,
-    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
-    broker: infrastructure.connection,
-    describe: { exchange: config.EVENTS_EXCHANGE },
-    // Stop taking deliveries and finish the ones in flight before the channel closes under them.
-    close: async () => {
-      await auth.stop();
-      await infrastructure.close();
-      await telemetry.shutdown();
-    },
-  };
+  return serviceToRun({ config, logger, app: auth, infrastructure, telemetry });
 });

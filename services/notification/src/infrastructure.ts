@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Pool } from 'pg';
-import { createPool, ensureDatabase, migrate } from '@gatehouse/db';
+import { openServiceDatabase } from '@gatehouse/db';
 import { createAmqpConnection, type AmqpConnection } from '@gatehouse/events';
 import type { Logger } from '@gatehouse/logger';
 import type { NotificationConfig } from './config';
@@ -30,16 +30,7 @@ export function createMailer(config: Readonly<NotificationConfig>, logger: Logge
  * and logs report it meanwhile.
  */
 export async function connectInfrastructure(config: Readonly<NotificationConfig>, logger: Logger): Promise<NotificationInfrastructure> {
-  // Production creates and migrates in a Job with DDL rights; the service's role has data rights only.
-  if (config.DATABASE_CREATE) await ensureDatabase(config.DATABASE_URL);
-  const pool = createPool({
-    url: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE, applicationName: 'gatehouse-notification',
-    onIdleError: (error) => logger.warn({ err: error }, 'idle database connection lost'),
-  });
-  if (config.MIGRATE_ON_BOOT) {
-    const { applied } = await migrate(pool, MIGRATIONS_DIR);
-    if (applied.length > 0) logger.info({ applied }, 'migrations applied');
-  }
+  const pool = await openServiceDatabase(config, { applicationName: 'gatehouse-notification', migrationsDirectory: MIGRATIONS_DIR, logger });
   const connection = createAmqpConnection({
     url: config.AMQP_URL,
     logger,

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Pool } from 'pg';
-import { createPool, ensureDatabase, migrate } from '@gatehouse/db';
+import { openServiceDatabase } from '@gatehouse/db';
 import { createAmqpConnection, type AmqpConnection } from '@gatehouse/events';
 import { createJwksVerifier, type JwksVerifier } from '@gatehouse/jwt';
 import type { Logger } from '@gatehouse/logger';
@@ -21,16 +21,7 @@ export interface UserInfrastructure {
  * and logs report it meanwhile).
  */
 export async function connectInfrastructure(config: Readonly<UserConfig>, logger: Logger): Promise<UserInfrastructure> {
-  // Production creates and migrates in a Job with DDL rights; the service's role has data rights only.
-  if (config.DATABASE_CREATE) await ensureDatabase(config.DATABASE_URL);
-  const pool = createPool({
-    url: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE, applicationName: 'gatehouse-user',
-    onIdleError: (error) => logger.warn({ err: error }, 'idle database connection lost'),
-  });
-  if (config.MIGRATE_ON_BOOT) {
-    const { applied } = await migrate(pool, MIGRATIONS_DIR);
-    if (applied.length > 0) logger.info({ applied }, 'migrations applied');
-  }
+  const pool = await openServiceDatabase(config, { applicationName: 'gatehouse-user', migrationsDirectory: MIGRATIONS_DIR, logger });
   const verifier = createJwksVerifier({ jwksUrl: config.JWKS_URL, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, logger });
   // Auth may still be starting: boot anyway and stay unready (/readyz) until its keys load.
   await verifier.refresh().catch((error: unknown) => logger.warn({ err: error, jwksUrl: config.JWKS_URL }, 'JWKS not loaded yet'));

@@ -1,16 +1,8 @@
-import type { Logger } from '@gatehouse/logger';
 import type { DeleteAccountResult } from '../domain/delete-account.use-case';
 import type { AuditTrail } from '../domain/audit.ports';
-import { createEventConsumer, type AmqpConnection, type EventConsumer } from '@gatehouse/events';
+import { consumerSettings, createEventConsumer, type ConsumerSettings, type EventConsumer } from '@gatehouse/events';
 
-export interface UserDeletedConsumerOptions {
-  readonly connection: Pick<AmqpConnection, 'onConnected'>;
-  readonly exchange: string;
-  readonly queue: string;
-  readonly maxAttempts: number;
-  readonly retryBaseDelayMs: number;
-  readonly retryMaxDelayMs: number;
-  readonly logger: Logger;
+export interface UserDeletedConsumerOptions extends ConsumerSettings {
   readonly deleteAccount: (eventId: string, userId: string) => Promise<DeleteAccountResult>;
   readonly audit: AuditTrail;
 }
@@ -21,14 +13,8 @@ export interface UserDeletedConsumerOptions {
  */
 export function userDeletedConsumer(options: UserDeletedConsumerOptions): EventConsumer {
   return createEventConsumer({
-    connection: options.connection,
-    exchange: options.exchange,
-    queue: options.queue,
+    ...consumerSettings(options),
     events: ['user.deleted'],
-    maxAttempts: options.maxAttempts,
-    retryBaseDelayMs: options.retryBaseDelayMs,
-    retryMaxDelayMs: options.retryMaxDelayMs,
-    logger: options.logger,
     handler: async (event) => {
       const result = await options.deleteAccount(event.id, event.payload.userId);
       const fields = { eventId: event.id, correlationId: event.correlationId, userId: event.payload.userId, result };

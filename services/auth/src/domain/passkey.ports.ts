@@ -65,15 +65,7 @@ export interface PasskeyChallenges {
 }
 
 /** What a verified registration tells about the new credential. */
-export interface RegisteredCredential {
-  readonly credentialId: string;
-  readonly publicKey: Buffer;
-  readonly signCount: number;
-  readonly transports: readonly string[];
-  readonly backupEligible: boolean;
-  readonly backedUp: boolean;
-  readonly aaguid: string;
-}
+export type RegisteredCredential = Pick<Passkey, 'credentialId' | 'publicKey' | 'signCount' | 'transports' | 'backupEligible' | 'backedUp' | 'aaguid'>;
 
 /** What a verified assertion tells. */
 export interface Assertion {

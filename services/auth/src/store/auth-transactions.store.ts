@@ -7,21 +7,28 @@ import { countClientsLocked, deleteClient, insertClient } from './client.store';
 import { secondFactorsOn } from './second-factor.store';
 import { passkeysOn } from './passkey.store';
 
+/** The tables of single-use tokens (a hash, its user, an expiry, when it was used); never user input. */
+type TokenTable = 'email_verifications' | 'password_resets';
+
+async function addToken(client: PoolClient, table: TokenTable, tokenHash: string, userId: string, expiresAt: Date): Promise<void> {
+  await client.query(`INSERT INTO ${table} (token_hash, user_id, expires_at) VALUES ($1, $2, $3)`, [tokenHash, userId, expiresAt]);
+}
+
+/** The token's user, once: one statement claims the row, so two concurrent uses cannot both succeed. */
+async function useToken(client: PoolClient, table: TokenTable, tokenHash: string, now: Date): Promise<string | undefined> {
+  const { rows } = await client.query<{ user_id: string }>(
+    `UPDATE ${table} SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING user_id`,
+    [tokenHash, now],
+  );
+  return rows[0]?.user_id;
+}
+
 function transactionOn(client: PoolClient): AuthTransaction {
   return {
     createCredential: (credential) => insertCredential(client, credential),
     findByEmail: (email) => selectCredentialByEmail(client, email),
-    async addEmailVerification(tokenHash, userId, expiresAt) {
-      await client.query('INSERT INTO email_verifications (token_hash, user_id, expires_at) VALUES ($1, $2, $3)', [tokenHash, userId, expiresAt]);
-    },
-    async useEmailVerification(tokenHash, now) {
-      // One statement claims the row, so two concurrent uses of one token cannot both succeed.
-      const { rows } = await client.query<{ user_id: string }>(
-        'UPDATE email_verifications SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING user_id',
-        [tokenHash, now],
-      );
-      return rows[0]?.user_id;
-    },
+    addEmailVerification: (tokenHash, userId, expiresAt) => addToken(client, 'email_verifications', tokenHash, userId, expiresAt),
+    useEmailVerification: (tokenHash, now) => useToken(client, 'email_verifications', tokenHash, now),
     async markEmailVerified(userId) {
       const { rows } = await client.query<{ email: string }>(
         'UPDATE credentials SET email_verified = true, updated_at = now() WHERE id = $1 RETURNING email',
@@ -44,17 +51,8 @@ function transactionOn(client: PoolClient): AuthTransaction {
       await client.query('SELECT 1 FROM credentials WHERE id = $1 FOR UPDATE', [userId]);
       await client.query('UPDATE password_resets SET used_at = now() WHERE user_id = $1 AND used_at IS NULL', [userId]);
     },
-    async addPasswordReset(tokenHash, userId, expiresAt) {
-      await client.query('INSERT INTO password_resets (token_hash, user_id, expires_at) VALUES ($1, $2, $3)', [tokenHash, userId, expiresAt]);
-    },
-    async usePasswordReset(tokenHash, now) {
-      // One statement claims the row, so two concurrent resets with one token cannot both succeed.
-      const { rows } = await client.query<{ user_id: string }>(
-        'UPDATE password_resets SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING user_id',
-        [tokenHash, now],
-      );
-      return rows[0]?.user_id;
-    },
+    addPasswordReset: (tokenHash, userId, expiresAt) => addToken(client, 'password_resets', tokenHash, userId, expiresAt),
+    usePasswordReset: (tokenHash, now) => useToken(client, 'password_resets', tokenHash, now),
     async peekPasswordReset(tokenHash, now) {
       const { rows } = await client.query<{ user_id: string }>(
         'SELECT user_id FROM password_resets WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2',

@@ -1,19 +1,11 @@
-import type { Logger } from '@gatehouse/logger';
-import { createEventConsumer, type AmqpConnection, type EventConsumer, type EventEnvelope } from '@gatehouse/events';
+import { consumerSettings, createEventConsumer, type ConsumerSettings, type EventConsumer, type EventEnvelope } from '@gatehouse/events';
 
 /** The events that each become one email to the user they name. */
 export type EmailEvent = 'user.registered' | 'user.password_reset_requested' | 'user.security_notice';
 
-export interface EmailConsumerOptions<N extends EmailEvent> {
-  readonly connection: Pick<AmqpConnection, 'onConnected'>;
-  readonly exchange: string;
-  /** Its own queue per event: a broken template only holds up its own emails. */
-  readonly queue: string;
+/** `queue`: its own per event, so a broken template only holds up its own emails. */
+export interface EmailConsumerOptions<N extends EmailEvent> extends ConsumerSettings {
   readonly event: N;
-  readonly maxAttempts: number;
-  readonly retryBaseDelayMs: number;
-  readonly retryMaxDelayMs: number;
-  readonly logger: Logger;
   /** Sends the event's email unless its id was handled already. */
   readonly send: (event: EventEnvelope<N>) => Promise<'sent' | 'duplicate'>;
   readonly onOutcome: (outcome: 'handled' | 'retried' | 'dead_lettered', event: string) => void;
@@ -22,14 +14,8 @@ export interface EmailConsumerOptions<N extends EmailEvent> {
 /** One event → one email. Validation, retries and dead-lettering come from the library. */
 export function emailConsumer<N extends EmailEvent>(options: EmailConsumerOptions<N>): EventConsumer {
   return createEventConsumer<N>({
-    connection: options.connection,
-    exchange: options.exchange,
-    queue: options.queue,
+    ...consumerSettings(options),
     events: [options.event],
-    maxAttempts: options.maxAttempts,
-    retryBaseDelayMs: options.retryBaseDelayMs,
-    retryMaxDelayMs: options.retryMaxDelayMs,
-    logger: options.logger,
     onOutcome: options.onOutcome,
     handler: async (event) => {
       const result = await options.send(event);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import type { Logger } from '@gatehouse/logger';
 import type { Mailer } from '../domain/notification.ports';
+import { mailMessage } from './mail-message';
 
 export interface FileMailerOptions {
   readonly directory: string;
@@ -20,14 +21,7 @@ export function createFileMailer(options: FileMailerOptions): Mailer {
   const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   return {
     async send(email) {
-      const info = await transport.sendMail({
-        from: options.from,
-        to: email.to,
-        subject: email.subject,
-        text: email.text,
-        html: email.html,
-        headers: { 'X-Gatehouse-Reference': email.reference },
-      });
+      const info = await transport.sendMail(mailMessage(options.from, email));
       await mkdir(options.directory, { recursive: true });
       const file = join(options.directory, `${Date.now()}-${email.reference.replace(/[^\w-]/g, '_')}.eml`);
       await writeFile(file, info.message as Buffer);

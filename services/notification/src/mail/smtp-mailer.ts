@@ -1,6 +1,7 @@
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import nodemailer from 'nodemailer';
 import type { Mailer } from '../domain/notification.ports';
+import { mailMessage } from './mail-message';
 
 export interface SmtpMailerOptions {
   readonly url: string;
@@ -39,14 +40,7 @@ export function createSmtpMailer(options: SmtpMailerOptions): Mailer {
     send: (email) =>
       tracer.startActiveSpan('smtp send', { kind: SpanKind.CLIENT, attributes }, async (span) => {
         try {
-          await transport.sendMail({
-            from: options.from,
-            to: email.to,
-            subject: email.subject,
-            text: email.text,
-            html: email.html,
-            headers: { 'X-Gatehouse-Reference': email.reference },
-          });
+          await transport.sendMail(mailMessage(options.from, email));
         } catch (error) {
           span.setStatus({ code: SpanStatusCode.ERROR, message: (error as { code?: string }).code ?? 'send failed' });
           throw error;

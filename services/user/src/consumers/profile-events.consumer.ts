@@ -1,16 +1,8 @@
-import type { Logger } from '@gatehouse/logger';
-import { createEventConsumer, InvalidEventError, type AmqpConnection, type AnyEvent, type EventConsumer } from '@gatehouse/events';
+import { consumerSettings, createEventConsumer, InvalidEventError, type AnyEvent, type ConsumerSettings, type EventConsumer } from '@gatehouse/events';
 import type { EmailVerification } from '../domain/mark-email-verified.use-case';
 import type { Registration } from '../domain/create-registered-profile.use-case';
 
-export interface ProfileEventsConsumerOptions {
-  readonly connection: Pick<AmqpConnection, 'onConnected'>;
-  readonly exchange: string;
-  readonly queue: string;
-  readonly maxAttempts: number;
-  readonly retryBaseDelayMs: number;
-  readonly retryMaxDelayMs: number;
-  readonly logger: Logger;
+export interface ProfileEventsConsumerOptions extends ConsumerSettings {
   readonly createRegisteredProfile: (registration: Registration) => Promise<string>;
   readonly markEmailVerified: (verification: EmailVerification) => Promise<string>;
 }
@@ -22,14 +14,8 @@ export interface ProfileEventsConsumerOptions {
  */
 export function profileEventsConsumer(options: ProfileEventsConsumerOptions): EventConsumer {
   return createEventConsumer({
-    connection: options.connection,
-    exchange: options.exchange,
-    queue: options.queue,
+    ...consumerSettings(options),
     events: ['user.registered', 'user.email_verified'],
-    maxAttempts: options.maxAttempts,
-    retryBaseDelayMs: options.retryBaseDelayMs,
-    retryMaxDelayMs: options.retryMaxDelayMs,
-    logger: options.logger,
     handler: async (envelope) => {
       // Narrowed by name: the library already checked the payload against that contract.
       const event = envelope as AnyEvent;
