@@ -30,7 +30,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['**/http/**', '../http', '**/store/**', '../store', '**/consumers/**', '**/crypto/**', '../crypto'], message: 'domain/ must not import http/, store/, consumers/ or crypto/: it receives them through ports.' },
+            {
+              group: ['**/http/**', '../http', '**/store/**', '../store', '**/consumers/**', '**/crypto/**', '../crypto'],
+              message: 'domain/ must not import http/, store/, consumers/ or crypto/: it receives them through ports.',
+            },
             { group: ['express', 'pg', 'ioredis', 'amqplib', '@gatehouse/http', '@gatehouse/db'], message: 'domain/ must not depend on infrastructure.' },
           ],
         },
@@ -43,21 +46,49 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/services/**', '**/gateway/**', '@gatehouse/auth', '@gatehouse/user', '@gatehouse/notification', '@gatehouse/gateway'], message: 'libs/ must not import a service or the gateway.' }] },
+        {
+          patterns: [
+            {
+              group: ['**/services/**', '**/gateway/**', '@gatehouse/auth', '@gatehouse/user', '@gatehouse/notification', '@gatehouse/gateway'],
+              message: 'libs/ must not import a service or the gateway.',
+            },
+          ],
+        },
       ],
     },
   },
   {
     // Only config.ts reads the environment (and telemetry.ts its OTEL_* variables, before anything loads).
     files: ['services/*/src/**/*.ts', 'gateway/src/**/*.ts', 'libs/*/src/**/*.ts'],
-    ignores: ['**/config.ts', 'libs/testing/**', '**/*.test.ts', 'services/*/src/main.ts', 'gateway/src/main.ts', 'services/*/src/telemetry.ts', 'gateway/src/telemetry.ts'],
+    ignores: [
+      '**/config.ts',
+      'libs/testing/**',
+      '**/*.test.ts',
+      'services/*/src/main.ts',
+      'gateway/src/main.ts',
+      'services/*/src/telemetry.ts',
+      'gateway/src/telemetry.ts',
+    ],
     rules: {
       'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read the environment in config.ts only.' }],
     },
   },
   {
     files: ['**/*.js', '**/*.mjs'],
-    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly', console: 'readonly', __dirname: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', Buffer: 'readonly', performance: 'readonly' } },
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: {
+        require: 'readonly',
+        module: 'writable',
+        process: 'readonly',
+        console: 'readonly',
+        __dirname: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        Buffer: 'readonly',
+        performance: 'readonly',
+      },
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off', 'no-console': 'off' },
   },
   {

@@ -71,7 +71,15 @@ async function main() {
         name: 'auth',
         entry: 'services/auth/dist/main.js',
         logDir,
-        env: { DATABASE_URL: `${PG}/${tag}_auth`, REDIS_KEY_PREFIX: `${tag}:`, BCRYPT_COST: '4', DEV_KEYS_DIR: logDir, REGISTER_IP_LIMIT: '100000', LOG_LEVEL: 'warn', ...events('auth') },
+        env: {
+          DATABASE_URL: `${PG}/${tag}_auth`,
+          REDIS_KEY_PREFIX: `${tag}:`,
+          BCRYPT_COST: '4',
+          DEV_KEYS_DIR: logDir,
+          REGISTER_IP_LIMIT: '100000',
+          LOG_LEVEL: 'warn',
+          ...events('auth'),
+        },
       }),
     );
     services.push(
@@ -110,7 +118,9 @@ async function main() {
     const deadline = Date.now() + 30_000;
     const measured = () => [...accepted.keys()].filter((e) => !e.startsWith('bench.warmup') && received.has(e));
     while (measured().length < COUNT && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    const latencies = measured().map((e) => received.get(e) - accepted.get(e)).sort((a, b) => a - b);
+    const latencies = measured()
+      .map((e) => received.get(e) - accepted.get(e))
+      .sort((a, b) => a - b);
     const result = {
       registrations: COUNT,
       registrationsPerSecond: COUNT / registrationSeconds,
@@ -119,7 +129,9 @@ async function main() {
       p99Ms: percentile(latencies, 99),
       worstMs: latencies[latencies.length - 1],
     };
-    process.stdout.write(`P6 email latency over ${COUNT} registrations: delivered ${result.delivered}, p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms, worst ${result.worstMs.toFixed(1)} ms (targets p50 < 250 ms, p99 < 1 s); registrations sent at ${result.registrationsPerSecond.toFixed(0)}/s\n`);
+    process.stdout.write(
+      `P6 email latency over ${COUNT} registrations: delivered ${result.delivered}, p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms, worst ${result.worstMs.toFixed(1)} ms (targets p50 < 250 ms, p99 < 1 s); registrations sent at ${result.registrationsPerSecond.toFixed(0)}/s\n`,
+    );
     process.stdout.write(`${JSON.stringify(result)}\n`);
     if (result.delivered !== COUNT) process.exitCode = 1;
   } finally {

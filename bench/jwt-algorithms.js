@@ -105,7 +105,11 @@ async function main(args) {
   row('sign RS256 / EdDSA (same round)', `${ratioOf('RS256', 'EdDSA', 'signMicros').toFixed(1)}×`);
   row('verify ES256 / RS256 (same round)', `${ratioOf('ES256', 'RS256', 'verifyMicros').toFixed(2)}×`);
   row('verify EdDSA / RS256 (same round)', `${ratioOf('EdDSA', 'RS256', 'verifyMicros').toFixed(2)}×`);
-  for (const alg of Object.keys(micro.summary)) row(`${alg} verify jose / @gatehouse/jwt (same round)`, `${median(micro.rounds.map((round) => round[alg].joseVerifyMicros / round[alg].verifyMicros)).toFixed(2)}×`);
+  for (const alg of Object.keys(micro.summary))
+    row(
+      `${alg} verify jose / @gatehouse/jwt (same round)`,
+      `${median(micro.rounds.map((round) => round[alg].joseVerifyMicros / round[alg].verifyMicros)).toFixed(2)}×`,
+    );
   for (const [cost, ms] of Object.entries(bcryptCost)) row(`bcrypt cost ${cost} (one core)`, `${ms.toFixed(1)} ms/hash`);
   const result = { date: new Date().toISOString(), micro, bcryptMillis: bcryptCost };
   if (args.includes('e2e')) {

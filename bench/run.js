@@ -69,10 +69,19 @@ async function main() {
     log('starting auth, user and 4 gateways');
     let auth = await start({ name: 'auth', entry: 'services/auth/dist/main.js', env: authEnv(BCRYPT_COST) });
     const jwks = `${auth.url}/.well-known/jwks.json`;
-    const user = await start({ name: 'user', entry: 'services/user/dist/main.js', env: { NODE_ENV: 'development', DATABASE_URL: `${PG}/${DBS.user}`, JWKS_URL: jwks } });
+    const user = await start({
+      name: 'user',
+      entry: 'services/user/dist/main.js',
+      env: { NODE_ENV: 'development', DATABASE_URL: `${PG}/${DBS.user}`, JWKS_URL: jwks },
+    });
     const gatewayEnv = (mode) => ({ NODE_ENV: 'development', AUTH_SERVICE_URL: auth.url, USER_SERVICE_URL: user.url, JWKS_URL: jwks, JWT_VERIFY_MODE: mode });
     const gateways = {};
-    for (const [name, mode] of [['cached', 'cached'], ['uncached', 'uncached'], ['off', 'off'], ['cached2', 'cached']]) {
+    for (const [name, mode] of [
+      ['cached', 'cached'],
+      ['uncached', 'uncached'],
+      ['off', 'off'],
+      ['cached2', 'cached'],
+    ]) {
       gateways[name] = await start({ name: `gateway-${name}`, entry: 'gateway/dist/main.js', env: gatewayEnv(mode) });
     }
 
@@ -87,8 +96,19 @@ async function main() {
     // P1t: the same gateway+user pair with tracing on, exporting over OTLP/HTTP (protobuf) to a no-op receiver here.
     const otlp = await startOtlpSink();
     const tracedEnv = { OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url };
-    const tracedUser = await start({ name: 'user-traced', entry: 'services/user/dist/main.js', env: { NODE_ENV: 'development', DATABASE_URL: `${PG}/${DBS.user}`, JWKS_URL: jwks, ...tracedEnv } });
-    const traced = { user: tracedUser, gateway: await start({ name: 'gateway-traced', entry: 'gateway/dist/main.js', env: { ...gatewayEnv('cached'), USER_SERVICE_URL: tracedUser.url, ...tracedEnv } }) };
+    const tracedUser = await start({
+      name: 'user-traced',
+      entry: 'services/user/dist/main.js',
+      env: { NODE_ENV: 'development', DATABASE_URL: `${PG}/${DBS.user}`, JWKS_URL: jwks, ...tracedEnv },
+    });
+    const traced = {
+      user: tracedUser,
+      gateway: await start({
+        name: 'gateway-traced',
+        entry: 'gateway/dist/main.js',
+        env: { ...gatewayEnv('cached'), USER_SERVICE_URL: tracedUser.url, ...tracedEnv },
+      }),
+    };
     raw.rssIdleMb = await rssMb([auth, user, gateways.cached]);
     const nginx = await startNginx({ upstreamUrl: user.url });
     if (nginx.skipped) log(`P1 reference: ${nginx.skipped}`);
@@ -120,7 +140,13 @@ async function main() {
     const tokenGateway = await start({
       name: 'gateway-token',
       entry: 'gateway/dist/main.js',
-      env: { NODE_ENV: 'development', AUTH_SERVICE_URL: auth.url, USER_SERVICE_URL: auth.url, JWKS_URL: `${auth.url}/.well-known/jwks.json`, JWT_VERIFY_MODE: 'cached' },
+      env: {
+        NODE_ENV: 'development',
+        AUTH_SERVICE_URL: auth.url,
+        USER_SERVICE_URL: auth.url,
+        JWKS_URL: `${auth.url}/.well-known/jwks.json`,
+        JWT_VERIFY_MODE: 'cached',
+      },
     });
     const adminToken = (await (await post(`${auth.url}/api/auth/login`, BENCH_ADMIN, 200)).json()).accessToken;
     raw.clientCredentials = await clientCredentialsScenario({ auth, gateway: tokenGateway, adminToken });
@@ -139,7 +165,9 @@ async function main() {
   const rows = buildRows(raw);
   const notes = buildNotes(raw);
   const wallSeconds = (Date.now() - started) / 1000;
-  process.stdout.write(`\nGatehouse bench — nproc=${nproc}, ${machine.cpuModel}, Node ${process.version}\n\n${table(rows)}\n\n${notes.map((n) => `- ${n}`).join('\n')}\n\n`);
+  process.stdout.write(
+    `\nGatehouse bench — nproc=${nproc}, ${machine.cpuModel}, Node ${process.version}\n\n${table(rows)}\n\n${notes.map((n) => `- ${n}`).join('\n')}\n\n`,
+  );
   const jsonFile = writeOutputs({ benchDir: __dirname, stamp, machine, rows, notes, raw, command: 'npm run bench', wallSeconds });
   process.stdout.write(`raw results: ${path.relative(process.cwd(), jsonFile)}; table also in bench/RESULTS.md; wall ${wallSeconds.toFixed(0)} s\n`);
 }

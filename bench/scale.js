@@ -74,7 +74,13 @@ async function adminListP99({ user, userDb, adminToken }) {
     const body = await check.json();
     if (check.status !== 200 || body.users.length !== PAGE) throw new Error(`${name} page answered ${check.status} with ${body.users?.length} users`);
     if (name === 'last' && body.nextCursor !== null) throw new Error('the last page has a next cursor');
-    out[name] = () => closedLoop({ url: user.url, pid: user.child.pid, count: LATENCY_REQUESTS, next: () => ({ method: 'GET', path: pathOf, headers: { authorization: `Bearer ${adminToken}` } }) });
+    out[name] = () =>
+      closedLoop({
+        url: user.url,
+        pid: user.child.pid,
+        count: LATENCY_REQUESTS,
+        next: () => ({ method: 'GET', path: pathOf, headers: { authorization: `Bearer ${adminToken}` } }),
+      });
   }
   return { measurements: out, plans: await pagePlans(userDb, pages) };
 }
@@ -119,14 +125,24 @@ async function repeated(measurements) {
   return Object.fromEntries(
     Object.entries(runs).map(([name, list]) => [
       name,
-      { p99Ms: median(list.map((r) => r.p99Ms)), p99: spread(list.map((r) => r.p99Ms)), cpuMsPerRequest: median(list.map((r) => r.cpuMsPerRequest)), runs: list },
+      {
+        p99Ms: median(list.map((r) => r.p99Ms)),
+        p99: spread(list.map((r) => r.p99Ms)),
+        cpuMsPerRequest: median(list.map((r) => r.cpuMsPerRequest)),
+        runs: list,
+      },
     ]),
   );
 }
 
 /** Login p99 with a random seeded account per request (the unique email index, bcrypt, a new session). */
 function loginP99({ auth, size }) {
-  return closedLoop({ url: auth.url, pid: auth.child.pid, count: LATENCY_REQUESTS, next: () => ({ method: 'POST', path: '/api/auth/login', body: { email: emailOf(randomInt(size)), password: PASSWORD } }) });
+  return closedLoop({
+    url: auth.url,
+    pid: auth.child.pid,
+    count: LATENCY_REQUESTS,
+    next: () => ({ method: 'POST', path: '/api/auth/login', body: { email: emailOf(randomInt(size)), password: PASSWORD } }),
+  });
 }
 
 /** Refresh p99 over seeded sessions picked at random, their cookies minted with auth's session secret. */
@@ -140,7 +156,16 @@ async function refreshP99({ auth, tokens, seeded }) {
     const claims = { userId: seeded.ids[k], sessionId: seeded.sessionIds[k], generation: 0 };
     return { refresh_token: tokens.refreshToken(claims), csrf_token: tokens.csrfToken(claims.sessionId) };
   });
-  const { windows, errors } = await refreshWindows({ auth, email: emailOf(0), password: PASSWORD, clients: REFRESH_CLIENTS, sessions, warmupMs: 1000, windowMs: 4000, reps: 1 });
+  const { windows, errors } = await refreshWindows({
+    auth,
+    email: emailOf(0),
+    password: PASSWORD,
+    clients: REFRESH_CLIENTS,
+    sessions,
+    warmupMs: 1000,
+    windowMs: 4000,
+    reps: 1,
+  });
   return { ...windows[0], cpuMsPerRequest: windows[0].cpuMsPerRefresh, errors };
 }
 
@@ -231,7 +256,10 @@ function report({ sizes, results, deny, machine, seedSeconds, wallSeconds }) {
 }
 
 async function main(args) {
-  const sizes = (args.find((a) => /^\d/.test(a)) ?? DEFAULT_SIZES.join(',')).split(',').map(Number).sort((a, b) => a - b);
+  const sizes = (args.find((a) => /^\d/.test(a)) ?? DEFAULT_SIZES.join(','))
+    .split(',')
+    .map(Number)
+    .sort((a, b) => a - b);
   const started = Date.now();
   const machine = { nproc: os.availableParallelism(), cpuModel: os.cpus()[0]?.model ?? 'unknown', node: process.version };
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
@@ -255,7 +283,13 @@ async function main(args) {
     const auth = await startService({
       name: 'auth',
       entry: 'services/auth/dist/main.js',
-      env: authEnv({ database: dbs.auth, prefix, keysDir, sessionSecret, extra: { ...events, BOOTSTRAP_ADMIN_EMAIL: admin.email, BOOTSTRAP_ADMIN_PASSWORD: admin.password, LOG_LEVEL: 'warn' } }),
+      env: authEnv({
+        database: dbs.auth,
+        prefix,
+        keysDir,
+        sessionSecret,
+        extra: { ...events, BOOTSTRAP_ADMIN_EMAIL: admin.email, BOOTSTRAP_ADMIN_PASSWORD: admin.password, LOG_LEVEL: 'warn' },
+      }),
       logDir,
     });
     running.push(auth);

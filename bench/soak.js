@@ -113,7 +113,20 @@ function verdict(samples, pick, { absolute, relative, warmUpMinutes = 0 }) {
   const projected = perMinute * span;
   const tolerance = Math.max(absolute, relative * mean);
   // A fall is no leak: only growth past the tolerance fails.
-  return { from, first: values[0], last: values.at(-1), min: Math.min(...values), max: Math.max(...values), mean, perMinute, leastSquaresPerMinute, projected, tolerance, flat: projected <= tolerance, falls: projected < -tolerance };
+  return {
+    from,
+    first: values[0],
+    last: values.at(-1),
+    min: Math.min(...values),
+    max: Math.max(...values),
+    mean,
+    perMinute,
+    leastSquaresPerMinute,
+    projected,
+    tolerance,
+    flat: projected <= tolerance,
+    falls: projected < -tolerance,
+  };
 }
 
 function report({ minutes, samples, loadPeriods, verdicts, notJudged, machine, wallSeconds, shortRun }) {
@@ -137,30 +150,53 @@ function report({ minutes, samples, loadPeriods, verdicts, notJudged, machine, w
     `Machine: nproc=${machine.nproc}, CPU: ${machine.cpuModel}, Node ${machine.node}  `,
     `Command: \`npm run bench -- soak ${minutes}\` (wall time ${wallSeconds.toFixed(0)} s)`,
     '',
-    `Through one gateway, open loop: ${Object.entries(RATES).map(([k, v]) => `${k} ${v}/s`).join(', ')} (each registered account deleted by the admin 3 s later). Samples every ${SAMPLE_MS / 1000} s; warm-up = first ${WARM_UP_SHARE * 100} % of samples, or until a pruned table can have filled (retention + prune interval); verdict from the Theil–Sen slope of the rest (median of pairwise slopes: a few samples caught in a stall caused by another job do not decide it; the least-squares slope is in the JSON), projected over that stretch. ACCESS_TOKEN_TTL_SECONDS=${ACCESS_TOKEN_TTL_SECONDS} for all three processes, so verified-token caches, the deny list and auth's outbox (kept ≥ TTL + 300 s as the revocation log) plateau within the run. Outbox retention: auth ${AUTH_OUTBOX_RETENTION_SECONDS} s, user ${USER_OUTBOX_RETENTION_SECONDS} s, pruned by the services' own relays every ${OUTBOX_PRUNE_EVERY_SECONDS} s. processed_events: pruned by the bench with @gatehouse/events' pruner at ${PROCESSED_RETENTION_MS / 1000} s retention every ${PROCESSED_PRUNE_EVERY_MS / 1000} s (the services keep ids ≥ 1 h and prune hourly, longer than the soak). Redis sessions hashes of deleted users keep their revoke-all fence ${REVOKE_FENCE_SECONDS} s, so that series can plateau only after ${REVOKE_FENCE_SECONDS / 60} minutes.`,
+    `Through one gateway, open loop: ${Object.entries(RATES)
+      .map(([k, v]) => `${k} ${v}/s`)
+      .join(
+        ', ',
+      )} (each registered account deleted by the admin 3 s later). Samples every ${SAMPLE_MS / 1000} s; warm-up = first ${WARM_UP_SHARE * 100} % of samples, or until a pruned table can have filled (retention + prune interval); verdict from the Theil–Sen slope of the rest (median of pairwise slopes: a few samples caught in a stall caused by another job do not decide it; the least-squares slope is in the JSON), projected over that stretch. ACCESS_TOKEN_TTL_SECONDS=${ACCESS_TOKEN_TTL_SECONDS} for all three processes, so verified-token caches, the deny list and auth's outbox (kept ≥ TTL + 300 s as the revocation log) plateau within the run. Outbox retention: auth ${AUTH_OUTBOX_RETENTION_SECONDS} s, user ${USER_OUTBOX_RETENTION_SECONDS} s, pruned by the services' own relays every ${OUTBOX_PRUNE_EVERY_SECONDS} s. processed_events: pruned by the bench with @gatehouse/events' pruner at ${PROCESSED_RETENTION_MS / 1000} s retention every ${PROCESSED_PRUNE_EVERY_MS / 1000} s (the services keep ids ≥ 1 h and prune hourly, longer than the soak). Redis sessions hashes of deleted users keep their revoke-all fence ${REVOKE_FENCE_SECONDS} s, so that series can plateau only after ${REVOKE_FENCE_SECONDS / 60} minutes.`,
     '',
     '| series | judged from minute | then: first → last | min–max | slope /min | projected over the stretch | tolerance | verdict |',
     '|---|---:|---|---|---:|---:|---:|---|',
   ];
   for (const [name, v] of Object.entries(verdicts)) {
     const unit = name.includes('MB') ? ' MB' : '';
-    lines.push(`| ${name} | ${n1(v.from)} | ${n1(v.first)} → ${n1(v.last)}${unit} | ${n1(v.min)}–${n1(v.max)} | ${v.perMinute >= 0 ? '+' : ''}${v.perMinute.toFixed(2)} | ${v.projected >= 0 ? '+' : ''}${n1(v.projected)} | ±${n1(v.tolerance)} | ${v.flat ? (v.falls ? 'falls' : 'flat') : 'GROWS'} |`);
+    lines.push(
+      `| ${name} | ${n1(v.from)} | ${n1(v.first)} → ${n1(v.last)}${unit} | ${n1(v.min)}–${n1(v.max)} | ${v.perMinute >= 0 ? '+' : ''}${v.perMinute.toFixed(2)} | ${v.projected >= 0 ? '+' : ''}${n1(v.projected)} | ±${n1(v.tolerance)} | ${v.flat ? (v.falls ? 'falls' : 'flat') : 'GROWS'} |`,
+    );
   }
   lines.push('', '| operation | answered | per second | failed | skipped (50 in flight) | p99 per period, median (max) |', '|---|---:|---:|---:|---:|---|');
   for (const [name, t] of Object.entries(totals)) {
     const sorted = [...t.p99s].sort((a, b) => a - b);
     const statuses = Object.keys(t.statuses).length ? ` ${JSON.stringify(t.statuses)}` : '';
-    lines.push(`| ${name} | ${t.ok.toLocaleString('en-US')} | ${n1(t.ok / seconds)} | ${t.failed}${statuses} | ${t.skipped} | ${n1(sorted[Math.floor(sorted.length / 2)] ?? NaN)} ms (${n1(sorted.at(-1) ?? NaN)} ms) |`);
+    lines.push(
+      `| ${name} | ${t.ok.toLocaleString('en-US')} | ${n1(t.ok / seconds)} | ${t.failed}${statuses} | ${t.skipped} | ${n1(sorted[Math.floor(sorted.length / 2)] ?? NaN)} ms (${n1(sorted.at(-1) ?? NaN)} ms) |`,
+    );
   }
   const perMinute = samples.filter((_, i) => i % Math.max(1, Math.round(60_000 / SAMPLE_MS)) === 0);
   lines.push('', `RSS per minute (MB): ${['auth', 'user', 'gateway'].map((p) => `${p} ${perMinute.map((s) => s.rss[p].toFixed(0)).join(' ')}`).join('; ')}.`);
-  lines.push(`V8 heap used per minute (MB): ${['auth', 'user', 'gateway'].map((p) => `${p} ${perMinute.map((s) => s.heap[p].toFixed(0)).join(' ')}`).join('; ')}.`);
+  lines.push(
+    `V8 heap used per minute (MB): ${['auth', 'user', 'gateway'].map((p) => `${p} ${perMinute.map((s) => s.heap[p].toFixed(0)).join(' ')}`).join('; ')}.`,
+  );
   const kinds = [...new Set(perMinute.flatMap((s) => Object.keys(s.redisKinds)))].sort();
   lines.push(`Redis keys per minute by kind: ${kinds.map((k) => `${k} ${perMinute.map((s) => s.redisKinds[k] ?? 0).join(' ')}`).join('; ')}.`);
-  lines.push(`Outbox rows per minute (auth/user): ${perMinute.map((s) => `${s.auth.outbox}/${s.user.outbox}`).join(' ')}; processed_events: ${perMinute.map((s) => `${s.auth.processed}/${s.user.processed}`).join(' ')}.`);
-  if (notJudged.length > 0) lines.push(`Not judged (the run ends before they can plateau): ${notJudged.join(', ')}; their samples are in the series above and the JSON.`);
+  lines.push(
+    `Outbox rows per minute (auth/user): ${perMinute.map((s) => `${s.auth.outbox}/${s.user.outbox}`).join(' ')}; processed_events: ${perMinute.map((s) => `${s.auth.processed}/${s.user.processed}`).join(' ')}.`,
+  );
+  if (notJudged.length > 0)
+    lines.push(`Not judged (the run ends before they can plateau): ${notJudged.join(', ')}; their samples are in the series above and the JSON.`);
   const allFlat = Object.values(verdicts).every((v) => v.flat);
-  lines.push('', `Verdict: ${allFlat ? 'no growth after warm-up' : `growth after warm-up in: ${Object.entries(verdicts).filter(([, v]) => !v.flat).map(([k]) => k).join(', ')}`}.`);
+  lines.push(
+    '',
+    `Verdict: ${
+      allFlat
+        ? 'no growth after warm-up'
+        : `growth after warm-up in: ${Object.entries(verdicts)
+            .filter(([, v]) => !v.flat)
+            .map(([k]) => k)
+            .join(', ')}`
+    }.`,
+  );
   return { markdown: lines.join('\n'), totals, allFlat };
 }
 
@@ -194,10 +230,32 @@ async function main(args) {
     const auth = await start({
       name: 'auth',
       entry: 'services/auth/dist/main.js',
-      env: authEnv({ database: dbs.auth, prefix, keysDir, sessionSecret: randomBytes(32).toString('base64url'), extra: { ...events, OUTBOX_RETENTION_SECONDS: String(AUTH_OUTBOX_RETENTION_SECONDS), SESSIONS_PER_USER_LIMIT: String(SESSIONS_PER_USER), BOOTSTRAP_ADMIN_EMAIL: admin.email, BOOTSTRAP_ADMIN_PASSWORD: admin.password } }),
+      env: authEnv({
+        database: dbs.auth,
+        prefix,
+        keysDir,
+        sessionSecret: randomBytes(32).toString('base64url'),
+        extra: {
+          ...events,
+          OUTBOX_RETENTION_SECONDS: String(AUTH_OUTBOX_RETENTION_SECONDS),
+          SESSIONS_PER_USER_LIMIT: String(SESSIONS_PER_USER),
+          BOOTSTRAP_ADMIN_EMAIL: admin.email,
+          BOOTSTRAP_ADMIN_PASSWORD: admin.password,
+        },
+      }),
     });
     const jwks = `${auth.url}/.well-known/jwks.json`;
-    const user = await start({ name: 'user', entry: 'services/user/dist/main.js', env: { NODE_ENV: 'development', DATABASE_URL: `${PG}/${dbs.user}`, JWKS_URL: jwks, OUTBOX_RETENTION_SECONDS: String(USER_OUTBOX_RETENTION_SECONDS), ...events } });
+    const user = await start({
+      name: 'user',
+      entry: 'services/user/dist/main.js',
+      env: {
+        NODE_ENV: 'development',
+        DATABASE_URL: `${PG}/${dbs.user}`,
+        JWKS_URL: jwks,
+        OUTBOX_RETENTION_SECONDS: String(USER_OUTBOX_RETENTION_SECONDS),
+        ...events,
+      },
+    });
     const gateway = await start({
       name: 'gateway',
       entry: 'gateway/dist/main.js',
@@ -221,7 +279,18 @@ async function main(args) {
     log(`mixed load for ${minutes} min, sampling every ${SAMPLE_MS / 1000} s`);
     const { spawn } = require('node:child_process');
     load = spawn(process.execPath, [path.join(__dirname, 'lib', 'soak-load.js')], {
-      env: { ...process.env, BENCH_SOAK: JSON.stringify({ gatewayUrl: gateway.url, admin, chained, loginUsers, rates: RATES, reportMs: SAMPLE_MS, adminReloginMs: (ACCESS_TOKEN_TTL_SECONDS * 1000) / 2 }) },
+      env: {
+        ...process.env,
+        BENCH_SOAK: JSON.stringify({
+          gatewayUrl: gateway.url,
+          admin,
+          chained,
+          loginUsers,
+          rates: RATES,
+          reportMs: SAMPLE_MS,
+          adminReloginMs: (ACCESS_TOKEN_TTL_SECONDS * 1000) / 2,
+        }),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let loadError = '';
@@ -284,7 +353,8 @@ async function main(args) {
   const filled = (retentionSeconds, everySeconds) => ({ ...rows, warmUpMinutes: (retentionSeconds + everySeconds + SAMPLE_MS / 1000) / 60 });
   verdicts['auth outbox rows'] = verdict(samples, (s) => s.auth.outbox, filled(AUTH_OUTBOX_RETENTION_SECONDS, OUTBOX_PRUNE_EVERY_SECONDS));
   verdicts['user outbox rows'] = verdict(samples, (s) => s.user.outbox, filled(USER_OUTBOX_RETENTION_SECONDS, OUTBOX_PRUNE_EVERY_SECONDS));
-  for (const db of ['auth', 'user']) verdicts[`${db} processed_events rows`] = verdict(samples, (s) => s[db].processed, filled(PROCESSED_RETENTION_MS / 1000, PROCESSED_PRUNE_EVERY_MS / 1000));
+  for (const db of ['auth', 'user'])
+    verdicts[`${db} processed_events rows`] = verdict(samples, (s) => s[db].processed, filled(PROCESSED_RETENTION_MS / 1000, PROCESSED_PRUNE_EVERY_MS / 1000));
   verdicts['Redis keys but sessions hashes'] = verdict(samples, (s) => s.redisKeys - sessionHashes(s), rows);
   // Live sessions hashes are a fixed set here; the rest are deleted users' revoke-all fences.
   verdicts['Redis sessions hashes'] = verdict(samples, sessionHashes, filled(REVOKE_FENCE_SECONDS, 0));
@@ -293,7 +363,10 @@ async function main(args) {
   const wallSeconds = (Date.now() - started) / 1000;
   const { markdown, totals, allFlat } = report({ minutes, samples, loadPeriods, verdicts, notJudged, machine, wallSeconds, shortRun: minutes < 10 });
   const jsonFile = path.join(__dirname, 'results', `soak-${stamp}.json`);
-  writeFileSync(jsonFile, `${JSON.stringify({ date: new Date().toISOString(), machine, minutes, rates: RATES, samples, loadPeriods, verdicts, totals, wallSeconds }, null, 2)}\n`);
+  writeFileSync(
+    jsonFile,
+    `${JSON.stringify({ date: new Date().toISOString(), machine, minutes, rates: RATES, samples, loadPeriods, verdicts, totals, wallSeconds }, null, 2)}\n`,
+  );
   writeSection('soak', markdown);
   process.stdout.write(`\n${markdown}\n\nraw results: ${path.relative(process.cwd(), jsonFile)}; section "soak" of bench/RESULTS.md\n`);
   if (!allFlat) process.exitCode = 2;

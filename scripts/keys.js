@@ -41,7 +41,9 @@ async function status(manifestFile) {
   if (!file) throw new Error(`no manifest: pass one or set JWT_KEYS_MANIFEST_FILE\n${USAGE}`);
   const { rows, warnings } = keyStatus(await loadKeyManifest(file), Date.now(), settings());
   for (const row of rows) {
-    console.log(`${row.kid}  ${row.state.padEnd(7)}  published ${instant(row.publishedFrom)} → ${instant(row.publishedUntil)}  signing ${instant(row.signingFrom)} → ${instant(row.signingUntil)}`);
+    console.log(
+      `${row.kid}  ${row.state.padEnd(7)}  published ${instant(row.publishedFrom)} → ${instant(row.publishedUntil)}  signing ${instant(row.signingFrom)} → ${instant(row.signingUntil)}`,
+    );
   }
   for (const warning of warnings) console.log(`warning: ${warning}`);
 }
@@ -63,7 +65,10 @@ function algorithmOption(args) {
 }
 
 function generate(args) {
-  const { positional: [dir, manifestFile], algorithm } = algorithmOption(args);
+  const {
+    positional: [dir, manifestFile],
+    algorithm,
+  } = algorithmOption(args);
   if (!dir) throw new Error(USAGE);
   const { leadMs } = settings();
   const pem = generateSigningKeyPem(algorithm);

@@ -81,11 +81,23 @@ async function algorithmEndToEnd({ log }) {
       auths[alg] = await start({ name: `auth-${alg}`, entry: 'services/auth/dist/main.js', env: authEnv({ database, prefix, keysDir, sessionSecret, extra }) });
     }
     const jwks = `${auths.ES256.url}/.well-known/jwks.json`;
-    const user = await start({ name: 'user', entry: 'services/user/dist/main.js', env: { NODE_ENV: 'development', DATABASE_URL: `${PG}/${userDatabase}`, JWKS_URL: jwks, LOG_LEVEL: 'warn', ...events } });
+    const user = await start({
+      name: 'user',
+      entry: 'services/user/dist/main.js',
+      env: { NODE_ENV: 'development', DATABASE_URL: `${PG}/${userDatabase}`, JWKS_URL: jwks, LOG_LEVEL: 'warn', ...events },
+    });
     const gateway = await start({
       name: 'gateway-uncached',
       entry: 'gateway/dist/main.js',
-      env: { NODE_ENV: 'development', AUTH_SERVICE_URL: auths.ES256.url, USER_SERVICE_URL: user.url, JWKS_URL: jwks, JWT_VERIFY_MODE: 'uncached', LOG_LEVEL: 'warn', ...events },
+      env: {
+        NODE_ENV: 'development',
+        AUTH_SERVICE_URL: auths.ES256.url,
+        USER_SERVICE_URL: user.url,
+        JWKS_URL: jwks,
+        JWT_VERIFY_MODE: 'uncached',
+        LOG_LEVEL: 'warn',
+        ...events,
+      },
     });
     await post(`${auths.ES256.url}/api/auth/register`, account, 201);
     const tokens = {};
@@ -96,13 +108,16 @@ async function algorithmEndToEnd({ log }) {
     }
 
     log(`P1 uncached, ${REPS} reps × (direct + 3 algorithms) × ${SECONDS} s with ${generator.name}`);
-    const profile = (url, alg, seconds) => generator.run({ url: `${url}/api/user/profile`, headers: { authorization: `Bearer ${tokens[alg]}` }, connections: 32, seconds });
+    const profile = (url, alg, seconds) =>
+      generator.run({ url: `${url}/api/user/profile`, headers: { authorization: `Bearer ${tokens[alg]}` }, connections: 32, seconds });
     for (const alg of ALGORITHMS) await profile(gateway.url, alg, 2);
     const p1 = [];
     for (let rep = 0; rep < REPS; rep++) {
       const r = { direct: await withCpu(user, () => profile(user.url, 'ES256', SECONDS)) };
       for (const alg of rep % 2 ? [...ALGORITHMS].reverse() : ALGORITHMS) r[alg] = await withCpu(gateway, () => profile(gateway.url, alg, SECONDS));
-      log(`P1 rep ${rep + 1}: direct ${r.direct.okPerSec.toFixed(0)}/s, ${ALGORITHMS.map((a) => `${a} ${r[a].okPerSec.toFixed(0)}/s ${r[a].cpuMsPerRequest.toFixed(3)} ms`).join(', ')}`);
+      log(
+        `P1 rep ${rep + 1}: direct ${r.direct.okPerSec.toFixed(0)}/s, ${ALGORITHMS.map((a) => `${a} ${r[a].okPerSec.toFixed(0)}/s ${r[a].cpuMsPerRequest.toFixed(3)} ms`).join(', ')}`,
+      );
       p1.push(r);
     }
 

@@ -46,7 +46,15 @@ async function closedLoop({ url, next, count, concurrency = 4, expect = 200, pid
   await Promise.all(Array.from({ length: concurrency }, worker));
   agent.destroy();
   const cpuMsPerRequest = ((cpuSeconds(pid) - cpuBefore) * 1000) / count;
-  return { p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), maxMs: Math.max(...latencies), ok: latencies.length, failed, statuses, cpuMsPerRequest };
+  return {
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+    maxMs: Math.max(...latencies),
+    ok: latencies.length,
+    failed,
+    statuses,
+    cpuMsPerRequest,
+  };
 }
 
 module.exports = { closedLoop };

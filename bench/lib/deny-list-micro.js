@@ -82,7 +82,17 @@ function measure(revoked) {
   const sizeAfter = list.size;
   offsetMs = TTL_MS;
   const expired = { ...pruneExpired(list), sizeAfter: list.size };
-  return { revoked, heapBytes, bytesPerEntry: heapBytes / revoked, hitNs: hit.ns, missNs: miss.ns, pruneMs, sizeAfter, idsHeapBytes: idsHeap - before, expired };
+  return {
+    revoked,
+    heapBytes,
+    bytesPerEntry: heapBytes / revoked,
+    hitNs: hit.ns,
+    missNs: miss.ns,
+    pruneMs,
+    sizeAfter,
+    idsHeapBytes: idsHeap - before,
+    expired,
+  };
 }
 
 if (typeof global.gc !== 'function') throw new Error('run with node --expose-gc');

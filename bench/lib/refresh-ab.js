@@ -40,7 +40,12 @@ function parseArgs(argv) {
     else {
       const at = arg.indexOf('=');
       const [tree, alg = 'ES256', overrides = ''] = arg.slice(at + 1).split(':');
-      const env = Object.fromEntries(overrides.split(',').filter(Boolean).map((kv) => kv.split('=')));
+      const env = Object.fromEntries(
+        overrides
+          .split(',')
+          .filter(Boolean)
+          .map((kv) => kv.split('=')),
+      );
       options.variants.push({ name: arg.slice(0, at), tree: path.resolve(tree), alg, env });
     }
   }
@@ -65,14 +70,24 @@ async function refreshAb(options) {
       const keyFile = path.join(keysDir, `${variant.name}.pem`);
       writeFileSync(keyFile, generateSigningKeyPem(variant.alg), { mode: 0o600 });
       const prefix = `gh_bench_ab:${stamp}:${variant.name}:`;
-      const env = authEnv({ database, prefix, keysDir, sessionSecret, extra: { JWT_PRIVATE_KEY_FILE: keyFile, EVENTS_EXCHANGE: `gh_bench_ab.${stamp}`, EVENTS_QUEUE_PREFIX: `gh_bench_ab.${stamp}`, ...variant.env } });
+      const env = authEnv({
+        database,
+        prefix,
+        keysDir,
+        sessionSecret,
+        extra: { JWT_PRIVATE_KEY_FILE: keyFile, EVENTS_EXCHANGE: `gh_bench_ab.${stamp}`, EVENTS_QUEUE_PREFIX: `gh_bench_ab.${stamp}`, ...variant.env },
+      });
       if (options.cpuProf) mkdirSync(options.cpuProf, { recursive: true });
       const nodeArgs = options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProf}`, `--cpu-prof-name=${variant.name}-${stamp}.cpuprofile`] : [];
       log(`starting ${variant.name}: ${path.relative(root, variant.tree) || '.'} with ${variant.alg}`);
       const auth = await startService({ name: `auth-${variant.name}`, entry: path.join(variant.tree, 'services/auth/dist/main.js'), env, logDir, nodeArgs });
       running.push({ ...variant, auth, prefix });
     }
-    const registered = await fetch(`${running[0].auth.url}/api/auth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(user) });
+    const registered = await fetch(`${running[0].auth.url}/api/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(user),
+    });
     if (registered.status !== 201) throw new Error(`register answered ${registered.status}`);
 
     const reps = [];
@@ -80,7 +95,14 @@ async function refreshAb(options) {
       const order = rep % 2 === 0 ? running : [...running].reverse();
       const result = {};
       for (const v of order) {
-        const { windows, errors } = await refreshWindows({ auth: v.auth, ...user, clients: options.clients, windowMs: options.windowMs, warmupMs: 1500, reps: 1 });
+        const { windows, errors } = await refreshWindows({
+          auth: v.auth,
+          ...user,
+          clients: options.clients,
+          windowMs: options.windowMs,
+          warmupMs: 1500,
+          reps: 1,
+        });
         result[v.name] = { ...windows[0], errors };
         log(`rep ${rep + 1} ${v.name}: ${windows[0].rate.toFixed(0)}/s, ${windows[0].cpuMsPerRefresh.toFixed(3)} CPU ms/refresh, errors ${errors}`);
       }
@@ -130,7 +152,11 @@ function section(title, { summary, options }, argv) {
     '|---|---|---|---|---:|---:|---:|---:|---:|---:|',
     ...Object.entries(summary).map(
       ([name, s]) =>
-        `| ${name} | ${s.tree === root ? 'this tree' : s.tree} | ${s.alg} | ${Object.entries(s.env ?? {}).map(([k, v]) => `${k}=${v}`).join(' ') || '—'} | ${c(s.rate, 0)} | ${s.rateVsFirst.toFixed(2)} | ${c(s.cpuMsPerRefresh, 3)} | ${s.cpuVsFirst.toFixed(2)} | ${s.p99Ms.median.toFixed(0)} | ${s.errors} |`,
+        `| ${name} | ${s.tree === root ? 'this tree' : s.tree} | ${s.alg} | ${
+          Object.entries(s.env ?? {})
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' ') || '—'
+        } | ${c(s.rate, 0)} | ${s.rateVsFirst.toFixed(2)} | ${c(s.cpuMsPerRefresh, 3)} | ${s.cpuVsFirst.toFixed(2)} | ${s.p99Ms.median.toFixed(0)} | ${s.errors} |`,
     ),
   ].join('\n');
 }

@@ -22,7 +22,14 @@ function post(path, body, headers = {}) {
   return new Promise((resolve, reject) => {
     const payload = Buffer.from(JSON.stringify(body));
     const req = http.request(
-      { host: target.hostname, port: target.port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': payload.length, ...headers } },
+      {
+        host: target.hostname,
+        port: target.port,
+        path,
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': payload.length, ...headers },
+      },
       (res) => {
         res.resume();
         res.on('end', () => resolve({ status: res.statusCode, cookies: res.headers['set-cookie'] ?? [] }));
@@ -45,7 +52,11 @@ let latencies;
 
 async function refreshOnce(session) {
   const t0 = process.hrtime.bigint();
-  const res = await post('/api/auth/refresh', {}, { cookie: `refresh_token=${session.refresh_token}; csrf_token=${session.csrf_token}`, 'x-csrf-token': session.csrf_token });
+  const res = await post(
+    '/api/auth/refresh',
+    {},
+    { cookie: `refresh_token=${session.refresh_token}; csrf_token=${session.csrf_token}`, 'x-csrf-token': session.csrf_token },
+  );
   if (res.status === 200) {
     stats.ok++;
     latencies?.push(Number(process.hrtime.bigint() - t0) / 1e6);

@@ -13,7 +13,10 @@ function proxyRows({ loadGenerator, connections, nginxSkipped, reps, otlp }) {
   const rps = (name) => med(reps, (r) => r[name].okPerSec);
   const ratios = (a, b) => reps.map((r) => r[a].okPerSec / r[b].okPerSec);
   const rel = (a, b) => median(ratios(a, b));
-  const spread = (a, b) => `${ratios(a, b).map((x) => x.toFixed(2)).join(', ')} per rep`;
+  const spread = (a, b) =>
+    `${ratios(a, b)
+      .map((x) => x.toFixed(2))
+      .join(', ')} per rep`;
   const bad = failures(reps.flatMap((r) => Object.values(r)));
   const flag = bad ? ` (${bad} non-2xx/errors!)` : '';
   const min = (a, b, t) => ({ ratio: ratio(rel(a, b)), verdict: bad ? 'INVALID' : verdict(rel(a, b) >= t) });
@@ -36,12 +39,36 @@ function proxyRows({ loadGenerator, connections, nginxSkipped, reps, otlp }) {
       target: 'info',
     });
   } else {
-    rows.push({ id: 'P1ng', what: 'same via nginx proxy_pass (the reference)', absolute: `skipped: ${nginxSkipped ?? 'not started'}`, target: 'info', verdict: 'n/a' });
+    rows.push({
+      id: 'P1ng',
+      what: 'same via nginx proxy_pass (the reference)',
+      absolute: `skipped: ${nginxSkipped ?? 'not started'}`,
+      target: 'info',
+      verdict: 'n/a',
+    });
   }
   rows.push(
-    { id: 'P1n', what: 'same, gateway JWT_VERIFY_MODE=uncached (naive) vs direct', absolute: `${n0(rps('uncached'))} vs ${n0(rps('direct'))} req/s; uncached/cached ${ratio(rel('uncached', 'cached'))}`, ratio: ratio(rel('uncached', 'direct')), target: 'info' },
-    { id: 'P1x2', what: 'same, 2 gateway processes vs 1 (cached)', absolute: `${n0(rps('twoGateways'))} vs ${n0(rps('cached'))} req/s`, ratio: ratio(rel('twoGateways', 'cached')), target: 'info' },
-    { id: 'P2', what: 'gateway cached vs JWT_VERIFY_MODE=off', absolute: `${n0(rps('cached'))} vs ${n0(rps('off'))} req/s`, ...min('cached', 'off', 0.95), target: '≥ 0.95×' },
+    {
+      id: 'P1n',
+      what: 'same, gateway JWT_VERIFY_MODE=uncached (naive) vs direct',
+      absolute: `${n0(rps('uncached'))} vs ${n0(rps('direct'))} req/s; uncached/cached ${ratio(rel('uncached', 'cached'))}`,
+      ratio: ratio(rel('uncached', 'direct')),
+      target: 'info',
+    },
+    {
+      id: 'P1x2',
+      what: 'same, 2 gateway processes vs 1 (cached)',
+      absolute: `${n0(rps('twoGateways'))} vs ${n0(rps('cached'))} req/s`,
+      ratio: ratio(rel('twoGateways', 'cached')),
+      target: 'info',
+    },
+    {
+      id: 'P2',
+      what: 'gateway cached vs JWT_VERIFY_MODE=off',
+      absolute: `${n0(rps('cached'))} vs ${n0(rps('off'))} req/s`,
+      ...min('cached', 'off', 0.95),
+      target: '≥ 0.95×',
+    },
   );
   if (reps[0].traced) {
     rows.push({
@@ -63,7 +90,14 @@ function loginRows(reps) {
   const lag = med(reps, (r) => r.loopLagP99Ms);
   const hz = med(reps, (r) => r.probe.latencyP99Ms);
   return [
-    { id: 'P3', what: 'logins/s at BCRYPT_COST=12 vs bcrypt bound (all cores)', absolute: `${n1(logins)} vs ${n1(bound)} /s${bad ? ` (${bad} non-2xx/errors!)` : ''}`, ratio: ratio(rel), target: '≥ 0.90×', verdict: bad ? 'INVALID' : verdict(rel >= 0.9) },
+    {
+      id: 'P3',
+      what: 'logins/s at BCRYPT_COST=12 vs bcrypt bound (all cores)',
+      absolute: `${n1(logins)} vs ${n1(bound)} /s${bad ? ` (${bad} non-2xx/errors!)` : ''}`,
+      ratio: ratio(rel),
+      target: '≥ 0.90×',
+      verdict: bad ? 'INVALID' : verdict(rel >= 0.9),
+    },
     {
       id: 'P4a',
       what: 'auth event-loop delay p99 during login storm (prom-client metric)',
@@ -71,16 +105,30 @@ function loginRows(reps) {
       target: '< 20 ms',
       verdict: verdict(lag < 20),
     },
-    { id: 'P4b', what: 'auth /healthz latency p99 during login storm (20 req/s probe)', absolute: `${n1(hz)} ms`, target: '< 50 ms', verdict: verdict(hz < 50) },
+    {
+      id: 'P4b',
+      what: 'auth /healthz latency p99 during login storm (20 req/s probe)',
+      absolute: `${n1(hz)} ms`,
+      target: '< 50 ms',
+      verdict: verdict(hz < 50),
+    },
   ];
 }
 
 function refreshRows({ throughput, count }) {
   const rate = median(throughput.windows);
   const perRefresh = count.clientCalls / count.refreshes;
-  const breakdown = Object.entries(count.monitored.fromClients).map(([c, k]) => `${c} ${n1(k / count.refreshes)}`).join(', ');
+  const breakdown = Object.entries(count.monitored.fromClients)
+    .map(([c, k]) => `${c} ${n1(k / count.refreshes)}`)
+    .join(', ');
   return [
-    { id: 'P5', what: 'refresh rotations/s (200 chained virtual clients, child process)', absolute: `${n0(rate)} /s (errors ${throughput.errors})`, target: '≥ 2,500/s', verdict: throughput.errors ? 'INVALID' : verdict(rate >= 2500) },
+    {
+      id: 'P5',
+      what: 'refresh rotations/s (200 chained virtual clients, child process)',
+      absolute: `${n0(rate)} /s (errors ${throughput.errors})`,
+      target: '≥ 2,500/s',
+      verdict: throughput.errors ? 'INVALID' : verdict(rate >= 2500),
+    },
     {
       id: 'P5r',
       what: `Redis round trips per refresh (${count.refreshes} counted)`,
@@ -146,7 +194,10 @@ function buildRows(raw) {
   if (raw.clientCredentials) rows.push(...clientCredentialsRows(raw.clientCredentials));
   else pending('P9', 'client credentials tokens/s');
   if (raw.email) {
-    for (const [id, kind, label] of [['P6', 'paced', '20 registrations/s'], ['P6b', 'burst', 'burst, 4 clients back to back']]) {
+    for (const [id, kind, label] of [
+      ['P6', 'paced', '20 registrations/s'],
+      ['P6b', 'burst', 'burst, 4 clients back to back'],
+    ]) {
       const e = raw.email[kind];
       rows.push({
         id,
@@ -166,23 +217,32 @@ function buildNotes(raw) {
   const notes = [];
   if (raw.proxy) {
     const { reps, loadGenerator, nginxSkipped } = raw.proxy;
-    notes.push(`P1 load generator: ${loadGenerator}${loadGenerator === 'wrk' ? '' : ' (wrk not installed; autocannon takes CPU from the processes measured)'}${nginxSkipped ? `; nginx reference skipped: ${nginxSkipped}` : ''}`);
+    notes.push(
+      `P1 load generator: ${loadGenerator}${loadGenerator === 'wrk' ? '' : ' (wrk not installed; autocannon takes CPU from the processes measured)'}${nginxSkipped ? `; nginx reference skipped: ${nginxSkipped}` : ''}`,
+    );
     for (const target of Object.keys(reps[0])) {
       const perProcess = Object.keys(reps[0][target].cpuMsPerRequest ?? {}).map((p) => `${p} ${med(reps, (r) => r[target].cpuMsPerRequest[p]).toFixed(3)}`);
-      notes.push(`P1 ${target}: CPU ms per request: ${perProcess.join(', ')}; latency p99 ${n1(med(reps, (r) => r[target].latencyP99Ms))} ms; req/s per rep ${reps.map((r) => n0(r[target].okPerSec)).join(', ')}`);
+      notes.push(
+        `P1 ${target}: CPU ms per request: ${perProcess.join(', ')}; latency p99 ${n1(med(reps, (r) => r[target].latencyP99Ms))} ms; req/s per rep ${reps.map((r) => n0(r[target].okPerSec)).join(', ')}`,
+      );
     }
   }
   if (raw.login) notes.push(`P3 per rep (logins/s vs bound/s): ${raw.login.map((r) => `${n1(r.storm.okPerSec)}/${n1(r.boundPerSec)}`).join(', ')}`);
   if (raw.refresh) {
     const { count } = raw.refresh;
-    const per = (o) => Object.entries(o).map(([c, k]) => `${c} ${n1(k / count.refreshes)}`).join(', ');
+    const per = (o) =>
+      Object.entries(o)
+        .map(([c, k]) => `${c} ${n1(k / count.refreshes)}`)
+        .join(', ');
     notes.push(`P5 windows (rotations/s): ${raw.refresh.throughput.windows.map(n0).join(', ')}`);
     notes.push(`P5r INFO commandstats diff per refresh (includes commands run inside Lua): ${per(count.commandstatsDiff)}`);
     notes.push(`P5r MONITOR per refresh: sent by clients: ${per(count.monitored.fromClients)}; run inside scripts: ${per(count.monitored.fromScripts)}`);
   }
   if (raw.clientCredentials) {
     for (const target of ['direct', 'gateway']) {
-      const perProcess = Object.keys(raw.clientCredentials[0][target].cpuMsPerRequest).map((p) => `${p} ${med(raw.clientCredentials, (r) => r[target].cpuMsPerRequest[p]).toFixed(3)}`);
+      const perProcess = Object.keys(raw.clientCredentials[0][target].cpuMsPerRequest).map(
+        (p) => `${p} ${med(raw.clientCredentials, (r) => r[target].cpuMsPerRequest[p]).toFixed(3)}`,
+      );
       notes.push(`P9 ${target}: CPU ms per token: ${perProcess.join(', ')}; latency p99 ${n1(med(raw.clientCredentials, (r) => r[target].latencyP99Ms))} ms`);
     }
   }

@@ -41,7 +41,12 @@ function* profileRows(ids, from, baseMs) {
 async function seedUsers({ authDb, userDb, ids, from, passwordHash, baseMs }) {
   const createdAt = new Date(baseMs).toISOString();
   await Promise.all([
-    copyRows(authDb, 'credentials', ['id', 'email', 'password_hash', 'name', 'roles', 'email_verified', 'created_at', 'updated_at'], credentialRows(ids, from, passwordHash, createdAt)),
+    copyRows(
+      authDb,
+      'credentials',
+      ['id', 'email', 'password_hash', 'name', 'roles', 'email_verified', 'created_at', 'updated_at'],
+      credentialRows(ids, from, passwordHash, createdAt),
+    ),
     copyRows(userDb, 'profiles', ['id', 'email', 'name', 'roles', 'email_verified', 'created_at', 'updated_at'], profileRows(ids, from, baseMs)),
   ]);
 }
@@ -53,8 +58,8 @@ async function seedUsers({ authDb, userDb, ids, from, passwordHash, baseMs }) {
 async function seedSessions({ redisUrl, prefix, ids, from }) {
   const redis = new Redis(redisUrl, { keyPrefix: prefix, enableAutoPipelining: true });
   const store = createSessionStore(redis, {
-    idleSeconds: 7 * DAY_MS / 1000,
-    maxAgeSeconds: 30 * DAY_MS / 1000,
+    idleSeconds: (7 * DAY_MS) / 1000,
+    maxAgeSeconds: (30 * DAY_MS) / 1000,
     reuseGraceMs: 10_000,
     refreshLimit: { limit: 1_000_000_000, windowSeconds: 60 },
     maxSessionsPerUser: 100,

@@ -59,7 +59,9 @@ async function proxyScenario({ user, gateways, token, nginx, traced, seconds = 5
   const headers = { authorization: `Bearer ${token}` };
   const wrk = createWrk();
   const run = (url, s, c = connections) =>
-    wrk ? wrk.run({ url: `${url}/api/user/profile`, headers, connections: c, seconds: s, threads: 1 }) : autocannon({ url: `${url}/api/user/profile`, headers, connections: c, seconds: s });
+    wrk
+      ? wrk.run({ url: `${url}/api/user/profile`, headers, connections: c, seconds: s, threads: 1 })
+      : autocannon({ url: `${url}/api/user/profile`, headers, connections: c, seconds: s });
   const via = (gateway) => (s) => withCpu({ gateway, user }, () => run(gateway.url, s));
   const targets = {
     direct: (s) => withCpu({ user }, () => run(user.url, s)),
@@ -69,7 +71,13 @@ async function proxyScenario({ user, gateways, token, nginx, traced, seconds = 5
     twoGateways: (s) =>
       withCpu({ gateway: gateways.cached, gateway2: gateways.cached2, user }, async () => {
         const [a, b] = await Promise.all([run(gateways.cached.url, s, connections / 2), run(gateways.cached2.url, s, connections / 2)]);
-        return { okPerSec: a.okPerSec + b.okPerSec, seconds: a.seconds, non2xx: a.non2xx + b.non2xx, errors: a.errors + b.errors, latencyP99Ms: Math.max(a.latencyP99Ms, b.latencyP99Ms) };
+        return {
+          okPerSec: a.okPerSec + b.okPerSec,
+          seconds: a.seconds,
+          non2xx: a.non2xx + b.non2xx,
+          errors: a.errors + b.errors,
+          latencyP99Ms: Math.max(a.latencyP99Ms, b.latencyP99Ms),
+        };
       }),
   };
   // P1t: a gateway (cached) and a user of their own with tracing on; `cached` is the same pair with it off.
@@ -87,7 +95,14 @@ async function proxyScenario({ user, gateways, token, nginx, traced, seconds = 5
 // 2 × nproc connections keep every bcrypt thread busy with one login queued behind it.
 async function loginScenario({ auth, users, nproc, cost, seconds = 6, connections = 2 * nproc }) {
   const login = (u, s) =>
-    autocannon({ url: `${auth.url}/api/auth/login`, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(u), connections, seconds: s });
+    autocannon({
+      url: `${auth.url}/api/auth/login`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(u),
+      connections,
+      seconds: s,
+    });
   const bound = async () =>
     JSON.parse(await runChild([path.join(__dirname, 'bcrypt-bound.js'), String(cost), String(seconds * 1000)], { env: { UV_THREADPOOL_SIZE: String(nproc) } }));
   await login(users[0], 2);
@@ -152,7 +167,11 @@ async function sessionBytesScenario({ auth, redis, prefix, user }) {
   const userId = (await login.json()).user.id;
   let cookies = cookieJar(login);
   const refresh = async () => {
-    const res = await postJson(`${auth.url}/api/auth/refresh`, {}, { cookie: `refresh_token=${cookies.refresh_token}; csrf_token=${cookies.csrf_token}`, 'x-csrf-token': cookies.csrf_token });
+    const res = await postJson(
+      `${auth.url}/api/auth/refresh`,
+      {},
+      { cookie: `refresh_token=${cookies.refresh_token}; csrf_token=${cookies.csrf_token}`, 'x-csrf-token': cookies.csrf_token },
+    );
     if (res.status !== 200) throw new Error(`refresh answered ${res.status}`);
     cookies = cookieJar(res);
   };
@@ -175,10 +194,17 @@ async function sessionBytesScenario({ auth, redis, prefix, user }) {
  * and through a gateway, with the CPU each process spends per token.
  */
 async function clientCredentialsScenario({ auth, gateway, adminToken, seconds = 5, connections = 32 }) {
-  const created = await postJson(`${auth.url}/api/admin/clients`, { name: 'bench', scopes: ['users:read'], roles: [] }, { authorization: `Bearer ${adminToken}` });
+  const created = await postJson(
+    `${auth.url}/api/admin/clients`,
+    { name: 'bench', scopes: ['users:read'], roles: [] },
+    { authorization: `Bearer ${adminToken}` },
+  );
   if (created.status !== 201) throw new Error(`creating a client answered ${created.status}: ${await created.text()}`);
   const { clientId, clientSecret } = await created.json();
-  const headers = { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}` };
+  const headers = {
+    'content-type': 'application/x-www-form-urlencoded',
+    authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`,
+  };
   const run = (url, s) => autocannon({ url: `${url}/api/auth/token`, method: 'POST', headers, body: 'grant_type=client_credentials', connections, seconds: s });
   const targets = {
     direct: (s) => withCpu({ auth }, () => run(auth.url, s)),

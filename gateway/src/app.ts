@@ -112,7 +112,11 @@ export function createApp(config: Readonly<GatewayConfig>, deps: GatewayDeps): G
   const edge = createEdge({
     routes: [
       { prefixes: AUTH_PREFIXES, upstream: upstreamProxy({ ...upstream, name: 'auth', target: config.AUTH_SERVICE_URL, agent: agents.auth }) },
-      { prefixes: USER_PREFIXES, except: AUTH_ADMIN_PREFIXES, upstream: upstreamProxy({ ...upstream, name: 'user', target: config.USER_SERVICE_URL, agent: agents.user }) },
+      {
+        prefixes: USER_PREFIXES,
+        except: AUTH_ADMIN_PREFIXES,
+        upstream: upstreamProxy({ ...upstream, name: 'user', target: config.USER_SERVICE_URL, agent: agents.user }),
+      },
     ],
     headers: edgeHeaders(config.CORS_ORIGINS),
     guard: accessControl({

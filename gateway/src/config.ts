@@ -46,7 +46,9 @@ const gatewayConfigFields = {
   UPSTREAM_TIMEOUT_MS: positive().max(120_000).default(10_000),
   UPSTREAM_CONNECT_TIMEOUT_MS: positive().max(60_000).default(2000),
   UPSTREAM_MAX_SOCKETS: positive().max(10_000).default(256),
-  BODY_LIMIT_BYTES: positive().max(10 * 1024 * 1024).default(16_384),
+  BODY_LIMIT_BYTES: positive()
+    .max(10 * 1024 * 1024)
+    .default(16_384),
   ...brokerKeys(),
   /**
    * Serves the SDK's reference page at `/example/` (development only; `npm start` sets it). A

@@ -14,7 +14,8 @@ describe('gateway rule: a second factor for configured paths', () => {
     await gw.close();
   });
 
-  const get = (path: string, claims: Record<string, unknown>) => fetch(`${gw.url}${path}`, { headers: { authorization: `Bearer ${signToken(gw.key, { claims })}` } });
+  const get = (path: string, claims: Record<string, unknown>) =>
+    fetch(`${gw.url}${path}`, { headers: { authorization: `Bearer ${signToken(gw.key, { claims })}` } });
 
   it.each([
     ['a password only', ['pwd']],
@@ -56,7 +57,15 @@ describe('MFA_REQUIRED_PREFIXES', () => {
 
   it('when a prefix lies below no path the gateway authenticates, then building the rules fails instead of never applying it', () => {
     const build = (mfaRequiredPrefixes: string[]) => () =>
-      accessControl({ mode: 'cached', verifier: { verify: () => Promise.reject(new Error('unused')), ready: () => true, refresh: () => Promise.resolve() }, isRevoked: () => false, protectedPrefixes: ['/api/user', '/api/admin'], roleRules: [], serviceTokenPrefixes: [], mfaRequiredPrefixes });
+      accessControl({
+        mode: 'cached',
+        verifier: { verify: () => Promise.reject(new Error('unused')), ready: () => true, refresh: () => Promise.resolve() },
+        isRevoked: () => false,
+        protectedPrefixes: ['/api/user', '/api/admin'],
+        roleRules: [],
+        serviceTokenPrefixes: [],
+        mfaRequiredPrefixes,
+      });
     expect(build(['/api/admin/users'])).not.toThrow();
     expect(build(['/api/auth/login'])).toThrow(/lie below no path/);
   });

@@ -32,9 +32,12 @@ describe('gateway: passkey paths', () => {
     expect(gw.auth.seen.at(-1)!.url).toBe('/api/auth/passkeys');
   });
 
-  it.each(['/api/auth/passkeys/login/options', '/api/auth/passkeys/login/verify'])('when %s comes without a token (a sign-in), then it reaches auth', async (path) => {
-    const response = await send('POST', path);
-    expect(response.status).toBe(200);
-    expect(gw.auth.seen.at(-1)!.url).toBe(path);
-  });
+  it.each(['/api/auth/passkeys/login/options', '/api/auth/passkeys/login/verify'])(
+    'when %s comes without a token (a sign-in), then it reaches auth',
+    async (path) => {
+      const response = await send('POST', path);
+      expect(response.status).toBe(200);
+      expect(gw.auth.seen.at(-1)!.url).toBe(path);
+    },
+  );
 });

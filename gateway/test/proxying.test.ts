@@ -72,7 +72,11 @@ describe('gateway proxying', () => {
   it('when a preflight comes from an allowed origin, then credentials and the API headers are allowed', async () => {
     const response = await fetch(`${gw.url}/api/user/me`, {
       method: 'OPTIONS',
-      headers: { origin: 'http://localhost:3000', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type,x-csrf-token' },
+      headers: {
+        origin: 'http://localhost:3000',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization,content-type,x-csrf-token',
+      },
     });
     expect(response.status).toBe(204);
     expect(response.headers.get('access-control-allow-origin')).toBe('http://localhost:3000');

@@ -38,14 +38,17 @@ async function cuttable(start: Promise<TcpProxy>): Promise<TcpProxy> {
 }
 
 const readyz = (gw: Gateway) => fetch(`${managementUrl(gw.url)}/readyz`);
-const profileStatus = async (gw: Gateway, token: string) => (await fetch(`${gw.url}/api/user/profile`, { headers: { authorization: `Bearer ${token}` } })).status;
+const profileStatus = async (gw: Gateway, token: string) =>
+  (await fetch(`${gw.url}/api/user/profile`, { headers: { authorization: `Bearer ${token}` } })).status;
 const usersStatus = async (gw: Gateway, token: string) => (await fetch(`${gw.url}/api/admin/users`, { headers: { authorization: `Bearer ${token}` } })).status;
 const sessionIdOf = (accessToken: string) => (JSON.parse(Buffer.from(accessToken.split('.')[1]!, 'base64url').toString()) as { sid: string }).sid;
 const logged = (gw: Gateway, msg: string) => gw.logs.lines().filter((line) => line.msg === msg);
 
 /** Auth committed (and published) the revocation of `sessionId`: it is in the log a gateway reads. */
 const revokedAtAuth = (sessionId: string, reason?: string) =>
-  eventually(() => auth.events.named('session.revoked').some((e) => e.payload.sessionIds.includes(sessionId) && (reason === undefined || e.payload.reason === reason)));
+  eventually(() =>
+    auth.events.named('session.revoked').some((e) => e.payload.sessionIds.includes(sessionId) && (reason === undefined || e.payload.reason === reason)),
+  );
 
 /** A client allowed on the user admin API through the gateway, and a token of it. */
 async function serviceWithToken(): Promise<{ clientId: string; token: string; adminToken: string }> {
@@ -109,7 +112,11 @@ describe('a gateway that starts after revocations were broadcast', () => {
 
     expect(await eventually(() => logged(gw, 'revocation catch-up failed, retrying').length >= 2)).toBe(true);
     expect((await readyz(gw)).status).toBe(503);
-    expect(logged(gw, 'revocation catch-up failed, retrying')[0]).toMatchObject({ level: 'warn', status: 400, reason: expect.stringContaining('windowSeconds') });
+    expect(logged(gw, 'revocation catch-up failed, retrying')[0]).toMatchObject({
+      level: 'warn',
+      status: 400,
+      reason: expect.stringContaining('windowSeconds'),
+    });
   });
 });
 

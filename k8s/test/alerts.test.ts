@@ -21,7 +21,12 @@ interface PrometheusRule extends K8sObject {
 const fixture = join(k8sRoot, 'test', 'fixtures', 'with-prometheus-operator');
 const runbook = readFileSync(join(k8sRoot, 'README.md'), 'utf8');
 /** GitHub's anchors of the runbook's headings: lower case, punctuation dropped, spaces to dashes. */
-const runbookAnchors = [...runbook.matchAll(/^#+ (.+)$/gm)].map((m) => m[1]!.toLowerCase().replace(/[^\w\s-]/g, '').replace(/\s/g, '-'));
+const runbookAnchors = [...runbook.matchAll(/^#+ (.+)$/gm)].map((m) =>
+  m[1]!
+    .toLowerCase()
+    .replace(/[^\w\s-]/g, '')
+    .replace(/\s/g, '-'),
+);
 
 function prometheusRule(): PrometheusRule {
   const found = render(fixture).filter((o) => o.kind === 'PrometheusRule');
@@ -78,15 +83,18 @@ describe('Prometheus alert examples (components/prometheus-operator)', () => {
     expect(strictSchemaProblems(misspelled)).toEqual([expect.stringMatching(/groups\/0\/rules\/0: unknown field "expresion"/)]);
   });
 
-  it.each(alerts.map((a) => [a.alert, a] as const))('when %s fires, then it carries a wait, a severity, a summary, a description and a runbook section that exists', (_name, alert) => {
-    expect(alert.for).toMatch(/^\d+[smh]$/);
-    expect(['critical', 'warning']).toContain(alert.labels?.severity);
-    expect(alert.annotations?.summary).toBeTruthy();
-    expect(alert.annotations?.description).toBeTruthy();
-    const anchor = /\/k8s\/README\.md#([\w-]+)$/.exec(alert.annotations?.runbook_url ?? '')?.[1];
-    expect(runbookAnchors).toContain(anchor);
-    expect(anchor).toBe(alert.alert.toLowerCase());
-  });
+  it.each(alerts.map((a) => [a.alert, a] as const))(
+    'when %s fires, then it carries a wait, a severity, a summary, a description and a runbook section that exists',
+    (_name, alert) => {
+      expect(alert.for).toMatch(/^\d+[smh]$/);
+      expect(['critical', 'warning']).toContain(alert.labels?.severity);
+      expect(alert.annotations?.summary).toBeTruthy();
+      expect(alert.annotations?.description).toBeTruthy();
+      const anchor = /\/k8s\/README\.md#([\w-]+)$/.exec(alert.annotations?.runbook_url ?? '')?.[1];
+      expect(runbookAnchors).toContain(anchor);
+      expect(anchor).toBe(alert.alert.toLowerCase());
+    },
+  );
 
   it.each(rules.map((r) => [r.alert ?? r.record, r] as const))(
     'when the expression of %s is evaluated, then it parses and uses only metrics, labels and label values the code exports',
@@ -105,7 +113,9 @@ describe('Prometheus alert examples (components/prometheus-operator)', () => {
     expect(exprProblems('sum(increase(gatehouse_auth_outcomes_total{outcome="refresh_token_reused"}[5m])) > 0', catalog)).toEqual([
       expect.stringMatching(/^no series of gatehouse_auth_outcomes_total matches .*refresh_token_reused/),
     ]);
-    expect(exprProblems('sum by (pod_name) (gatehouse_broker_connected) == 0', catalog)).toEqual(['no metric of the expression has the grouping label pod_name']);
+    expect(exprProblems('sum by (pod_name) (gatehouse_broker_connected) == 0', catalog)).toEqual([
+      'no metric of the expression has the grouping label pod_name',
+    ]);
     const unbalanced = exprProblems('sum(rate(http_request_duration_seconds_count[5m]) >', catalog);
     expect(unbalanced.length).toBeGreaterThan(0);
     expect(unbalanced).toEqual(unbalanced.map(() => expect.stringMatching(/^syntax error at \d+/)));

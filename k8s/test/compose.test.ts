@@ -34,7 +34,10 @@ const validateCompose = (() => {
 
 function composeProblems(file: unknown): string[] {
   if (validateCompose(file)) return [];
-  return (validateCompose.errors ?? []).map((e) => `${e.instancePath} ${e.message}${e.keyword === 'additionalProperties' ? ` (${(e.params as { additionalProperty: string }).additionalProperty})` : ''}`);
+  return (validateCompose.errors ?? []).map(
+    (e) =>
+      `${e.instancePath} ${e.message}${e.keyword === 'additionalProperties' ? ` (${(e.params as { additionalProperty: string }).additionalProperty})` : ''}`,
+  );
 }
 
 /** Host address each published port binds, e.g. `{ mailpit: ['127.0.0.1'] }` (`*` for every interface). */
@@ -95,7 +98,13 @@ describe('docker-compose.yml', () => {
   it('when parsed, then it runs the infrastructure and the four Gatehouse services, and Jaeger only under the tracing profile', () => {
     const always = Object.entries(compose.services).filter(([, s]) => !s.profiles);
     expect(always.map(([name]) => name).sort()).toEqual([...infrastructure, ...deployedServices.map((s) => s.name)].sort());
-    expect(Object.fromEntries(Object.entries(compose.services).filter(([, s]) => s.profiles).map(([name, s]) => [name, s.profiles]))).toEqual({ jaeger: ['tracing'] });
+    expect(
+      Object.fromEntries(
+        Object.entries(compose.services)
+          .filter(([, s]) => s.profiles)
+          .map(([name, s]) => [name, s.profiles]),
+      ),
+    ).toEqual({ jaeger: ['tracing'] });
   });
 
   it('when tracing is turned on as the header says, then the endpoint names the Jaeger service and its published OTLP/HTTP port, and nothing sets it otherwise', () => {
@@ -182,11 +191,14 @@ describe('docker-compose.yml', () => {
     expect(() => deployedService('auth').load({ ...env, NODE_ENV: 'production' })).toThrow(/COOKIE_SECURE/);
   });
 
-  it.each(deployedServices.map((s) => [s.name] as const))('when %s is stopped, then Compose waits longer than its shutdown deadline before killing it', (name) => {
-    const grace = /^(\d+)s$/.exec(compose.services[name]!.stop_grace_period ?? '');
-    expect(grace).not.toBeNull();
-    expect(Number(grace![1]) * 1000).toBeGreaterThan(Number(environment(name).SHUTDOWN_TIMEOUT_MS));
-  });
+  it.each(deployedServices.map((s) => [s.name] as const))(
+    'when %s is stopped, then Compose waits longer than its shutdown deadline before killing it',
+    (name) => {
+      const grace = /^(\d+)s$/.exec(compose.services[name]!.stop_grace_period ?? '');
+      expect(grace).not.toBeNull();
+      expect(Number(grace![1]) * 1000).toBeGreaterThan(Number(environment(name).SHUTDOWN_TIMEOUT_MS));
+    },
+  );
 
   it('when auth and user sit behind the gateway, then they trust exactly one proxy hop and the gateway none', () => {
     expect(environment('auth').TRUST_PROXY_HOPS).toBe('1');

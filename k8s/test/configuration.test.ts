@@ -49,7 +49,18 @@ describe('configuration in Kubernetes', () => {
   it('when auth is deployed, then the keys production constrains (signing key, session secret, secure cookies, bcrypt cost) are among those checked', () => {
     const service = deployedService('auth');
     expect(keysToProvide(service, { localOrigins: false })).toEqual(
-      expect.arrayContaining(['JWT_PRIVATE_KEY_FILE', 'SESSION_SECRET', 'MFA_ENCRYPTION_KEY', 'WEBAUTHN_RP_ID', 'WEBAUTHN_ORIGINS', 'COOKIE_SECURE', 'BCRYPT_COST', 'DATABASE_URL', 'REDIS_URL', 'CORS_ORIGINS']),
+      expect.arrayContaining([
+        'JWT_PRIVATE_KEY_FILE',
+        'SESSION_SECRET',
+        'MFA_ENCRYPTION_KEY',
+        'WEBAUTHN_RP_ID',
+        'WEBAUTHN_ORIGINS',
+        'COOKIE_SECURE',
+        'BCRYPT_COST',
+        'DATABASE_URL',
+        'REDIS_URL',
+        'CORS_ORIGINS',
+      ]),
     );
     const production = {
       NODE_ENV: 'production',
@@ -86,7 +97,9 @@ describe('configuration in Kubernetes', () => {
 
   it('when a container refers to a ConfigMap that does not exist, then the check reports it', () => {
     const renamed = base.map((m) =>
-      m.object.kind === 'ConfigMap' && baseName(m.object.metadata.name) === 'gatehouse-auth' ? { ...m, object: { ...m.object, metadata: { name: 'other' } } } : m,
+      m.object.kind === 'ConfigMap' && baseName(m.object.metadata.name) === 'gatehouse-auth'
+        ? { ...m, object: { ...m.object, metadata: { name: 'other' } } }
+        : m,
     );
     expect(envOf(deployedService('auth'), renamed).problems).toEqual([expect.stringMatching(/ConfigMap\/gatehouse-auth-\w+ does not exist/)]);
   });
@@ -123,7 +136,8 @@ describe('configuration in Kubernetes', () => {
       const mount = pod.containers[0]!.volumeMounts!.find((m) => caFile.startsWith(`${m.mountPath}/`));
       const volume = pod.volumes!.find((v) => v.name === mount?.name);
       expect(volume?.configMap?.name).toBe('gatehouse-postgres-ca');
-      const bundle = templates.find((t) => t.object.kind === 'ConfigMap' && t.object.metadata.name === 'gatehouse-postgres-ca')?.object as IConfigMap | undefined;
+      const bundle = templates.find((t) => t.object.kind === 'ConfigMap' && t.object.metadata.name === 'gatehouse-postgres-ca')?.object as
+        IConfigMap | undefined;
       expect(Object.keys(bundle?.data ?? {})).toContain(caFile.slice(`${mount!.mountPath}/`.length));
     },
   );

@@ -48,6 +48,9 @@ export function connectionDemand(
     const pods = (hpa?.spec?.maxReplicas ?? deployment.spec?.replicas ?? 1) + surge(deployment);
     return [{ workload: name, connections: poolSize(name, env) * pods }];
   });
-  const jobs = ofKind<IJob>(manifests, 'Job').map((job) => ({ workload: job.metadata!.name!, connections: MIGRATE_CONNECTIONS * (job.spec?.parallelism ?? 1) }));
+  const jobs = ofKind<IJob>(manifests, 'Job').map((job) => ({
+    workload: job.metadata!.name!,
+    connections: MIGRATE_CONNECTIONS * (job.spec?.parallelism ?? 1),
+  }));
   return [...deployments, ...jobs];
 }

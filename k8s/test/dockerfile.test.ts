@@ -47,7 +47,9 @@ describe('Dockerfile', () => {
       expect(build).toEqual(
         expect.arrayContaining([expect.stringContaining(`npm ci -w ${pkg} `), expect.stringContaining(`npx tsc -b ${service.packageDir} `)]),
       );
-      const copied = stageChain(stages, name)[0]!.instructions.filter((i) => i.keyword === 'COPY').map((i) => i.args);
+      const copied = stageChain(stages, name)[0]!
+        .instructions.filter((i) => i.keyword === 'COPY')
+        .map((i) => i.args);
       expect(copied).toEqual([`--from=${name}-build /out/ ./`]);
     },
   );
@@ -76,9 +78,16 @@ describe('Dockerfile', () => {
   });
 
   it('when the build context is sent, then dependencies, build output, secrets, registry credentials, keys and results stay out', () => {
-    const ignored = readFileSync(join(repoRoot, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
-    expect(ignored).toEqual(expect.arrayContaining(['**/node_modules', '**/dist', '.git', '.env', '.env.*', '.npmrc', '**/.npmrc', '.dev-keys', 'bench/results', 'coverage']));
-    const keptManifests = stageChain(stages, 'manifests')[0]!.instructions.filter((i) => i.keyword === 'RUN').map((i) => i.args).join(' ');
+    const ignored = readFileSync(join(repoRoot, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim());
+    expect(ignored).toEqual(
+      expect.arrayContaining(['**/node_modules', '**/dist', '.git', '.env', '.env.*', '.npmrc', '**/.npmrc', '.dev-keys', 'bench/results', 'coverage']),
+    );
+    const keptManifests = stageChain(stages, 'manifests')[0]!
+      .instructions.filter((i) => i.keyword === 'RUN')
+      .map((i) => i.args)
+      .join(' ');
     expect(keptManifests).not.toContain('.npmrc');
   });
 });

@@ -19,7 +19,9 @@ function routedTo(ingresses: readonly IIngress[], link: string): string | undefi
     for (const rule of ingress.spec?.rules ?? []) {
       if (rule.host !== url.hostname) continue;
       const path = (rule.http?.paths ?? [])
-        .filter((p) => (p.pathType === 'Exact' ? url.pathname === p.path : url.pathname === p.path || url.pathname.startsWith(`${p.path!.replace(/\/$/, '')}/`)))
+        .filter((p) =>
+          p.pathType === 'Exact' ? url.pathname === p.path : url.pathname === p.path || url.pathname.startsWith(`${p.path!.replace(/\/$/, '')}/`),
+        )
         .sort((a, b) => b.path!.length - a.path!.length)[0];
       const service = path?.backend.service;
       if (service) return `${service.name}:${service.port?.name ?? service.port?.number}`;
@@ -81,17 +83,20 @@ describe('links in emails', () => {
     expect(new URL(appUrl(manifests, 'notification')).protocol).toBe('https:');
   });
 
-  it.each(rendered)('when %s is rendered, then every link lands: the token links on the gateway through the Ingress, the sign-in links on the web app', (_name, manifests) => {
-    const links = builtLinks(manifests);
+  it.each(rendered)(
+    'when %s is rendered, then every link lands: the token links on the gateway through the Ingress, the sign-in links on the web app',
+    (_name, manifests) => {
+      const links = builtLinks(manifests);
 
-    expect(Object.fromEntries(Object.entries(links).map(([builder, link]) => [builder, landsOn(manifests, link)]))).toEqual({
-      verificationLink: 'gateway:http',
-      passwordResetLink: 'gateway:http',
-      signInLink: 'web app',
-      continueLink: 'web app',
-    });
-    expect(linkSettings(manifests, 'auth').SIGN_IN_URL).toBe(linkSettings(manifests, 'notification').SIGN_IN_URL);
-  });
+      expect(Object.fromEntries(Object.entries(links).map(([builder, link]) => [builder, landsOn(manifests, link)]))).toEqual({
+        verificationLink: 'gateway:http',
+        passwordResetLink: 'gateway:http',
+        signInLink: 'web app',
+        continueLink: 'web app',
+      });
+      expect(linkSettings(manifests, 'auth').SIGN_IN_URL).toBe(linkSettings(manifests, 'notification').SIGN_IN_URL);
+    },
+  );
 
   it('when a service exports a link builder, then the check above covers it', () => {
     const sources = ['services/notification/src/domain', 'services/auth/src/http'].flatMap((dir) =>

@@ -52,7 +52,10 @@ describe('istio overlay', () => {
     const kubernetes = objects.filter((o) => !istioKinds.includes(o.kind));
 
     expect(objects.flatMap((o) => strictSchemaProblems(o))).toEqual([]);
-    expect(istio.map((o) => `${o.apiVersion}/${o.kind}`).sort()).toEqual(['security.istio.io/v1/AuthorizationPolicy', 'security.istio.io/v1/RequestAuthentication']);
+    expect(istio.map((o) => `${o.apiVersion}/${o.kind}`).sort()).toEqual([
+      'security.istio.io/v1/AuthorizationPolicy',
+      'security.istio.io/v1/RequestAuthentication',
+    ]);
     expect(kubernetes.length).toBe(example.length + 2);
     for (const object of istio) expect(object.metadata.namespace).toBe('gatehouse');
   });
@@ -76,7 +79,12 @@ describe('istio overlay', () => {
     const authPorts = auth.spec!.template.spec!.containers.flatMap((c) => c.ports ?? []);
     const containerPort = authPorts.find((p) => p.name === servicePort?.targetPort || p.containerPort === servicePort?.targetPort)!;
     const istiod: PodRef = { namespace: 'istio-system', namespaceLabels: { 'kubernetes.io/metadata.name': 'istio-system' }, labels: { app: 'istiod' } };
-    const authPod = { namespace: 'gatehouse', namespaceLabels: { 'kubernetes.io/metadata.name': 'gatehouse' }, labels: auth.spec!.template.metadata!.labels!, ports: authPorts };
+    const authPod = {
+      namespace: 'gatehouse',
+      namespaceLabels: { 'kubernetes.io/metadata.name': 'gatehouse' },
+      labels: auth.spec!.template.metadata!.labels!,
+      ports: authPorts,
+    };
     const policies = objects.filter((o) => o.kind === 'NetworkPolicy') as unknown as INetworkPolicy[];
 
     expect(url.protocol).toBe('http:');
@@ -125,7 +133,11 @@ describe('istio overlay', () => {
     const policies = objects.filter((o) => o.kind === 'NetworkPolicy') as unknown as INetworkPolicy[];
     const istiod = { namespace: 'istio-system', namespaceLabels: { 'kubernetes.io/metadata.name': 'istio-system' }, labels: { app: 'istiod' } };
     for (const deployment of deployments) {
-      const pod = { namespace: 'gatehouse', namespaceLabels: { 'kubernetes.io/metadata.name': 'gatehouse' }, labels: deployment.spec!.template.metadata!.labels! };
+      const pod = {
+        namespace: 'gatehouse',
+        namespaceLabels: { 'kubernetes.io/metadata.name': 'gatehouse' },
+        labels: deployment.spec!.template.metadata!.labels!,
+      };
       expect([deployment.metadata!.name, letsOut(policies, pod, istiod, 15012)]).toEqual([deployment.metadata!.name, true]);
     }
     const jobs = objects.filter((o) => o.kind === 'Job') as unknown as IJob[];
@@ -135,12 +147,21 @@ describe('istio overlay', () => {
 
   it('when Prometheus scrapes a pod by its annotations, then Istio leaves them on the management port monitoring is admitted to, instead of merging metrics onto 15020', () => {
     const policies = objects.filter((o) => o.kind === 'NetworkPolicy') as unknown as INetworkPolicy[];
-    const prometheus: PodRef = { namespace: 'monitoring', namespaceLabels: { 'kubernetes.io/metadata.name': 'monitoring' }, labels: { 'app.kubernetes.io/name': 'prometheus' } };
+    const prometheus: PodRef = {
+      namespace: 'monitoring',
+      namespaceLabels: { 'kubernetes.io/metadata.name': 'monitoring' },
+      labels: { 'app.kubernetes.io/name': 'prometheus' },
+    };
     expect(deployments.map((d) => d.metadata!.name).sort()).toEqual(['auth', 'gateway', 'notification', 'user']);
     for (const deployment of deployments) {
       const annotations = deployment.spec!.template.metadata!.annotations!;
       const ports = deployment.spec!.template.spec!.containers.flatMap((c) => c.ports ?? []);
-      const pod = { namespace: 'gatehouse', namespaceLabels: { 'kubernetes.io/metadata.name': 'gatehouse' }, labels: deployment.spec!.template.metadata!.labels!, ports };
+      const pod = {
+        namespace: 'gatehouse',
+        namespaceLabels: { 'kubernetes.io/metadata.name': 'gatehouse' },
+        labels: deployment.spec!.template.metadata!.labels!,
+        ports,
+      };
       const scraped = Number(annotations['prometheus.io/port']);
 
       expect([deployment.metadata!.name, annotations['prometheus.istio.io/merge-metrics']]).toEqual([deployment.metadata!.name, 'false']);

@@ -36,7 +36,11 @@ describe('manifests', () => {
   });
 
   it('when the overlays are listed, then the example and the Istio overlay are among those rendered', () => {
-    expect(overlayDirs().map((d) => relative(k8sRoot, d)).sort()).toEqual(['overlays/example', 'overlays/istio']);
+    expect(
+      overlayDirs()
+        .map((d) => relative(k8sRoot, d))
+        .sort(),
+    ).toEqual(['overlays/example', 'overlays/istio']);
   });
 
   it.each(renderable.map((dir) => [relative(k8sRoot, dir), dir] as const))(
@@ -51,13 +55,26 @@ describe('manifests', () => {
   it('when every Secret template is checked against the Kubernetes schema, then none is rejected', () => {
     expect(secretTemplates.map((m) => schemaProblem(m.object)).filter(Boolean)).toEqual([]);
     expect(base.map((m) => m.object.kind)).toEqual(
-      expect.arrayContaining(['Namespace', 'ServiceAccount', 'ConfigMap', 'Deployment', 'Job', 'Service', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Ingress', 'NetworkPolicy']),
+      expect.arrayContaining([
+        'Namespace',
+        'ServiceAccount',
+        'ConfigMap',
+        'Deployment',
+        'Job',
+        'Service',
+        'HorizontalPodAutoscaler',
+        'PodDisruptionBudget',
+        'Ingress',
+        'NetworkPolicy',
+      ]),
     );
   });
 
   it('when a field is misspelled at any depth, then the strict check names it', () => {
     const deployment = clone(ofKind<IDeployment>(base, 'Deployment')[0]!) as IDeployment & Record<string, unknown>;
-    const container = deployment.spec!.template.spec!.containers[0]! as unknown as Record<string, unknown> & { readinessProbe: { httpGet: Record<string, unknown> } };
+    const container = deployment.spec!.template.spec!.containers[0]! as unknown as Record<string, unknown> & {
+      readinessProbe: { httpGet: Record<string, unknown> };
+    };
     container.imagePullPolicyy = 'Always';
     container.readinessProbe.httpGet.prot = 'management';
     (deployment.metadata as Record<string, unknown>).lables = {};
@@ -72,11 +89,15 @@ describe('manifests', () => {
 
   it('when a kustomization renders a misspelled field (fixture), then the strict check fails it', () => {
     const objects = render(join(fixtures, 'misspelled-field'));
-    expect(objects.flatMap((o) => strictSchemaProblems(o))).toEqual([expect.stringMatching(/Deployment\/misspelled .*containers\/0: unknown field "imagePullPolicyy"/)]);
+    expect(objects.flatMap((o) => strictSchemaProblems(o))).toEqual([
+      expect.stringMatching(/Deployment\/misspelled .*containers\/0: unknown field "imagePullPolicyy"/),
+    ]);
   });
 
   it('when a custom resource has a misspelled field, then its vendored CRD schema fails it too', () => {
-    const [serviceMonitor] = render(prometheusOperatorFixture).filter((o) => o.kind === 'ServiceMonitor') as (K8sObject & { spec: { endpoints: Record<string, unknown>[] } })[];
+    const [serviceMonitor] = render(prometheusOperatorFixture).filter((o) => o.kind === 'ServiceMonitor') as (K8sObject & {
+      spec: { endpoints: Record<string, unknown>[] };
+    })[];
     serviceMonitor!.spec.endpoints[0]!.intervall = '30s';
     expect(strictSchemaProblems(serviceMonitor!)).toEqual([expect.stringMatching(/endpoints\/0: unknown field "intervall"/)]);
   });
@@ -143,7 +164,8 @@ describe('manifests', () => {
   it('when the base kustomization sets a namespace, then it is the Namespace it creates and every object lives there', () => {
     const namespace = base.find((m) => m.object.kind === 'Namespace')!.object.metadata.name;
     expect(readKustomization(baseDir).namespace).toBe(namespace);
-    for (const { object } of base.filter((m) => m.object.kind !== 'Namespace')) expect([object.kind, object.metadata.namespace]).toEqual([object.kind, namespace]);
+    for (const { object } of base.filter((m) => m.object.kind !== 'Namespace'))
+      expect([object.kind, object.metadata.namespace]).toEqual([object.kind, namespace]);
   });
 
   it('when kubectl renders the example overlay, then every workload carries the overlay images', () => {

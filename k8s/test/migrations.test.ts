@@ -46,28 +46,34 @@ describe('migrations', () => {
     expect(jobs.map((j) => j.metadata?.name).sort()).toEqual(databaseServices.map((s) => `${s}-migrate`).sort());
   });
 
-  it.each(databaseServices)('when the %s-migrate Job runs, then it starts the migrate-only entrypoint of the image, once, without restarting in place', (service) => {
-    const spec = job(service).spec!;
-    const container = spec.template.spec!.containers[0]!;
-    expect(container.image).toBe(`gatehouse/${service}`);
-    expect(container.args).toEqual(['node', `services/${service}/dist/migrate.js`]);
-    expect(existsSync(join(repoRoot, 'services', service, 'src', 'migrate.ts'))).toBe(true);
-    expect(spec.template.spec!.restartPolicy).toBe('Never');
-    expect(spec.parallelism ?? 1).toBe(1);
-    expect(spec.backoffLimit).toBeGreaterThan(0);
-    expect(spec.activeDeadlineSeconds).toBeGreaterThan(0);
-  });
+  it.each(databaseServices)(
+    'when the %s-migrate Job runs, then it starts the migrate-only entrypoint of the image, once, without restarting in place',
+    (service) => {
+      const spec = job(service).spec!;
+      const container = spec.template.spec!.containers[0]!;
+      expect(container.image).toBe(`gatehouse/${service}`);
+      expect(container.args).toEqual(['node', `services/${service}/dist/migrate.js`]);
+      expect(existsSync(join(repoRoot, 'services', service, 'src', 'migrate.ts'))).toBe(true);
+      expect(spec.template.spec!.restartPolicy).toBe('Never');
+      expect(spec.parallelism ?? 1).toBe(1);
+      expect(spec.backoffLimit).toBeGreaterThan(0);
+      expect(spec.activeDeadlineSeconds).toBeGreaterThan(0);
+    },
+  );
 
-  it.each(databaseServices)('when the %s-migrate Job connects, then it uses the DDL role from its own Secret, and the Deployment the runtime role', (service) => {
-    const migrationUrl = new URL(envOf(job(service).spec!.template.spec!).DATABASE_URL!);
-    const runtimeUrl = new URL(envOf(deploymentPod(service)).DATABASE_URL!);
-    expect(secretsReadBy(job(service).spec!.template.spec!)).toEqual([`gatehouse-${service}-migrate`]);
-    expect(migrationUrl.username).toBe(`gatehouse_${service}_owner`);
-    expect(runtimeUrl.username).toBe(`gatehouse_${service}`);
-    expect(migrationUrl.host).toBe(runtimeUrl.host);
-    expect(migrationUrl.pathname).toBe(runtimeUrl.pathname);
-    expect(migrationUrl.searchParams.get('sslmode')).toBe('verify-full');
-  });
+  it.each(databaseServices)(
+    'when the %s-migrate Job connects, then it uses the DDL role from its own Secret, and the Deployment the runtime role',
+    (service) => {
+      const migrationUrl = new URL(envOf(job(service).spec!.template.spec!).DATABASE_URL!);
+      const runtimeUrl = new URL(envOf(deploymentPod(service)).DATABASE_URL!);
+      expect(secretsReadBy(job(service).spec!.template.spec!)).toEqual([`gatehouse-${service}-migrate`]);
+      expect(migrationUrl.username).toBe(`gatehouse_${service}_owner`);
+      expect(runtimeUrl.username).toBe(`gatehouse_${service}`);
+      expect(migrationUrl.host).toBe(runtimeUrl.host);
+      expect(migrationUrl.pathname).toBe(runtimeUrl.pathname);
+      expect(migrationUrl.searchParams.get('sslmode')).toBe('verify-full');
+    },
+  );
 
   it.each(databaseServices)('when the %s pods run, then no container of theirs can read a migrate Secret', (service) => {
     const readable = deployments.flatMap((d) => secretsReadBy(d.spec!.template.spec!));
@@ -81,7 +87,11 @@ describe('migrations', () => {
     (service) => {
       const env = envOf(job(service).spec!.template.spec!);
       const config = loadConfig(service, migrationConfigSchema(deployedService(service).schema), env);
-      expect(config).toMatchObject({ NODE_ENV: 'production', DATABASE_CREATE: false, DATABASE_RUNTIME_ROLE: new URL(envOf(deploymentPod(service)).DATABASE_URL!).username });
+      expect(config).toMatchObject({
+        NODE_ENV: 'production',
+        DATABASE_CREATE: false,
+        DATABASE_RUNTIME_ROLE: new URL(envOf(deploymentPod(service)).DATABASE_URL!).username,
+      });
     },
   );
 

@@ -52,10 +52,12 @@ const urlKeys = ['DATABASE_URL', 'REDIS_URL', 'AMQP_URL', 'SMTP_URL'];
 /** The ports of the data services a workload's Secrets point it at (from the templates). */
 function dataServicePorts(name: string): number[] {
   const { env } = containerEnv(workload(name).spec!.template.spec!.containers[0]!, sources);
-  const ports = urlKeys.filter((key) => env[key]).map((key) => {
-    const url = new URL(env[key]!);
-    return url.port ? Number(url.port) : defaultPorts[url.protocol.replace(/:$/, '')]!;
-  });
+  const ports = urlKeys
+    .filter((key) => env[key])
+    .map((key) => {
+      const url = new URL(env[key]!);
+      return url.port ? Number(url.port) : defaultPorts[url.protocol.replace(/:$/, '')]!;
+    });
   return [...new Set(ports)].sort((a, b) => a - b);
 }
 
@@ -68,12 +70,15 @@ describe('network policies', () => {
     expect(letsOut(policies, strangerInNamespace, { ip: '203.0.113.7' }, 443)).toBe(false);
   });
 
-  it.each([...deploymentNames, ...jobNames])('when %s resolves a name, then kube-dns answers over UDP and TCP, and nothing else in kube-system is reachable', (name) => {
-    expect(connects(policies, pod(name), kubeDns, 53, 'UDP')).toBe(true);
-    expect(connects(policies, pod(name), kubeDns, 53, 'TCP')).toBe(true);
-    expect(letsOut(policies, pod(name), otherKubeSystemPod, 53, 'UDP')).toBe(false);
-    expect(letsOut(policies, pod(name), { ip: '203.0.113.53' }, 53, 'UDP')).toBe(false);
-  });
+  it.each([...deploymentNames, ...jobNames])(
+    'when %s resolves a name, then kube-dns answers over UDP and TCP, and nothing else in kube-system is reachable',
+    (name) => {
+      expect(connects(policies, pod(name), kubeDns, 53, 'UDP')).toBe(true);
+      expect(connects(policies, pod(name), kubeDns, 53, 'TCP')).toBe(true);
+      expect(letsOut(policies, pod(name), otherKubeSystemPod, 53, 'UDP')).toBe(false);
+      expect(letsOut(policies, pod(name), { ip: '203.0.113.53' }, 53, 'UDP')).toBe(false);
+    },
+  );
 
   it.each([
     ['gateway', 'auth'],
@@ -110,7 +115,14 @@ describe('network policies', () => {
   it.each(deploymentNames)('when Prometheus in the monitoring namespace scrapes %s, then only the management port admits it', (name) => {
     expect(admits(policies, prometheus, pod(name), port(name, 'management'))).toBe(true);
     expect(admits(policies, prometheus, pod(name), port(name))).toBe(false);
-    expect(admits(policies, { ...prometheus, namespace: 'default', namespaceLabels: { 'kubernetes.io/metadata.name': 'default' } }, pod(name), port(name, 'management'))).toBe(false);
+    expect(
+      admits(
+        policies,
+        { ...prometheus, namespace: 'default', namespaceLabels: { 'kubernetes.io/metadata.name': 'default' } },
+        pod(name),
+        port(name, 'management'),
+      ),
+    ).toBe(false);
     expect(admits(policies, ingressController, pod(name), port(name, 'management'))).toBe(false);
     for (const other of deploymentNames) expect(connects(policies, pod(other), pod(name), port(name, 'management'))).toBe(false);
   });

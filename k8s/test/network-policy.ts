@@ -88,7 +88,9 @@ export function admits(policies: readonly INetworkPolicy[], source: Endpoint, de
   if (selecting.length === 0) return true;
   return selecting.some((policy) =>
     (policy.spec?.ingress ?? []).some(
-      (rule) => portMatches(rule.ports, port, protocol, destination) && (!rule.from?.length || rule.from.some((peer) => peerMatches(peer, source, destination.namespace))),
+      (rule) =>
+        portMatches(rule.ports, port, protocol, destination) &&
+        (!rule.from?.length || rule.from.some((peer) => peerMatches(peer, source, destination.namespace))),
     ),
   );
 }
@@ -102,16 +104,29 @@ export function letsOut(policies: readonly INetworkPolicy[], source: PodRef, des
   if (selecting.length === 0) return true;
   return selecting.some((policy) =>
     (policy.spec?.egress ?? []).some(
-      (rule) => portMatches(rule.ports, port, protocol, destination) && (!rule.to?.length || rule.to.some((peer) => peerMatches(peer, destination, source.namespace))),
+      (rule) =>
+        portMatches(rule.ports, port, protocol, destination) && (!rule.to?.length || rule.to.some((peer) => peerMatches(peer, destination, source.namespace))),
     ),
   );
 }
 
 /** A connection happens only when the source's namespace lets it out and the destination's lets it in. */
 export function connects(policies: readonly INetworkPolicy[], source: PodRef, destination: Endpoint, port: number, protocol = 'TCP'): boolean {
-  const out = letsOut(policies.filter((p) => (p.metadata?.namespace ?? source.namespace) === source.namespace), source, destination, port, protocol);
+  const out = letsOut(
+    policies.filter((p) => (p.metadata?.namespace ?? source.namespace) === source.namespace),
+    source,
+    destination,
+    port,
+    protocol,
+  );
   if (!out || !isPod(destination)) return out;
-  return admits(policies.filter((p) => (p.metadata?.namespace ?? destination.namespace) === destination.namespace), source, destination, port, protocol);
+  return admits(
+    policies.filter((p) => (p.metadata?.namespace ?? destination.namespace) === destination.namespace),
+    source,
+    destination,
+    port,
+    protocol,
+  );
 }
 
 /** Every external (ipBlock) egress a pod is allowed, as `cidr:port/protocol`. */
@@ -120,7 +135,9 @@ export function externalEgress(policies: readonly INetworkPolicy[], source: PodR
     .filter((p) => policyTypes(p).includes('Egress') && selects(p.spec?.podSelector as LabelSelector, source.labels))
     .flatMap((p) => p.spec?.egress ?? [])
     .flatMap((rule) =>
-      (rule.to ?? []).filter((peer) => peer.ipBlock).flatMap((peer) => (rule.ports ?? [{}]).map((port) => `${peer.ipBlock!.cidr}:${port.port ?? '*'}/${port.protocol ?? 'TCP'}`)),
+      (rule.to ?? [])
+        .filter((peer) => peer.ipBlock)
+        .flatMap((peer) => (rule.ports ?? [{}]).map((port) => `${peer.ipBlock!.cidr}:${port.port ?? '*'}/${port.protocol ?? 'TCP'}`)),
     )
     .sort();
 }

@@ -44,14 +44,20 @@ describe('k8s/README.md runbook', () => {
 
   it('when it states the connection budget and its total, then both are what the manifests give', () => {
     const manifests = loadBaseManifests();
-    const demand = connectionDemand(manifests, (name, env) => (deployedService(name).load(env) as { DATABASE_POOL_SIZE: number }).DATABASE_POOL_SIZE, loadSecretTemplates());
+    const demand = connectionDemand(
+      manifests,
+      (name, env) => (deployedService(name).load(env) as { DATABASE_POOL_SIZE: number }).DATABASE_POOL_SIZE,
+      loadSecretTemplates(),
+    );
     const total = demand.reduce((sum, d) => sum + d.connections, 0);
     expect(runbook).toContain(`gatehouse/postgres-connection-budget: "${connectionBudget(manifests)}"`);
     expect(runbook).toMatch(new RegExp(`\\| \\*\\*total\\*\\* \\| +\\| +\\| \\*\\*${total}\\*\\* \\|`));
   });
 
   it('when it sets up a database, then the DDL role of the migrate Secret owns the database and its schema public, so revoking CREATE from PUBLIC holds', () => {
-    const migrate = loadSecretTemplates().find((m) => m.object.metadata.name === 'gatehouse-auth-migrate')!.object as unknown as { stringData: { DATABASE_URL: string } };
+    const migrate = loadSecretTemplates().find((m) => m.object.metadata.name === 'gatehouse-auth-migrate')!.object as unknown as {
+      stringData: { DATABASE_URL: string };
+    };
     const owner = new URL(migrate.stringData.DATABASE_URL).username;
     const sql = /```sql\n([\s\S]*?)```/.exec(runbook.slice(runbook.indexOf('## Deploy')))![1]!;
 

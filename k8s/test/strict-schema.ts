@@ -83,7 +83,8 @@ function compileAll(): Map<string, ValidateFunction> {
   ajv.addSchema({ $id: 'kubernetes', definitions });
   const validators = new Map<string, ValidateFunction>();
   for (const [apiKind, name] of kinds) validators.set(apiKind, ajv.compile({ $ref: `kubernetes#/definitions/${name}` }));
-  for (const [apiKind, schema] of Object.entries(readJson('custom-resources.json'))) validators.set(apiKind, ajv.compile(closed(withTypeMeta(schema)) as Schema));
+  for (const [apiKind, schema] of Object.entries(readJson('custom-resources.json')))
+    validators.set(apiKind, ajv.compile(closed(withTypeMeta(schema)) as Schema));
   return validators;
 }
 

@@ -82,13 +82,16 @@ describe('tracing component (components/tracing)', () => {
     expect(template(withTracing, name)).toEqual(template(example, name));
   });
 
-  it.each(deployments)('when %s sends spans, then the NetworkPolicies let it reach the collector on the endpoint port, which they shut without the component', (name) => {
-    const port = Number(new URL(envOf(withTracing, name).env.OTEL_EXPORTER_OTLP_ENDPOINT!).port);
-    const policies = ofKind<INetworkPolicy>(withTracing, 'NetworkPolicy');
-    expect(connects(policies, podRef(withTracing, name), collector(), port)).toBe(true);
-    expect(connects(policies, podRef(withTracing, name), collector(), port + 1)).toBe(false);
-    expect(connects(ofKind<INetworkPolicy>(example, 'NetworkPolicy'), podRef(example, name), collector(), port)).toBe(false);
-  });
+  it.each(deployments)(
+    'when %s sends spans, then the NetworkPolicies let it reach the collector on the endpoint port, which they shut without the component',
+    (name) => {
+      const port = Number(new URL(envOf(withTracing, name).env.OTEL_EXPORTER_OTLP_ENDPOINT!).port);
+      const policies = ofKind<INetworkPolicy>(withTracing, 'NetworkPolicy');
+      expect(connects(policies, podRef(withTracing, name), collector(), port)).toBe(true);
+      expect(connects(policies, podRef(withTracing, name), collector(), port + 1)).toBe(false);
+      expect(connects(ofKind<INetworkPolicy>(example, 'NetworkPolicy'), podRef(example, name), collector(), port)).toBe(false);
+    },
+  );
 
   it('when a migrate Job would send spans, then the collector stays out of its reach', () => {
     const [job] = jobs[0]!;

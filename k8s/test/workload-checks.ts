@@ -90,7 +90,13 @@ export function ingressRoutes(manifests: readonly Manifest[]): string[] {
 }
 
 /** The recommended labels (kubernetes.io/docs/concepts/overview/working-with-objects/common-labels). */
-const recommendedLabels = ['app.kubernetes.io/name', 'app.kubernetes.io/instance', 'app.kubernetes.io/component', 'app.kubernetes.io/part-of', 'app.kubernetes.io/managed-by'];
+const recommendedLabels = [
+  'app.kubernetes.io/name',
+  'app.kubernetes.io/instance',
+  'app.kubernetes.io/component',
+  'app.kubernetes.io/part-of',
+  'app.kubernetes.io/managed-by',
+];
 
 /** Objects and pod templates missing a recommended label (`version` too where an overlay stamps it). */
 export function labelProblems(objects: readonly K8sObject[], options: { version: boolean }): string[] {

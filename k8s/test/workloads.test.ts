@@ -81,17 +81,20 @@ describe('workloads', () => {
     expect(probeProblems(onApiPort)).toEqual([expect.stringMatching(/auth\/auth livenessProbe: .*management port/)]);
   });
 
-  it.each(podSpecs)('when %s runs, then it is non-root with a read-only root, no privilege escalation, no capabilities and the runtime seccomp profile', (_name, pod) => {
-    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
-    expect(pod.securityContext?.runAsUser).toBeGreaterThan(0);
-    for (const c of pod.containers) {
-      expect(c.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
-      expect(c.volumeMounts).toContainEqual(expect.objectContaining({ name: 'tmp', mountPath: '/tmp' }));
-      const volumes = new Set((pod.volumes ?? []).map((v) => v.name));
-      for (const mount of c.volumeMounts ?? []) expect(volumes.has(mount.name)).toBe(true);
-    }
-    expect(pod.volumes).toContainEqual(expect.objectContaining({ name: 'tmp', emptyDir: expect.any(Object) }));
-  });
+  it.each(podSpecs)(
+    'when %s runs, then it is non-root with a read-only root, no privilege escalation, no capabilities and the runtime seccomp profile',
+    (_name, pod) => {
+      expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+      expect(pod.securityContext?.runAsUser).toBeGreaterThan(0);
+      for (const c of pod.containers) {
+        expect(c.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+        expect(c.volumeMounts).toContainEqual(expect.objectContaining({ name: 'tmp', mountPath: '/tmp' }));
+        const volumes = new Set((pod.volumes ?? []).map((v) => v.name));
+        for (const mount of c.volumeMounts ?? []) expect(volumes.has(mount.name)).toBe(true);
+      }
+      expect(pod.volumes).toContainEqual(expect.objectContaining({ name: 'tmp', emptyDir: expect.any(Object) }));
+    },
+  );
 
   it.each(podSpecs)('when %s starts, then it runs as its own ServiceAccount without an API token, and without service-link variables', (_name, pod) => {
     const accounts = ofKind<IServiceAccount>(manifests, 'ServiceAccount');
@@ -108,15 +111,18 @@ describe('workloads', () => {
     expect(accounts).not.toContain('migrate');
   });
 
-  it.each(deployments.map((d) => [d.metadata!.name!, d] as const))('when %s is scheduled, then its replicas spread across zones and then nodes, counting only the current ReplicaSet', (name, d) => {
-    const constraints = d.spec!.template.spec!.topologySpreadConstraints ?? [];
-    expect(constraints.map((c) => c.topologyKey)).toEqual(['topology.kubernetes.io/zone', 'kubernetes.io/hostname']);
-    for (const c of constraints) {
-      expect(c).toMatchObject({ maxSkew: 1, whenUnsatisfiable: 'ScheduleAnyway', matchLabelKeys: ['pod-template-hash'] });
-      expect(c.labelSelector?.matchLabels).toEqual(d.spec!.selector.matchLabels);
-      expect(name).toBe(c.labelSelector?.matchLabels?.['app.kubernetes.io/name']);
-    }
-  });
+  it.each(deployments.map((d) => [d.metadata!.name!, d] as const))(
+    'when %s is scheduled, then its replicas spread across zones and then nodes, counting only the current ReplicaSet',
+    (name, d) => {
+      const constraints = d.spec!.template.spec!.topologySpreadConstraints ?? [];
+      expect(constraints.map((c) => c.topologyKey)).toEqual(['topology.kubernetes.io/zone', 'kubernetes.io/hostname']);
+      for (const c of constraints) {
+        expect(c).toMatchObject({ maxSkew: 1, whenUnsatisfiable: 'ScheduleAnyway', matchLabelKeys: ['pod-template-hash'] });
+        expect(c.labelSelector?.matchLabels).toEqual(d.spec!.selector.matchLabels);
+        expect(name).toBe(c.labelSelector?.matchLabels?.['app.kubernetes.io/name']);
+      }
+    },
+  );
 
   it('when containers are scheduled, then each has CPU and memory requests and limits', () => {
     for (const [, pod] of podSpecs) {
@@ -178,7 +184,11 @@ describe('workloads', () => {
 
   it('when Prometheus discovers pods by annotation, then each Deployment announces /metrics on its management port', () => {
     for (const d of deployments) {
-      expect(d.spec!.template.metadata!.annotations).toEqual({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': '9090', 'prometheus.io/path': '/metrics' });
+      expect(d.spec!.template.metadata!.annotations).toEqual({
+        'prometheus.io/scrape': 'true',
+        'prometheus.io/port': '9090',
+        'prometheus.io/path': '/metrics',
+      });
     }
   });
 

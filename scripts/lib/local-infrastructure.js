@@ -5,14 +5,7 @@
  */
 /* global URL -- Node built-in */
 const { spawnSync } = require('node:child_process');
-const {
-  COMPOSE_COMMAND,
-  HOW_TO_START,
-  SERVICE_KINDS,
-  SERVICE_LABELS,
-  isReachable,
-  startContainer,
-} = require('@gatehouse/testing/local-services');
+const { COMPOSE_COMMAND, HOW_TO_START, SERVICE_KINDS, SERVICE_LABELS, isReachable, startContainer } = require('@gatehouse/testing/local-services');
 
 /** Thrown with a message meant for a person: `npm start` prints it alone, never a stack trace. */
 class InfrastructureMissing extends Error {}
@@ -89,7 +82,9 @@ async function ensureInfrastructure(env, log, databases) {
   const missing = await silentKinds(urls);
   if (missing.length === 0) return { env: {}, databaseServer: undefined, stop: async () => undefined };
   if (!dockerRuns()) {
-    throw new InfrastructureMissing(missingMessage(missing, urls, 'Docker is not running (`docker info` failed), so they cannot be started for you.', databases));
+    throw new InfrastructureMissing(
+      missingMessage(missing, urls, 'Docker is not running (`docker info` failed), so they cannot be started for you.', databases),
+    );
   }
   const started = await startContainers(missing, urls, log, databases);
   return {

@@ -8,7 +8,12 @@ const { withDatabase } = require('./local-infrastructure');
  */
 const PROCESSES = [
   // bcrypt runs on the libuv pool: size it to the cores so logins use all of them.
-  { name: 'auth', entry: 'services/auth/dist/main.js', database: 'gatehouse_auth', env: { MANAGEMENT_PORT: '9090', TRUST_PROXY_HOPS: '1', UV_THREADPOOL_SIZE: String(availableParallelism()) } },
+  {
+    name: 'auth',
+    entry: 'services/auth/dist/main.js',
+    database: 'gatehouse_auth',
+    env: { MANAGEMENT_PORT: '9090', TRUST_PROXY_HOPS: '1', UV_THREADPOOL_SIZE: String(availableParallelism()) },
+  },
   { name: 'user', entry: 'services/user/dist/main.js', database: 'gatehouse_user', env: { MANAGEMENT_PORT: '9091', TRUST_PROXY_HOPS: '1' } },
   { name: 'notification', entry: 'services/notification/dist/main.js', database: 'gatehouse_notification', env: { MANAGEMENT_PORT: '9092' } },
   { name: 'gateway', entry: 'gateway/dist/main.js', env: { MANAGEMENT_PORT: '9093' } },

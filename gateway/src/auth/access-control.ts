@@ -46,7 +46,8 @@ function assertServicePrefixesProtected(options: AccessControlOptions): void {
 /** A rule below no authenticated path would never see a token: refuse to start rather than let it pass silently. */
 function assertMfaPrefixesProtected(mfaPrefixes: readonly string[], options: AccessControlOptions): void {
   const unguarded = mfaPrefixes.filter((prefix) => !underAnyPrefix(prefix, options.protectedPrefixes));
-  if (unguarded.length > 0) throw new Error(`MFA_REQUIRED_PREFIXES ${unguarded.join(', ')} lie below no path that needs an access token (${options.protectedPrefixes.join(', ')})`);
+  if (unguarded.length > 0)
+    throw new Error(`MFA_REQUIRED_PREFIXES ${unguarded.join(', ')} lie below no path that needs an access token (${options.protectedPrefixes.join(', ')})`);
 }
 
 /**

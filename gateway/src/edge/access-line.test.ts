@@ -16,7 +16,15 @@ function bothLines(record: AccessRecord, traceContext = false) {
   return { write, viaPino: viaPino?.replace(TIME, ''), viaTemplate: viaTemplate?.replace(TIME, ''), time: viaTemplate && TIME.exec(viaTemplate)?.[0] };
 }
 
-const answered: AccessRecord = { id: 'r-1', method: 'GET', url: '/api/user/profile', remoteAddress: '127.0.0.1', statusCode: 200, responseTime: 3, msg: 'request completed' };
+const answered: AccessRecord = {
+  id: 'r-1',
+  method: 'GET',
+  url: '/api/user/profile',
+  remoteAddress: '127.0.0.1',
+  statusCode: 200,
+  responseTime: 3,
+  msg: 'request completed',
+};
 
 describe('the access line template', () => {
   it.each<[string, AccessRecord]>([

@@ -37,7 +37,12 @@ const guard: AccessGuard = {
   },
 };
 
-function call(port: number, path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
+function call(
+  port: number,
+  path: string,
+  headers: Record<string, string> = {},
+  method = 'GET',
+): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, method, path, headers }, (res) => {
       let body = '';
@@ -90,12 +95,15 @@ describe('the edge (proxied routes off Express)', () => {
   });
   afterAll(() => new Promise((done) => edge.server.close(done)));
 
-  it.each(['/example/', '/api/users', '/api', '/.well-known/other', '/healthz'])('when %s is asked for, then the edge leaves it to Express untouched', async (path) => {
-    const response = await call(port, path);
-    expect(response.status).toBe(418);
-    expect(response.headers['x-request-id']).toBeUndefined();
-    expect(edge.declined).toContain(path);
-  });
+  it.each(['/example/', '/api/users', '/api', '/.well-known/other', '/healthz'])(
+    'when %s is asked for, then the edge leaves it to Express untouched',
+    async (path) => {
+      const response = await call(port, path);
+      expect(response.status).toBe(418);
+      expect(response.headers['x-request-id']).toBeUndefined();
+      expect(edge.declined).toContain(path);
+    },
+  );
 
   it('when a routed request comes in, then it is forwarded with its query, a request id, no identity claims and no client forwarding headers', async () => {
     const response = await call(port, '/api/user/profile?x=1', {
@@ -139,7 +147,9 @@ describe('the edge (proxied routes off Express)', () => {
   it('when the upstream answers 5xx, then the access line is an error with the request id', async () => {
     await call(port, '/api/user/broken', { 'x-request-id': 'edge-log-502' });
     await settle();
-    expect(edge.logs.lines()).toContainEqual(expect.objectContaining({ level: 'error', msg: 'request errored', req: expect.objectContaining({ id: 'edge-log-502' }), res: { statusCode: 502 } }));
+    expect(edge.logs.lines()).toContainEqual(
+      expect.objectContaining({ level: 'error', msg: 'request errored', req: expect.objectContaining({ id: 'edge-log-502' }), res: { statusCode: 502 } }),
+    );
   });
 
   it.each(['/api/user/../admin/users', '/api/user/%2e%2e/admin', '/api/user//me', '/api/user/a\\b'])(

@@ -10,7 +10,11 @@ function tooLarge(limit: number): AppError {
  * to answer now, or undefined to go on. A chunked body is counted as it streams, and `overflow`
  * is called once the count passes the limit (the body has then been cut off from the upstream).
  */
-export type BodyLimit = (req: IncomingMessage, res: ServerResponse, overflow: (req: IncomingMessage, res: ServerResponse, error: AppError) => void) => AppError | undefined;
+export type BodyLimit = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  overflow: (req: IncomingMessage, res: ServerResponse, error: AppError) => void,
+) => AppError | undefined;
 
 /**
  * Bodies are streamed to upstreams unparsed, so the limit is enforced here: by Content-Length

@@ -111,7 +111,9 @@ export function upstreamProxy(options: UpstreamOptions): UpstreamProxy {
   return {
     forward(req, res) {
       // Only a failure to set up the proxy request lands here; the proxy reports its own errors above.
-      void proxy(req, res, (error?: unknown) => answerError(options.logger, req, res, error ?? new Error('the proxy declined the request'), requestIdOf(req) ?? ''));
+      void proxy(req, res, (error?: unknown) =>
+        answerError(options.logger, req, res, error ?? new Error('the proxy declined the request'), requestIdOf(req) ?? ''),
+      );
     },
     abort(req) {
       const proxyReq = streaming.get(req);

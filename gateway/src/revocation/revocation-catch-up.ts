@@ -71,7 +71,10 @@ export function createRevocationCatchUp(options: RevocationCatchUpOptions): Revo
       apply(options.denyList, recent);
       synced = true;
       inFlight = undefined;
-      logger.info({ attempt: attemptNumber, sessions: recent.sessions.length, users: recent.users.length, clients: recent.clients.length }, 'revocations caught up');
+      logger.info(
+        { attempt: attemptNumber, sessions: recent.sessions.length, users: recent.users.length, clients: recent.clients.length },
+        'revocations caught up',
+      );
     } catch (error) {
       if (run !== generation) return;
       const delayMs = backoffDelay(attemptNumber, baseDelay, maxDelay);

@@ -135,7 +135,8 @@ describe('password change', () => {
     const email = await register();
     const caller = await login(email, PASSWORD, 'lifecycle-laptop');
     const other = await login(email, PASSWORD, 'lifecycle-phone');
-    const change = (currentPassword: string) => api('/api/auth/password/change', { token: caller.accessToken, body: { currentPassword, newPassword: NEW_PASSWORD } });
+    const change = (currentPassword: string) =>
+      api('/api/auth/password/change', { token: caller.accessToken, body: { currentPassword, newPassword: NEW_PASSWORD } });
 
     const wrong = await change('not the current password');
     expect({ status: wrong.status, code: await codeOf(wrong) }).toEqual({ status: 401, code: 'invalid_credentials' });
@@ -176,7 +177,9 @@ describe('sessions', () => {
     expect(text).not.toMatch(/127\.0\.0\.1|::1|::ffff:/);
     const { sessions } = JSON.parse(text) as { sessions: Record<string, unknown>[] };
     for (const session of sessions) expect(Object.keys(session).sort()).toEqual(['createdAt', 'current', 'id', 'lastUsedAt', 'userAgent']);
-    const summary = sessions.map((s) => ({ userAgent: s.userAgent, current: s.current })).sort((a, b) => String(a.userAgent).localeCompare(String(b.userAgent)));
+    const summary = sessions
+      .map((s) => ({ userAgent: s.userAgent, current: s.current }))
+      .sort((a, b) => String(a.userAgent).localeCompare(String(b.userAgent)));
     expect(summary).toEqual([
       { userAgent: 'lifecycle-laptop/1.0', current: true },
       { userAgent: 'lifecycle-phone/2.0', current: false },
@@ -231,8 +234,16 @@ describe('sessions', () => {
 
     expect(response.status).toBe(204);
     const started = Date.now();
-    const cleared = response.headers.getSetCookie().filter((c) => /max-age=0|expires=thu, 01 jan 1970/i.test(c)).map((c) => c.split('=')[0]);
-    expect(cleared.sort()).toEqual(caller.cookies.split('; ').map((c) => c.split('=')[0]).sort());
+    const cleared = response.headers
+      .getSetCookie()
+      .filter((c) => /max-age=0|expires=thu, 01 jan 1970/i.test(c))
+      .map((c) => c.split('=')[0]);
+    expect(cleared.sort()).toEqual(
+      caller.cookies
+        .split('; ')
+        .map((c) => c.split('=')[0])
+        .sort(),
+    );
     await expectRefusedWithinASecond(other.accessToken, started);
     await expectRefusedWithinASecond(caller.accessToken, started);
     expect((await refresh(caller)).status).toBe(401);

@@ -39,7 +39,10 @@ const linkIn = (mail: { decoded: string }) => /https?:\/\/[^\s"<>]+verify-email\
 async function login(email: string): Promise<{ accessToken: string; user: { emailVerified: boolean }; cookies: string; csrf: string }> {
   const response = await post('/api/auth/login', { email, password: PASSWORD });
   expect(response.status).toBe(200);
-  const cookies = response.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const cookies = response.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
   const body = (await response.json()) as { accessToken: string; csrfToken: string; user: { emailVerified: boolean } };
   return { ...body, cookies, csrf: body.csrfToken };
 }

@@ -54,7 +54,10 @@ export function gatewayClient(baseUrl: () => string, password: string): GatewayC
     async login(email, withPassword = password, userAgent = 'gatehouse-e2e') {
       const response = await api('/api/auth/login', { body: { email, password: withPassword }, headers: { 'user-agent': userAgent } });
       expect(response.status).toBe(200);
-      const cookies = response.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+      const cookies = response.headers
+        .getSetCookie()
+        .map((c) => c.split(';')[0])
+        .join('; ');
       const body = (await response.json()) as { accessToken: string; csrfToken: string; user: Session['user'] };
       return { accessToken: body.accessToken, cookies, csrf: body.csrfToken, user: body.user };
     },

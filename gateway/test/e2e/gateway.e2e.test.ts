@@ -67,7 +67,10 @@ async function signedUpUser(): Promise<{ browser: Browser; email: string; id: st
 /** How many profile requests the user service has answered, from its own metrics. */
 async function profileHits(): Promise<number> {
   const metrics = await (await fetch(`${system.user.managementUrl}/metrics`)).text();
-  return [...metrics.matchAll(/http_request_duration_seconds_count\{[^}]*route="\/api\/user\/profile"[^}]*\} (\d+)/g)].reduce((sum, m) => sum + Number(m[1]), 0);
+  return [...metrics.matchAll(/http_request_duration_seconds_count\{[^}]*route="\/api\/user\/profile"[^}]*\} (\d+)/g)].reduce(
+    (sum, m) => sum + Number(m[1]),
+    0,
+  );
 }
 
 describe('the whole flow through the gateway', () => {
@@ -137,7 +140,8 @@ describe('attacks at the gateway', () => {
 
   const now = () => Math.floor(Date.now() / 1000);
   /** The dev key is EC (ES256) since new keys default to it; a foreign key may be RSA (signTestJwt picks the alg). */
-  const sign = (payload: Record<string, unknown>, key: KeyObject = realKey, header: Record<string, unknown> = {}) => signTestJwt(payload, key, { typ: 'at+jwt', kid, ...header });
+  const sign = (payload: Record<string, unknown>, key: KeyObject = realKey, header: Record<string, unknown> = {}) =>
+    signTestJwt(payload, key, { typ: 'at+jwt', kid, ...header });
   const foreign = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
 
   const attacks: [string, () => string][] = [

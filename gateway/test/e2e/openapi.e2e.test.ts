@@ -120,7 +120,8 @@ beforeAll(async () => {
   const listed = await fetch(`${system.gateway.url}/api/auth/sessions`, { headers: { authorization: `Bearer ${otherToken}` } });
   const { sessions } = (await listed.json()) as { sessions: { id: string; current: boolean }[] };
   ender = { token: await loginToken(enderEmail, MEMBER_PASSWORD), otherSessionId: sessions.find((s) => s.current)!.id };
-  const newClient = async (name: string) => (await (await post('/api/admin/clients', { name, scopes: ['users:read'], roles: ['admin'] }, adminToken)).json()) as typeof client;
+  const newClient = async (name: string) =>
+    (await (await post('/api/admin/clients', { name, scopes: ['users:read'], roles: ['admin'] }, adminToken)).json()) as typeof client;
   client = await newClient('OpenAPI checker');
   doomedClientId = (await newClient('OpenAPI doomed')).clientId;
   setupToken = await loginToken(await newMember(), MEMBER_PASSWORD);
@@ -178,7 +179,11 @@ function exampleRequest(path: string, method: string): ExampleRequest {
     'post /api/auth/mfa/totp/confirm': { headers: asMember(confirmer.token), body: { code: totpCode(confirmer.secret, totpStep(Date.now())) } },
     'delete /api/auth/mfa/totp': { headers: asMember(removerToken), body: { password: MEMBER_PASSWORD } },
     'post /api/auth/passkeys/register/options': { status: 200 },
-    'post /api/auth/passkeys/register/verify': { headers: asMember(passkeyRegistration.token), body: { response: passkeyRegistration.response, name: 'Spec key' }, status: 201 },
+    'post /api/auth/passkeys/register/verify': {
+      headers: asMember(passkeyRegistration.token),
+      body: { response: passkeyRegistration.response, name: 'Spec key' },
+      status: 201,
+    },
     'get /api/auth/passkeys': { status: 200 },
     'delete /api/auth/passkeys/{id}': { path: `/api/auth/passkeys/${passkeyRemoval.passkeyId}`, headers: asMember(passkeyRemoval.token), status: 204 },
     'post /api/auth/passkeys/login/options': { status: 200 },
@@ -193,8 +198,7 @@ function exampleRequest(path: string, method: string): ExampleRequest {
 }
 
 /** Operations whose only way in is a Bearer access token. */
-const bearerOnly = (operation: Operation) =>
-  operation.security?.length === 1 && Object.keys(operation.security[0]!).join() === 'bearer';
+const bearerOnly = (operation: Operation) => operation.security?.length === 1 && Object.keys(operation.security[0]!).join() === 'bearer';
 
 function schemaOf(operation: Operation, status: string): Schema | undefined {
   const response = operation.responses[status];
@@ -205,7 +209,9 @@ function schemaOf(operation: Operation, status: string): Schema | undefined {
 }
 
 const operations = Object.entries(spec.paths).flatMap(([path, item]) =>
-  Object.entries(item).filter(([method]) => METHODS.includes(method)).map(([method, operation]) => [path, method, operation] as const),
+  Object.entries(item)
+    .filter(([method]) => METHODS.includes(method))
+    .map(([method, operation]) => [path, method, operation] as const),
 );
 
 describe('openapi.yaml against the running system', () => {
@@ -263,17 +269,19 @@ describe('openapi.yaml against the running system', () => {
     expect(response.headers.get('www-authenticate')).toBe('Bearer');
   });
 
-  it.each(operations.filter(([, , op]) => !op.tags?.includes('operations')).map(([path]) => path).filter((p, i, all) => all.indexOf(p) === i))(
-    '%s refuses undocumented methods with 405',
-    async (path) => {
-      const documented = Object.keys(spec.paths[path]!);
-      for (const method of METHODS.filter((m) => !documented.includes(m))) {
-        const response = await fetch(`${system.gateway.url}${path.replace('{id}', randomUUID())}`, {
-          method: method.toUpperCase(),
-          headers: { authorization: `Bearer ${adminToken}` },
-        });
-        expect({ method, status: response.status }).toEqual({ method, status: 405 });
-      }
-    },
-  );
+  it.each(
+    operations
+      .filter(([, , op]) => !op.tags?.includes('operations'))
+      .map(([path]) => path)
+      .filter((p, i, all) => all.indexOf(p) === i),
+  )('%s refuses undocumented methods with 405', async (path) => {
+    const documented = Object.keys(spec.paths[path]!);
+    for (const method of METHODS.filter((m) => !documented.includes(m))) {
+      const response = await fetch(`${system.gateway.url}${path.replace('{id}', randomUUID())}`, {
+        method: method.toUpperCase(),
+        headers: { authorization: `Bearer ${adminToken}` },
+      });
+      expect({ method, status: response.status }).toEqual({ method, status: 405 });
+    }
+  });
 });

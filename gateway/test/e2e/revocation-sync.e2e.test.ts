@@ -53,7 +53,10 @@ async function startExtraGateway(): Promise<ExtraGateway> {
     async ready() {
       const deadline = Date.now() + 20_000;
       while (Date.now() < deadline && child.exitCode === null) {
-        const status = await fetch(`http://127.0.0.1:${managementPort}/readyz`).then((r) => r.status, () => 0);
+        const status = await fetch(`http://127.0.0.1:${managementPort}/readyz`).then(
+          (r) => r.status,
+          () => 0,
+        );
         if (status === 200) return;
         await new Promise((r) => setTimeout(r, 50));
       }
@@ -77,7 +80,10 @@ describe('a gateway started after sessions ended and a client was deleted', () =
     expect(logout.status).toBe(204);
 
     const admin = await client.login(system.admin.email, system.admin.password);
-    const created = await client.api('/api/admin/clients', { token: admin.accessToken, body: { name: 'Catch-up e2e', scopes: ['users:read'], roles: ['admin'] } });
+    const created = await client.api('/api/admin/clients', {
+      token: admin.accessToken,
+      body: { name: 'Catch-up e2e', scopes: ['users:read'], roles: ['admin'] },
+    });
     expect(created.status).toBe(201);
     const { clientId, clientSecret } = (await created.json()) as { clientId: string; clientSecret: string };
     const tokenResponse = await fetch(`${system.gateway.url}/api/auth/token`, {

@@ -77,7 +77,9 @@ describe('traces', () => {
     expect(response.status).toBe(201);
     const requestId = response.headers.get('x-request-id')!;
 
-    const accessLine = await until('the gateway access log line', () => logLines(system.gateway).find((l) => l.req?.id === requestId && l.msg === 'request completed'));
+    const accessLine = await until('the gateway access log line', () =>
+      logLines(system.gateway).find((l) => l.req?.id === requestId && l.msg === 'request completed'),
+    );
     const traceId = accessLine.trace_id!;
     expect(traceId).toMatch(/^[0-9a-f]{32}$/);
     await mails.waitFor(email, 'the confirmation email', () => true);
@@ -120,7 +122,9 @@ describe('traces', () => {
     expect(accessLine.span_id).toBe(gatewayServer!.spanId);
     const authLine = logLines(system.auth).find((l) => l.req?.id === requestId && l.msg === 'request completed');
     expect(authLine?.trace_id).toBe(traceId);
-    const handledLine = await until('the notification log line', () => logLines(system.notification).find((l) => l.msg === 'user.registered handled' && l.trace_id === traceId));
+    const handledLine = await until('the notification log line', () =>
+      logLines(system.notification).find((l) => l.msg === 'user.registered handled' && l.trace_id === traceId),
+    );
     expect(handledLine.span_id).toMatch(/^[0-9a-f]{16}$/);
   });
 
@@ -131,7 +135,9 @@ describe('traces', () => {
     const response = await api('/api/user/profile', { token: accessToken });
     expect(response.status).toBe(200);
     const requestId = response.headers.get('x-request-id')!;
-    const { trace_id: traceId } = await until('the gateway access log line', () => logLines(system.gateway).find((l) => l.req?.id === requestId && l.msg === 'request completed'));
+    const { trace_id: traceId } = await until('the gateway access log line', () =>
+      logLines(system.gateway).find((l) => l.req?.id === requestId && l.msg === 'request completed'),
+    );
 
     const isQuery = (s: ReceivedSpan) => s.service === 'user' && s.attributes['db.system.name'] === 'postgresql';
     const spans = await until('the user service’s query', () => (spansOf(traceId!).some(isQuery) ? spansOf(traceId!) : undefined));
@@ -146,7 +152,10 @@ describe('traces', () => {
   it('when a user registers, confirms, logs in and refreshes, then no exported span holds the password, a token or a cookie', async () => {
     const email = newEmail();
     expect((await api('/api/auth/register', { body: { email, password: PASSWORD } })).status).toBe(201);
-    const link = tokenLinkIn(await mails.waitFor(email, 'the confirmation email', (m) => tokenLinkIn(m, '/api/auth/verify-email') !== undefined), '/api/auth/verify-email')!;
+    const link = tokenLinkIn(
+      await mails.waitFor(email, 'the confirmation email', (m) => tokenLinkIn(m, '/api/auth/verify-email') !== undefined),
+      '/api/auth/verify-email',
+    )!;
     const verificationToken = tokenOf(link);
     expect((await fetch(link)).status).toBe(200);
     expect((await api('/api/auth/verify-email', { body: { token: verificationToken } })).status).toBe(200);
@@ -162,12 +171,23 @@ describe('traces', () => {
     await new Promise((r) => setTimeout(r, 500));
 
     const cookieValues = [...session.cookies.split('; '), ...rotatedCookies].map((pair) => pair.slice(pair.indexOf('=') + 1));
-    const secrets = [PASSWORD, verificationToken, session.accessToken, session.csrf, rotated.accessToken, rotated.csrfToken, ...cookieValues].filter((s) => s.length >= 16);
+    const secrets = [PASSWORD, verificationToken, session.accessToken, session.csrf, rotated.accessToken, rotated.csrfToken, ...cookieValues].filter(
+      (s) => s.length >= 16,
+    );
     expect(secrets.length).toBeGreaterThanOrEqual(8);
     const spans = [...receiver.spans];
     const leaks = spans.flatMap((span) => {
-      const recorded = JSON.stringify({ name: span.name, attributes: span.attributes, events: span.events, links: span.links, status: span.status, resource: span.resource });
-      return secrets.filter((secret) => recorded.includes(secret) || recorded.includes(encodeURIComponent(secret))).map((secret) => `${label(span)} holds ${secret.slice(0, 6)}…`);
+      const recorded = JSON.stringify({
+        name: span.name,
+        attributes: span.attributes,
+        events: span.events,
+        links: span.links,
+        status: span.status,
+        resource: span.resource,
+      });
+      return secrets
+        .filter((secret) => recorded.includes(secret) || recorded.includes(encodeURIComponent(secret)))
+        .map((secret) => `${label(span)} holds ${secret.slice(0, 6)}…`);
     });
     expect(leaks).toEqual([]);
     // A URL's password is masked where one is recorded at all (amqplib: amqp://user:***@host).
@@ -175,7 +195,13 @@ describe('traces', () => {
     expect(credentialsInUrls.map(label)).toEqual([]);
 
     // The scan saw what it had to: the confirmation page's query, SQL, Redis and the broker.
-    const page = spans.find((s) => s.service === 'auth' && s.kind === SPAN_KIND.server && s.attributes['url.path'] === '/api/auth/verify-email' && s.attributes['http.request.method'] === 'GET');
+    const page = spans.find(
+      (s) =>
+        s.service === 'auth' &&
+        s.kind === SPAN_KIND.server &&
+        s.attributes['url.path'] === '/api/auth/verify-email' &&
+        s.attributes['http.request.method'] === 'GET',
+    );
     expect(page?.attributes['url.query']).toBe('token=REDACTED');
     expect(spans.some((s) => s.attributes['db.system.name'] === 'postgresql' && String(s.attributes['db.query.text']).includes('$1'))).toBe(true);
     const redis = spans.filter((s) => s.attributes['db.system.name'] === 'redis' || s.attributes['db.system'] === 'redis');

@@ -30,7 +30,11 @@ const customKinds = [
 function withoutDescriptions(node) {
   if (Array.isArray(node)) return node.map(withoutDescriptions);
   if (!node || typeof node !== 'object') return node;
-  return Object.fromEntries(Object.entries(node).filter(([key]) => key !== 'description').map(([key, value]) => [key, withoutDescriptions(value)]));
+  return Object.fromEntries(
+    Object.entries(node)
+      .filter(([key]) => key !== 'description')
+      .map(([key, value]) => [key, withoutDescriptions(value)]),
+  );
 }
 
 function references(node, found = new Set()) {

@@ -9,7 +9,11 @@ interface Descriptor {
   readonly id: string;
 }
 
-const toBase64url = (buffer: ArrayBuffer): string => btoa(String.fromCharCode(...new Uint8Array(buffer))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+const toBase64url = (buffer: ArrayBuffer): string =>
+  btoa(String.fromCharCode(...new Uint8Array(buffer)))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 
 const fromBase64url = (text: string): Uint8Array<ArrayBuffer> => Uint8Array.from(atob(text.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
 
@@ -43,7 +47,11 @@ export async function createPasskey(options: Json): Promise<Json> {
 
 /** `navigator.credentials.get()` for the API's request options; the assertion as JSON. */
 export async function usePasskey(options: Json): Promise<Json> {
-  const publicKey = { ...options, challenge: fromBase64url(options.challenge as string), allowCredentials: descriptors(options.allowCredentials) } as unknown as PublicKeyCredentialRequestOptions;
+  const publicKey = {
+    ...options,
+    challenge: fromBase64url(options.challenge as string),
+    allowCredentials: descriptors(options.allowCredentials),
+  } as unknown as PublicKeyCredentialRequestOptions;
   const credential = (await navigator.credentials.get({ publicKey })) as PublicKeyCredential;
   const response = credential.response as AuthenticatorAssertionResponse;
   return credentialJson(credential, {

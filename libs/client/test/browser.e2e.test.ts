@@ -76,7 +76,8 @@ async function openApp(label: string, expected: string | RegExp): Promise<Page> 
   steps.watch(page, label);
   const response = await page.goto(`${app}/example/`, { waitUntil: 'load' });
   // 304 too: a second tab revalidates the page the first one cached.
-  if (!response || ![200, 304].includes(response.status())) throw new Error(`GET ${app}/example/ answered ${response?.status()} (is the page served with EXAMPLE_APP=true?)`);
+  if (!response || ![200, 304].includes(response.status()))
+    throw new Error(`GET ${app}/example/ answered ${response?.status()} (is the page served with EXAMPLE_APP=true?)`);
   await waitForStatus(page, expected);
   await steps.shot(page, `${label} opened`);
   return page;

@@ -69,7 +69,8 @@ async function openApp(): Promise<Page> {
 function tokensFrom(page: Page, path: string): string[] {
   const tokens: string[] = [];
   page.on('response', (response) => {
-    if (new URL(response.url()).pathname === path && response.status() === 200) void response.json().then((body: { accessToken: string }) => tokens.push(body.accessToken));
+    if (new URL(response.url()).pathname === path && response.status() === 200)
+      void response.json().then((body: { accessToken: string }) => tokens.push(body.accessToken));
   });
   return tokens;
 }
@@ -79,7 +80,14 @@ async function virtualAuthenticator(page: Page): Promise<{ cdp: CDPSession; auth
   const cdp = await page.createCDPSession();
   await cdp.send('WebAuthn.enable', { enableUI: false });
   const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
   });
   return { cdp, authenticatorId };
 }
@@ -95,9 +103,16 @@ async function addPasskey(page: Page, name: string): Promise<void> {
 async function waitForText(page: Page, id: string, expected: string): Promise<void> {
   const read = (elementId: string) => (globalThis as unknown as PageGlobals).document.getElementById(elementId)?.textContent ?? '';
   await page
-    .waitForFunction((elementId: string, text: string) => ((globalThis as unknown as PageGlobals).document.getElementById(elementId)?.textContent ?? '').startsWith(text), { timeout: 10_000, polling: 50 }, id, expected)
+    .waitForFunction(
+      (elementId: string, text: string) => ((globalThis as unknown as PageGlobals).document.getElementById(elementId)?.textContent ?? '').startsWith(text),
+      { timeout: 10_000, polling: 50 },
+      id,
+      expected,
+    )
     .catch(async (error: unknown) => {
-      throw new Error(`#${id} did not become ${expected}: it reads "${await page.evaluate(read, id)}", #error reads "${await page.evaluate(read, 'error')}"`, { cause: error });
+      throw new Error(`#${id} did not become ${expected}: it reads "${await page.evaluate(read, id)}", #error reads "${await page.evaluate(read, 'error')}"`, {
+        cause: error,
+      });
     });
 }
 
@@ -124,7 +139,10 @@ describe('passkeys in Chromium through the SDK', () => {
     expect(tokens).toHaveLength(1);
     expect(amrOf(tokens[0]!)).toEqual(['hwk']);
     const listed = await page.evaluate(
-      async () => (await (await (globalThis as unknown as PageGlobals).gatehouse.fetch('/api/auth/passkeys')).json()) as { passkeys: { name: string; lastUsedAt: string | null }[] },
+      async () =>
+        (await (await (globalThis as unknown as PageGlobals).gatehouse.fetch('/api/auth/passkeys')).json()) as {
+          passkeys: { name: string; lastUsedAt: string | null }[];
+        },
     );
     expect(listed.passkeys).toEqual([expect.objectContaining({ name: 'This laptop', lastUsedAt: expect.any(String) })]);
     const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });

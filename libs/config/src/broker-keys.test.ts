@@ -49,7 +49,10 @@ describe('a renamed key', () => {
 
     expect(config).toMatchObject({ EVENT_MAX_ATTEMPTS: 3, NAME: 'y' });
     expect(config).not.toHaveProperty('MAX_DELIVERY_ATTEMPTS');
-    expect(warnings).toHaveBeenCalledWith(expect.stringMatching(/MAX_DELIVERY_ATTEMPTS is deprecated.*set EVENT_MAX_ATTEMPTS/), expect.objectContaining({ type: 'DeprecationWarning' }));
+    expect(warnings).toHaveBeenCalledWith(
+      expect.stringMatching(/MAX_DELIVERY_ATTEMPTS is deprecated.*set EVENT_MAX_ATTEMPTS/),
+      expect.objectContaining({ type: 'DeprecationWarning' }),
+    );
   });
 
   it('when the old name holds a bad value, then boot stops naming the new key', () => {
@@ -57,7 +60,9 @@ describe('a renamed key', () => {
   });
 
   it('when both names are set, then boot stops rather than pick one', () => {
-    expect(() => loadConfig('sample', renamed, { MAX_DELIVERY_ATTEMPTS: '3', EVENT_MAX_ATTEMPTS: '4' })).toThrow(/MAX_DELIVERY_ATTEMPTS[\s\S]*EVENT_MAX_ATTEMPTS/);
+    expect(() => loadConfig('sample', renamed, { MAX_DELIVERY_ATTEMPTS: '3', EVENT_MAX_ATTEMPTS: '4' })).toThrow(
+      /MAX_DELIVERY_ATTEMPTS[\s\S]*EVENT_MAX_ATTEMPTS/,
+    );
   });
 
   it('when only the new name is set, then nothing is said', () => {

@@ -3,25 +3,24 @@ import { oneOf } from './typed-config';
 
 /** A comma-separated list of origins (`https://app.example.com,http://localhost:3000`). */
 export const originList = () =>
-  Joi.string<string[]>()
-    .custom((raw: string, helpers) => {
-      const origins = raw
-        .split(',')
-        .map((o) => o.trim())
-        .filter((o) => o.length > 0);
-      for (const origin of origins) {
-        let parsed: URL;
-        try {
-          parsed = new URL(origin);
-        } catch {
-          return helpers.message({ custom: `"${origin}" is not an origin (scheme://host[:port])` });
-        }
-        if (parsed.origin !== origin) {
-          return helpers.message({ custom: `"${origin}" is not an origin; did you mean "${parsed.origin}"?` });
-        }
+  Joi.string<string[]>().custom((raw: string, helpers) => {
+    const origins = raw
+      .split(',')
+      .map((o) => o.trim())
+      .filter((o) => o.length > 0);
+    for (const origin of origins) {
+      let parsed: URL;
+      try {
+        parsed = new URL(origin);
+      } catch {
+        return helpers.message({ custom: `"${origin}" is not an origin (scheme://host[:port])` });
       }
-      return origins;
-    });
+      if (parsed.origin !== origin) {
+        return helpers.message({ custom: `"${origin}" is not an origin; did you mean "${parsed.origin}"?` });
+      }
+    }
+    return origins;
+  });
 
 /** A comma-separated list of plain strings, e.g. file paths. */
 export const stringList = () =>

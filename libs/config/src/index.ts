@@ -16,11 +16,4 @@ export {
   type OutboxConfig,
   type ProcessedEventsConfig,
 } from './service-keys';
-export {
-  brokerKeys,
-  eventConsumerKeys,
-  type BrokerConfig,
-  type EventConsumerConfig,
-  type EventConsumerDefaults,
-  type EventQueueType,
-} from './broker-keys';
+export { brokerKeys, eventConsumerKeys, type BrokerConfig, type EventConsumerConfig, type EventConsumerDefaults, type EventQueueType } from './broker-keys';

@@ -109,7 +109,10 @@ export function processedEventsKeys() {
      * How long a consumer remembers the ids it has applied. It must outlast every redelivery of
      * an event (retries, a relay republishing after a crash), hence the floor of one hour.
      */
-    PROCESSED_EVENTS_RETENTION_SECONDS: Joi.number().integer().min(3600).default(7 * 24 * 3600),
+    PROCESSED_EVENTS_RETENTION_SECONDS: Joi.number()
+      .integer()
+      .min(3600)
+      .default(7 * 24 * 3600),
   };
 }
 

@@ -37,7 +37,7 @@ describe('migrate', () => {
     const pool = createPool({ url: other.url, applicationName: 'migrate-test' });
     try {
       await expect(migrate(pool, broken)).rejects.toThrow(/0002_bad\.sql/);
-      const { rows } = await pool.query("SELECT name FROM schema_migrations ORDER BY name");
+      const { rows } = await pool.query('SELECT name FROM schema_migrations ORDER BY name');
       expect(rows.map((r: { name: string }) => r.name)).toEqual(['0001_ok.sql']);
       const half = await pool.query("SELECT to_regclass('half') AS t");
       expect(half.rows[0].t).toBeNull();
@@ -63,9 +63,17 @@ describe('migrate, with a file marked to run without a transaction', () => {
     try {
       expect((await migrate(pool, files)).applied).toEqual(['0001_items.sql', '0002_items_indexes.sql']);
 
-      const { rows } = await pool.query("SELECT c.relname AS name, i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname LIKE 'items_%' ORDER BY 1");
-      expect(rows).toEqual([{ name: 'items_id', valid: true }, { name: 'items_label', valid: true }]);
-      expect((await pool.query('SELECT name FROM schema_migrations ORDER BY name')).rows.map((r: { name: string }) => r.name)).toEqual(['0001_items.sql', '0002_items_indexes.sql']);
+      const { rows } = await pool.query(
+        "SELECT c.relname AS name, i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname LIKE 'items_%' ORDER BY 1",
+      );
+      expect(rows).toEqual([
+        { name: 'items_id', valid: true },
+        { name: 'items_label', valid: true },
+      ]);
+      expect((await pool.query('SELECT name FROM schema_migrations ORDER BY name')).rows.map((r: { name: string }) => r.name)).toEqual([
+        '0001_items.sql',
+        '0002_items_indexes.sql',
+      ]);
     } finally {
       await pool.end();
       await own.drop();
@@ -75,7 +83,10 @@ describe('migrate, with a file marked to run without a transaction', () => {
   it('when one of its statements fails, then the ones before it stay, the file is not recorded, and the error says why the rest was not rolled back', async () => {
     const own = await createTestDatabase('migrate_no_tx_fail');
     const files = await mkdtemp(join(tmpdir(), 'gh-migrations-'));
-    await writeFile(join(files, '0001_items.sql'), '-- migrate: no-transaction\nCREATE TABLE items (id int);\nCREATE INDEX CONCURRENTLY items_missing ON items (missing);\n');
+    await writeFile(
+      join(files, '0001_items.sql'),
+      '-- migrate: no-transaction\nCREATE TABLE items (id int);\nCREATE INDEX CONCURRENTLY items_missing ON items (missing);\n',
+    );
     const pool = createPool({ url: own.url, applicationName: 'migrate-test' });
     try {
       await expect(migrate(pool, files)).rejects.toThrow(/0001_items\.sql failed \(it runs without a transaction[^)]*\): column "missing" does not exist/);
@@ -91,7 +102,10 @@ describe('migrate, with a file marked to run without a transaction', () => {
   it('when the marker is not on the first line, then the file runs in a transaction as usual', async () => {
     const own = await createTestDatabase('migrate_marker_late');
     const files = await mkdtemp(join(tmpdir(), 'gh-migrations-'));
-    await writeFile(join(files, '0001_items.sql'), 'CREATE TABLE items (id int);\n-- migrate: no-transaction\nCREATE INDEX CONCURRENTLY items_id ON items (id);\n');
+    await writeFile(
+      join(files, '0001_items.sql'),
+      'CREATE TABLE items (id int);\n-- migrate: no-transaction\nCREATE INDEX CONCURRENTLY items_id ON items (id);\n',
+    );
     const pool = createPool({ url: own.url, applicationName: 'migrate-test' });
     try {
       await expect(migrate(pool, files)).rejects.toThrow(/0001_items\.sql failed: CREATE INDEX CONCURRENTLY cannot run inside a transaction block/);

@@ -61,9 +61,12 @@ async function applyWithoutTransaction(client: PoolClient, table: string, file: 
   try {
     for (const statement of statements(sql)) await client.query(statement);
   } catch (error) {
-    throw new Error(`Migration ${file} failed (it runs without a transaction: the statements before the failing one stay applied): ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new Error(
+      `Migration ${file} failed (it runs without a transaction: the statements before the failing one stay applied): ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   }
   await client.query(`INSERT INTO ${table} (name) VALUES ($1)`, [file]);
 }
@@ -81,9 +84,7 @@ export async function migrate(pool: Pool, directory: string, table = MIGRATIONS_
   let failure: Error | undefined;
   try {
     await waitForMigrationLock(client, lockKey(table));
-    await client.query(
-      `CREATE TABLE IF NOT EXISTS ${table} (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
-    );
+    await client.query(`CREATE TABLE IF NOT EXISTS ${table} (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
     const done = new Set((await client.query<{ name: string }>(`SELECT name FROM ${table}`)).rows.map((r) => r.name));
     for (const file of files) {
       if (done.has(file)) continue;

@@ -62,7 +62,13 @@ describe('prepareDatabase with a runtime role', () => {
   });
 
   it('when the runtime role named is the DDL role itself, then preparing fails saying so', async () => {
-    const prepare = prepareDatabase({ url: databaseUrl, create: false, migrationsDirectory: directory, runtimeRole: ddlRole, applicationName: 'roles-test-migrate' });
+    const prepare = prepareDatabase({
+      url: databaseUrl,
+      create: false,
+      migrationsDirectory: directory,
+      runtimeRole: ddlRole,
+      applicationName: 'roles-test-migrate',
+    });
 
     await expect(prepare).rejects.toThrow(`The runtime role ${ddlRole} is the role that runs the migrations`);
   });

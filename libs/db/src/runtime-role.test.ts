@@ -44,7 +44,12 @@ const connect = (role: string) => {
 
 beforeAll(async () => {
   admin = createPool({ url: testInfrastructure().postgresUrl, applicationName: 'marks-test-admin' });
-  for (const [role, extra] of [[ddlRole, ' CREATEDB'], [runtimeRole, ''], [strangerRole, '']]) await admin.query(`CREATE ROLE ${role} LOGIN${extra} PASSWORD '${PASSWORD}'`);
+  for (const [role, extra] of [
+    [ddlRole, ' CREATEDB'],
+    [runtimeRole, ''],
+    [strangerRole, ''],
+  ])
+    await admin.query(`CREATE ROLE ${role} LOGIN${extra} PASSWORD '${PASSWORD}'`);
   const directory = await mkdtemp(join(tmpdir(), 'gh-marks-'));
   await writeFile(join(directory, '0001_marks.sql'), MIGRATION);
   await prepareDatabase({ url: databaseUrl, create: true, migrationsDirectory: directory, runtimeRole, applicationName: 'marks-test-migrate' });

@@ -30,7 +30,9 @@ export async function openServiceDatabase(config: Readonly<ServiceDatabaseConfig
   const { logger } = options;
   if (config.DATABASE_CREATE) await ensureDatabase(config.DATABASE_URL);
   const pool = createPool({
-    url: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE, applicationName: options.applicationName,
+    url: config.DATABASE_URL,
+    max: config.DATABASE_POOL_SIZE,
+    applicationName: options.applicationName,
     onIdleError: (error) => logger.warn({ err: error }, 'idle database connection lost'),
   });
   if (config.MIGRATE_ON_BOOT) {

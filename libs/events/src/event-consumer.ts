@@ -109,7 +109,13 @@ export function createEventConsumer<N extends EventName>(options: EventConsumerO
   const handle = (channel: ConfirmChannel, message: ConsumeMessage): Promise<void> =>
     eventsTracer.startActiveSpan(
       `${options.queue} handle`,
-      { attributes: { 'messaging.destination.name': options.queue, 'messaging.message.id': String(message.properties.messageId ?? ''), 'gatehouse.event.attempt': attemptOf(message) + 1 } },
+      {
+        attributes: {
+          'messaging.destination.name': options.queue,
+          'messaging.message.id': String(message.properties.messageId ?? ''),
+          'gatehouse.event.attempt': attemptOf(message) + 1,
+        },
+      },
       deliveryContext(message),
       async (span) => {
         try {

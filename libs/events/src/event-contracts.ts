@@ -2,14 +2,31 @@ import { randomUUID } from 'node:crypto';
 import Joi from 'joi';
 
 /** Why a user's sessions were revoked. */
-export const sessionRevokedReasons = ['logout', 'logout_all', 'reuse_detected', 'user_deleted', 'password_changed', 'session_ended_by_user', 'mfa_disabled', 'passkey_removed'] as const;
+export const sessionRevokedReasons = [
+  'logout',
+  'logout_all',
+  'reuse_detected',
+  'user_deleted',
+  'password_changed',
+  'session_ended_by_user',
+  'mfa_disabled',
+  'passkey_removed',
+] as const;
 export type SessionRevokedReason = (typeof sessionRevokedReasons)[number];
 
 /**
  * What a security notice email tells its reader; `mfa_*` whenever the authenticator app is added
  * or removed, `passkey_*` whenever a passkey is.
  */
-export const securityNoticeKinds = ['password_changed', 'session_reuse_detected', 'registration_attempted', 'mfa_enabled', 'mfa_disabled', 'passkey_added', 'passkey_removed'] as const;
+export const securityNoticeKinds = [
+  'password_changed',
+  'session_reuse_detected',
+  'registration_attempted',
+  'mfa_enabled',
+  'mfa_disabled',
+  'passkey_added',
+  'passkey_removed',
+] as const;
 export type SecurityNoticeKind = (typeof securityNoticeKinds)[number];
 
 /** Every event Gatehouse publishes, by name, with the payload of its current version. */

@@ -32,19 +32,16 @@ export function createProcessedEvents(pool: Pool, consumer: string): ProcessedEv
       return rowCount === 1;
     },
     async record(eventId) {
-      const { rowCount } = await pool.query('INSERT INTO processed_events (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
-        consumer,
-        eventId,
-      ]);
+      const { rowCount } = await pool.query('INSERT INTO processed_events (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [consumer, eventId]);
       return rowCount === 1;
     },
     once: (eventId, effect) =>
       withTransaction(pool, async (client) => {
         // The insert takes the row lock, so a concurrent redelivery waits here and then skips.
-        const { rowCount } = await client.query(
-          'INSERT INTO processed_events (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING',
-          [consumer, eventId],
-        );
+        const { rowCount } = await client.query('INSERT INTO processed_events (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
+          consumer,
+          eventId,
+        ]);
         if (rowCount === 1) await effect(client);
         return rowCount === 1;
       }),

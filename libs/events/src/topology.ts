@@ -121,7 +121,11 @@ export async function declareConsumerQueue(channel: Channel, options: ConsumerQu
   for (const [index, retry] of names.retries.entries()) {
     await assertQueue(channel, retry, queueType, {
       durable: true,
-      arguments: { ...typed, 'x-message-ttl': backoffDelay(index + 1, options.retryBaseDelayMs, options.retryMaxDelayMs), ...deadLetterTo(names.queue, queueType) },
+      arguments: {
+        ...typed,
+        'x-message-ttl': backoffDelay(index + 1, options.retryBaseDelayMs, options.retryMaxDelayMs),
+        ...deadLetterTo(names.queue, queueType),
+      },
     });
   }
 }

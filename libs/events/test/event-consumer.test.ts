@@ -177,7 +177,15 @@ describe('quorum queues', () => {
     const queue = uniqueName('poison_queue');
     queues.push(queue);
     const names = consumerQueueNames(queue, maxAttempts);
-    await declareConsumerQueue(connections.get('quorum')!.channel()!, { exchange, queue, events: ['user.deleted'], maxAttempts, retryBaseDelayMs: 20, retryMaxDelayMs: 1000, queueType: 'quorum' });
+    await declareConsumerQueue(connections.get('quorum')!.channel()!, {
+      exchange,
+      queue,
+      events: ['user.deleted'],
+      maxAttempts,
+      retryBaseDelayMs: 20,
+      retryMaxDelayMs: 1000,
+      queueType: 'quorum',
+    });
     const event = createEvent('user.deleted', { userId: randomUUID() });
     probe.channel.sendToQueue(queue, Buffer.from(JSON.stringify(event)));
 
@@ -198,29 +206,48 @@ describe('quorum queues', () => {
   it.each([
     ['classic', 'quorum'],
     ['quorum', 'classic'],
-  ] as const)('when the queues exist as %s and the connection declares %s, then the consumer does not start and says how to migrate', async (existing, configured) => {
-    const queue = uniqueName('switched_queue');
-    await consume(async () => undefined, connections.get(existing)!, queue);
-    while (consumers.length > 0) await consumers.pop()!.stop();
-    // Its own connection: a refused declaration fails again on every reconnect until fixed.
-    const redeployed = createAmqpConnection({ url: testInfrastructure().amqpUrl, logger, name: 'consumer-test-switched', queueType: configured, reconnectBaseDelayMs: 50 });
-    try {
-      await redeployed.waitUntilConnected(5000);
-      const switched = createEventConsumer({ connection: redeployed, exchange, queue, events: ['user.deleted'], handler: async () => undefined, logger, maxAttempts, retryBaseDelayMs: 20 });
+  ] as const)(
+    'when the queues exist as %s and the connection declares %s, then the consumer does not start and says how to migrate',
+    async (existing, configured) => {
+      const queue = uniqueName('switched_queue');
+      await consume(async () => undefined, connections.get(existing)!, queue);
+      while (consumers.length > 0) await consumers.pop()!.stop();
+      // Its own connection: a refused declaration fails again on every reconnect until fixed.
+      const redeployed = createAmqpConnection({
+        url: testInfrastructure().amqpUrl,
+        logger,
+        name: 'consumer-test-switched',
+        queueType: configured,
+        reconnectBaseDelayMs: 50,
+      });
+      try {
+        await redeployed.waitUntilConnected(5000);
+        const switched = createEventConsumer({
+          connection: redeployed,
+          exchange,
+          queue,
+          events: ['user.deleted'],
+          handler: async () => undefined,
+          logger,
+          maxAttempts,
+          retryBaseDelayMs: 20,
+        });
 
-      const failure = await switched.start().then(
-        () => undefined,
-        (error: unknown) => error,
-      );
+        const failure = await switched.start().then(
+          () => undefined,
+          (error: unknown) => error,
+        );
 
-      expect(failure).toBeInstanceOf(TopologyMismatchError);
-      expect((failure as TopologyMismatchError).queue).toBe(queue);
-      expect((failure as Error).message).toContain(`Queue "${queue}" exists with other arguments than this consumer declares (a ${configured} queue)`);
-      expect((failure as Error).message).toMatch(/type \(EVENTS_QUEUE_TYPE\).*drain it and delete it/);
-      const refused = () => logs.lines().some((line) => line.msg === 'the broker refused a queue declaration' && line.level === 'error' && line.queue === queue);
-      expect(await eventually(refused, 5000)).toBe(true);
-    } finally {
-      await redeployed.close();
-    }
-  });
+        expect(failure).toBeInstanceOf(TopologyMismatchError);
+        expect((failure as TopologyMismatchError).queue).toBe(queue);
+        expect((failure as Error).message).toContain(`Queue "${queue}" exists with other arguments than this consumer declares (a ${configured} queue)`);
+        expect((failure as Error).message).toMatch(/type \(EVENTS_QUEUE_TYPE\).*drain it and delete it/);
+        const refused = () =>
+          logs.lines().some((line) => line.msg === 'the broker refused a queue declaration' && line.level === 'error' && line.queue === queue);
+        expect(await eventually(refused, 5000)).toBe(true);
+      } finally {
+        await redeployed.close();
+      }
+    },
+  );
 });

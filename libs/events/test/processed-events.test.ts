@@ -20,7 +20,8 @@ afterAll(async () => {
   await database.drop();
 });
 
-const effectCount = async (eventId: string) => Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM effects WHERE event_id = $1', [eventId])).rows[0]!.n);
+const effectCount = async (eventId: string) =>
+  Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM effects WHERE event_id = $1', [eventId])).rows[0]!.n);
 
 describe('processed events', () => {
   it('when an id is recorded, then the consumer sees it and recording again reports a duplicate', async () => {

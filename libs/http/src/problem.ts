@@ -59,12 +59,7 @@ export interface ProblemBody {
 }
 
 /** Builds an RFC 9457 body; `type` is a stable URN per code. */
-export function problemBody(
-  code: ErrorCode,
-  detail: string,
-  requestId: string | undefined,
-  extensions: Readonly<Record<string, unknown>> = {},
-): ProblemBody {
+export function problemBody(code: ErrorCode, detail: string, requestId: string | undefined, extensions: Readonly<Record<string, unknown>> = {}): ProblemBody {
   const kind = problemKinds[code];
   return {
     ...extensions,

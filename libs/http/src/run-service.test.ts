@@ -44,7 +44,11 @@ describe('runService', () => {
 
   it('when it serves, then only the management port answers the probes and metrics, and SIGTERM drains to exit 0', async () => {
     const { child, output } = await start('serve', /fixture listening/);
-    const { port, managementPort } = JSON.parse(output().split('\n').find((line) => line.includes('fixture listening'))!) as Record<string, number>;
+    const { port, managementPort } = JSON.parse(
+      output()
+        .split('\n')
+        .find((line) => line.includes('fixture listening'))!,
+    ) as Record<string, number>;
     const api = `http://127.0.0.1:${port}`;
     const management = `http://127.0.0.1:${managementPort}`;
 

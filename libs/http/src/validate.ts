@@ -14,9 +14,7 @@ export function validate<T>(schema: Schema<T>, input: unknown): T {
     convert: true,
   });
   if (error) {
-    throw validationError(
-      error.details.map((d) => ({ path: d.path.join('.') || '(body)', message: d.message })),
-    );
+    throw validationError(error.details.map((d) => ({ path: d.path.join('.') || '(body)', message: d.message })));
   }
   return value;
 }

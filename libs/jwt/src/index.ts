@@ -1,4 +1,11 @@
-export { claimsFromPayload, TokenRejection, type AccessTokenClaims, type UserAccessClaims, type ServiceAccessClaims, type ClaimRules } from './access-token-claims';
+export {
+  claimsFromPayload,
+  TokenRejection,
+  type AccessTokenClaims,
+  type UserAccessClaims,
+  type ServiceAccessClaims,
+  type ClaimRules,
+} from './access-token-claims';
 export { keysFromJwks, type VerificationAlgorithm, type VerificationKey } from './jwks-keys';
 export { MAX_TOKEN_BYTES } from './compact-token';
 export { createJwksVerifier, type AccessTokenVerifier, type JwksVerifier, type JwksVerifierOptions } from './jwks-verifier';

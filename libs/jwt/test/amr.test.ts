@@ -7,7 +7,14 @@ import { AUDIENCE, ISSUER, claimsFor, generateTestKey, serveJwks, signToken, typ
 
 const logger = createLogger({ service: 'jwt-amr-test', level: 'silent' });
 const key = generateTestKey('ES256');
-const rules = { issuer: ISSUER, audience: AUDIENCE, clockToleranceSeconds: 0, get nowSeconds() { return Math.floor(Date.now() / 1000); } };
+const rules = {
+  issuer: ISSUER,
+  audience: AUDIENCE,
+  clockToleranceSeconds: 0,
+  get nowSeconds() {
+    return Math.floor(Date.now() / 1000);
+  },
+};
 const SERVICE = 'svc_AAAAAAAAAAAAAAAAAAAAAA';
 const serviceClaims = { sub: SERVICE, client_id: SERVICE, sid: undefined, email: undefined, name: undefined, email_verified: undefined, scope: 'reports' };
 
@@ -53,7 +60,8 @@ describe('requireAmr', () => {
     await Promise.all([server.close(), jwks.close()]);
   });
 
-  const get = (path: string, claims: Record<string, unknown>) => fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${signToken(key, { claims })}` } });
+  const get = (path: string, claims: Record<string, unknown>) =>
+    fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${signToken(key, { claims })}` } });
 
   it.each([
     ['a password only', ['pwd']],

@@ -24,7 +24,15 @@ describe('JWKS verifier while the keys cannot be had', () => {
   const servers: JwksServer[] = [];
 
   function verifierFor(jwksUrl: string, overrides: Partial<JwksVerifierOptions> = {}): JwksVerifier {
-    const verifier = createJwksVerifier({ jwksUrl, issuer: ISSUER, audience: AUDIENCE, logger, fetchTimeoutMs: 500, refetchCooldownMs: LONG_COOLDOWN_MS, ...overrides });
+    const verifier = createJwksVerifier({
+      jwksUrl,
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      logger,
+      fetchTimeoutMs: 500,
+      refetchCooldownMs: LONG_COOLDOWN_MS,
+      ...overrides,
+    });
     verifiers.push(verifier);
     return verifier;
   }

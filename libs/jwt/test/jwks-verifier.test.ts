@@ -3,17 +3,7 @@ import express from 'express';
 import { AppError } from '@gatehouse/errors';
 import { createLogger } from '@gatehouse/logger';
 import { createJwksVerifier, type JwksVerifier, type JwksVerifierOptions } from '../src';
-import {
-  AUDIENCE,
-  ISSUER,
-  generateTestKey,
-  serveJwks,
-  signHs256WithPublicKey,
-  signToken,
-  tamper,
-  unsignedToken,
-  type JwksServer,
-} from './token-fixtures';
+import { AUDIENCE, ISSUER, generateTestKey, serveJwks, signHs256WithPublicKey, signToken, tamper, unsignedToken, type JwksServer } from './token-fixtures';
 
 const logger = createLogger({ service: 'jwt-test', level: 'silent' });
 const rsa = generateTestKey('RS256');
@@ -53,7 +43,14 @@ describe('JWKS access token verifier', () => {
   it('when an RS256 token from the published key is presented, then its claims come back mapped', async () => {
     const verifier = await readyVerifier();
     const token = signToken(rsa, { claims: { sub: 'user-1', roles: ['user', 'admin'], sid: 'session-1', email_verified: false, name: null } });
-    await expect(verifier.verify(token)).resolves.toMatchObject({ sub: 'user-1', roles: ['user', 'admin'], sid: 'session-1', emailVerified: false, name: null, email: 'ada@example.com' });
+    await expect(verifier.verify(token)).resolves.toMatchObject({
+      sub: 'user-1',
+      roles: ['user', 'admin'],
+      sid: 'session-1',
+      emailVerified: false,
+      name: null,
+      email: 'ada@example.com',
+    });
     expect(verifier.ready()).toBe(true);
   });
 

@@ -34,7 +34,12 @@ describe('signing algorithms', () => {
 
   it('when an OKP key is on another curve or labelled with another alg, then it is left out', () => {
     const ed448 = generateKeyPairSync('ed448').publicKey.export({ format: 'jwk' });
-    const keys = keysFromJwks({ keys: [{ ...ed448, kid: 'ed448' }, { ...ed.jwk, kid: 'mislabelled', alg: 'ES256' }] });
+    const keys = keysFromJwks({
+      keys: [
+        { ...ed448, kid: 'ed448' },
+        { ...ed.jwk, kid: 'mislabelled', alg: 'ES256' },
+      ],
+    });
     expect(keys.size).toBe(0);
   });
 

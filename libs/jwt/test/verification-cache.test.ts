@@ -4,7 +4,19 @@ import { VerificationCache } from '../src/verification-cache';
 const T = 1_800_000_000;
 
 function entry(exp: number) {
-  const claims: AccessTokenClaims = { kind: 'user', sub: 'u', roles: ['user'], jti: `j${exp}`, iat: exp - 60, exp, email: 'a@example.com', name: null, emailVerified: true, sid: 's', amr: ['pwd'] };
+  const claims: AccessTokenClaims = {
+    kind: 'user',
+    sub: 'u',
+    roles: ['user'],
+    jti: `j${exp}`,
+    iat: exp - 60,
+    exp,
+    email: 'a@example.com',
+    name: null,
+    emailVerified: true,
+    sid: 's',
+    amr: ['pwd'],
+  };
   return { claims, kid: 'k' };
 }
 

@@ -15,6 +15,8 @@ describe('query redaction', () => {
     expect(redactedOutgoingUrl({ protocol: 'http:', hostname: '127.0.0.1', port: 4001, path: '/reset?token=s3cret', auth: 'user:pass' })).toEqual({
       'url.full': 'http://127.0.0.1:4001/reset?token=REDACTED',
     });
-    expect(redactedOutgoingUrl({ protocol: 'https:', host: 'auth.internal', port: 443, path: '/api/auth/login' })).toEqual({ 'url.full': 'https://auth.internal/api/auth/login' });
+    expect(redactedOutgoingUrl({ protocol: 'https:', host: 'auth.internal', port: 443, path: '/api/auth/login' })).toEqual({
+      'url.full': 'https://auth.internal/api/auth/login',
+    });
   });
 });

@@ -19,5 +19,10 @@ export function parseSetCookie(header: string): SetCookie {
 
 /** All cookies a response sets, by name. */
 export function setCookies(response: Response): Record<string, SetCookie> {
-  return Object.fromEntries(response.headers.getSetCookie().map((h) => parseSetCookie(h)).map((c) => [c.name, c]));
+  return Object.fromEntries(
+    response.headers
+      .getSetCookie()
+      .map((h) => parseSetCookie(h))
+      .map((c) => [c.name, c]),
+  );
 }

@@ -9,13 +9,7 @@ export {
   type ServiceKind,
   type StartedContainer,
 } from './local-services';
-export {
-  resolveInfrastructure,
-  exportInfrastructure,
-  testInfrastructure,
-  type Infrastructure,
-  type ResolvedInfrastructure,
-} from './infrastructure';
+export { resolveInfrastructure, exportInfrastructure, testInfrastructure, type Infrastructure, type ResolvedInfrastructure } from './infrastructure';
 export { createTestDatabase, createTestRedisPrefix, serveOnFreePort, managementUrl, uniqueName, type TestDatabase, type RunningServer } from './isolation';
 export { parseSetCookie, setCookies, type SetCookie } from './cookies';
 export { captureLogs } from './log-capture';

@@ -14,8 +14,7 @@ export const SERVICE_LABELS: Readonly<Record<ServiceKind, string>> = { postgres:
 /** How to start each on a Debian machine (the CI image), for messages. */
 export const HOW_TO_START: Readonly<Record<ServiceKind, string>> = {
   postgres: 'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start',
-  redis:
-    'redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log',
+  redis: 'redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log',
   amqp: 'rabbitmq-server -detached',
 };
 

@@ -80,7 +80,8 @@ async function waitFor(what: string, check: () => Promise<boolean>, nodes: reado
   while (!(await check())) {
     const dead = nodes.find((node) => node.process.exitCode !== null || node.process.signalCode !== null);
     if (dead) throw new Error(`redis-server on port ${dead.port} exited while waiting for ${what}:\n${dead.output()}`);
-    if (Date.now() > deadline) throw new Error(`Redis Cluster: ${what} within ${READY_TIMEOUT_MS} ms did not happen:\n${nodes.map((n) => n.output()).join('\n')}`);
+    if (Date.now() > deadline)
+      throw new Error(`Redis Cluster: ${what} within ${READY_TIMEOUT_MS} ms did not happen:\n${nodes.map((n) => n.output()).join('\n')}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -120,7 +121,11 @@ async function stopNode(node: ClusterNode): Promise<void> {
 const clusterReady = (nodes: readonly ClusterNode[]) => async () => {
   const infos = await Promise.all(nodes.map((node) => ask(node.port, 'CLUSTER', 'INFO')));
   return infos.every(
-    (info) => info !== undefined && info.includes('cluster_state:ok') && info.includes(`cluster_slots_ok:${SLOTS}`) && info.includes(`cluster_known_nodes:${nodes.length}`),
+    (info) =>
+      info !== undefined &&
+      info.includes('cluster_state:ok') &&
+      info.includes(`cluster_slots_ok:${SLOTS}`) &&
+      info.includes(`cluster_known_nodes:${nodes.length}`),
   );
 };
 
@@ -144,7 +149,11 @@ export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
   };
   try {
     for (const port of await sparePorts(masters)) nodes.push(startNode(port, dir));
-    await waitFor('every node to answer', async () => (await Promise.all(nodes.map((node) => ask(node.port, 'PING')))).every((reply) => reply === 'PONG'), nodes);
+    await waitFor(
+      'every node to answer',
+      async () => (await Promise.all(nodes.map((node) => ask(node.port, 'PING')))).every((reply) => reply === 'PONG'),
+      nodes,
+    );
     await run('redis-cli', ['--cluster', 'create', ...nodes.map((node) => `${HOST}:${node.port}`), '--cluster-replicas', '0', '--cluster-yes'], {
       timeout: READY_TIMEOUT_MS,
     }).catch((error: unknown) => {

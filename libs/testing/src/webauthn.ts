@@ -129,7 +129,14 @@ export class SoftwareAuthenticator {
   }
 
   private clientData(type: string, challenge: string, overrides: CeremonyOverrides): Buffer {
-    return Buffer.from(JSON.stringify({ type: overrides.type ?? type, challenge: overrides.challenge ?? challenge, origin: overrides.origin ?? this.options.origin, crossOrigin: false }));
+    return Buffer.from(
+      JSON.stringify({
+        type: overrides.type ?? type,
+        challenge: overrides.challenge ?? challenge,
+        origin: overrides.origin ?? this.options.origin,
+        crossOrigin: false,
+      }),
+    );
   }
 
   private authDataHead(rpId: string | undefined, overrides: CeremonyOverrides, extraFlags: number, signCount: number): Buffer {

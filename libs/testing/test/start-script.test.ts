@@ -82,7 +82,11 @@ describe('npm start without its servers', () => {
 
 describe('npm start with a DATABASE_URL', () => {
   const databaseUrlOf = (name: string, infrastructure: { env: Env; databaseServer?: string }, env: Env) =>
-    environmentOf(PROCESSES.find((p) => p.name === name)!, infrastructure, env).DATABASE_URL;
+    environmentOf(
+      PROCESSES.find((p) => p.name === name)!,
+      infrastructure,
+      env,
+    ).DATABASE_URL;
 
   it('when .env sets one DATABASE_URL, then each service gets its own database on that server, with the same role and options', () => {
     const env = { DATABASE_URL: 'postgres://dev:secret@db.internal:5433/gatehouse?sslmode=require' };
@@ -99,11 +103,18 @@ describe('npm start with a DATABASE_URL', () => {
   it('when PostgreSQL runs in a container, then its server wins over DATABASE_URL, again one database per service', () => {
     const container = { env: {}, databaseServer: 'postgres://test:test@127.0.0.1:32768/test' };
 
-    expect(databaseUrlOf('user', container, { DATABASE_URL: 'postgres://dev@db.internal/gatehouse' })).toBe('postgres://test:test@127.0.0.1:32768/gatehouse_user');
+    expect(databaseUrlOf('user', container, { DATABASE_URL: 'postgres://dev@db.internal/gatehouse' })).toBe(
+      'postgres://test:test@127.0.0.1:32768/gatehouse_user',
+    );
   });
 
   it('when nothing names a server, then the services keep their own defaults, and the gateway never gets a database of its own', () => {
-    expect(['auth', 'user', 'notification', 'gateway'].map((name) => databaseUrlOf(name, { env: {} }, {}))).toEqual([undefined, undefined, undefined, undefined]);
+    expect(['auth', 'user', 'notification', 'gateway'].map((name) => databaseUrlOf(name, { env: {} }, {}))).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
     expect(new Set(PROCESSES.flatMap((p) => p.database ?? [])).size).toBe(3);
   });
 });

@@ -53,8 +53,12 @@ export function clientCredentialsRoutes(config: Readonly<AuthConfig>, deps: Clie
     clientsRoutes({
       useCases: {
         createClient: (input) =>
-          audited(deps.audit, 'client_create', () => createClient(manage, input), { actor: adminActor(input.createdBy) }, (result) =>
-            result.outcome === 'created' ? { subject: result.client.clientId } : { outcome: 'failure', reason: 'client_limit_reached' },
+          audited(
+            deps.audit,
+            'client_create',
+            () => createClient(manage, input),
+            { actor: adminActor(input.createdBy) },
+            (result) => (result.outcome === 'created' ? { subject: result.client.clientId } : { outcome: 'failure', reason: 'client_limit_reached' }),
           ),
         listClients: () => listClients(manage),
         deleteClient: (clientId, deletedBy) =>

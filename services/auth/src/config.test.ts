@@ -23,7 +23,9 @@ describe('auth config', () => {
 
   it('when SIGN_IN_URL is not set, then the pages link on to APP_URL; when it is, to the web app it names', () => {
     expect(loadAuthConfig({ APP_URL: 'https://api.example.com' }).SIGN_IN_URL).toBe('https://api.example.com');
-    expect(loadAuthConfig({ APP_URL: 'https://api.example.com', SIGN_IN_URL: 'https://app.example.com/sign-in' }).SIGN_IN_URL).toBe('https://app.example.com/sign-in');
+    expect(loadAuthConfig({ APP_URL: 'https://api.example.com', SIGN_IN_URL: 'https://app.example.com/sign-in' }).SIGN_IN_URL).toBe(
+      'https://app.example.com/sign-in',
+    );
     expect(() => loadAuthConfig({ SIGN_IN_URL: 'javascript:alert(1)' })).toThrow(/SIGN_IN_URL/);
   });
 

@@ -55,12 +55,18 @@ const DEV_RELYING_PARTY = { WEBAUTHN_RP_ID: 'localhost', WEBAUTHN_ORIGINS: ['htt
  */
 function passkeyRelyingParty(given: AuthConfig, helpers: Joi.CustomHelpers) {
   if (given.NODE_ENV === 'production' && (given.WEBAUTHN_RP_ID === undefined || given.WEBAUTHN_ORIGINS === undefined)) return given;
-  const config = { ...given, WEBAUTHN_RP_ID: given.WEBAUTHN_RP_ID ?? DEV_RELYING_PARTY.WEBAUTHN_RP_ID, WEBAUTHN_ORIGINS: given.WEBAUTHN_ORIGINS ?? DEV_RELYING_PARTY.WEBAUTHN_ORIGINS };
+  const config = {
+    ...given,
+    WEBAUTHN_RP_ID: given.WEBAUTHN_RP_ID ?? DEV_RELYING_PARTY.WEBAUTHN_RP_ID,
+    WEBAUTHN_ORIGINS: given.WEBAUTHN_ORIGINS ?? DEV_RELYING_PARTY.WEBAUTHN_ORIGINS,
+  };
   const rpId = config.WEBAUTHN_RP_ID;
   for (const origin of config.WEBAUTHN_ORIGINS) {
     const { hostname, protocol } = new URL(origin);
-    if (hostname !== rpId && !hostname.endsWith(`.${rpId}`)) return helpers.message({ custom: `"WEBAUTHN_ORIGINS" has ${origin}, which is not within WEBAUTHN_RP_ID ${rpId}` });
-    if (protocol !== 'https:' && hostname !== 'localhost') return helpers.message({ custom: `"WEBAUTHN_ORIGINS" has ${origin}: passkeys need https (or http://localhost)` });
+    if (hostname !== rpId && !hostname.endsWith(`.${rpId}`))
+      return helpers.message({ custom: `"WEBAUTHN_ORIGINS" has ${origin}, which is not within WEBAUTHN_RP_ID ${rpId}` });
+    if (protocol !== 'https:' && hostname !== 'localhost')
+      return helpers.message({ custom: `"WEBAUTHN_ORIGINS" has ${origin}: passkeys need https (or http://localhost)` });
   }
   return config;
 }
@@ -84,7 +90,10 @@ function parseRedisNode(entry: string): URL | undefined {
  */
 const redisClusterNodes = () =>
   Joi.string<RedisClusterNodes>().custom((raw: string, helpers) => {
-    const entries = raw.split(',').map((entry) => entry.trim()).filter((entry) => entry.length > 0);
+    const entries = raw
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter((entry) => entry.length > 0);
     if (entries.length === 0) return helpers.message({ custom: '{{#label}} must name at least one node' });
     const urls: URL[] = [];
     for (const entry of entries) {
@@ -118,7 +127,10 @@ const authConfigFields = {
   // (GET /internal/revocations): it must reach back over a whole access-token lifetime.
   OUTBOX_RETENTION_SECONDS: outboxKeys()
     .OUTBOX_RETENTION_SECONDS.min(Joi.ref('ACCESS_TOKEN_TTL_SECONDS', { adjust: (ttl: number) => ttl + REVOCATION_LOG_MARGIN_SECONDS }))
-    .messages({ 'number.min': '"OUTBOX_RETENTION_SECONDS" must be at least ACCESS_TOKEN_TTL_SECONDS + 300: gateways that reconnect read missed revocations from the outbox' })
+    .messages({
+      'number.min':
+        '"OUTBOX_RETENTION_SECONDS" must be at least ACCESS_TOKEN_TTL_SECONDS + 300: gateways that reconnect read missed revocations from the outbox',
+    })
     .default((parent: { ACCESS_TOKEN_TTL_SECONDS: number }) => Math.max(3600, parent.ACCESS_TOKEN_TTL_SECONDS + REVOCATION_LOG_MARGIN_SECONDS)),
   ...processedEventsKeys(),
   ...brokerKeys(),
@@ -137,7 +149,9 @@ const authConfigFields = {
   ),
   REDIS_CLUSTER_NODES: optional(redisClusterNodes()),
   // No braces: a hash tag in the prefix would put every key of the service in one cluster slot.
-  REDIS_KEY_PREFIX: Joi.string().pattern(/^[\w:.-]+$/).default('gatehouse:auth:'),
+  REDIS_KEY_PREFIX: Joi.string()
+    .pattern(/^[\w:.-]+$/)
+    .default('gatehouse:auth:'),
   JWT_PRIVATE_KEY_FILE: optional(Joi.string()),
   JWT_PUBLISHED_PUBLIC_KEY_FILES: stringList().default([]),
   /** JSON `{"keys":[{"file","activateAt"}]}`: scheduled signing keys, instead of JWT_PRIVATE_KEY_FILE. */
@@ -159,10 +173,15 @@ const authConfigFields = {
     Joi.string()
       .pattern(/^[A-Za-z0-9+/_-]+={0,2}$/)
       .custom((value: string, helpers) => (Buffer.from(value, 'base64').length >= 32 ? value : helpers.error('any.invalid')))
-      .messages({ 'any.invalid': '"MFA_ENCRYPTION_KEY" must be the base64 of at least 32 random bytes', 'string.pattern.base': '"MFA_ENCRYPTION_KEY" must be base64' }),
+      .messages({
+        'any.invalid': '"MFA_ENCRYPTION_KEY" must be the base64 of at least 32 random bytes',
+        'string.pattern.base': '"MFA_ENCRYPTION_KEY" must be base64',
+      }),
   ),
   /** The name authenticator apps show above the code (otpauth issuer): no colon, which would split the label. */
-  MFA_ISSUER: Joi.string().pattern(/^[^:\p{Cc}]{1,64}$/u).default('Gatehouse'),
+  MFA_ISSUER: Joi.string()
+    .pattern(/^[^:\p{Cc}]{1,64}$/u)
+    .default('Gatehouse'),
   /** One-time codes tried per account and window (login, confirmation, removal), counted before checking. */
   MFA_FAILURE_LIMIT: positive().max(100).default(5),
   MFA_FAILURE_WINDOW_SECONDS: positive().default(900),
@@ -173,7 +192,9 @@ const authConfigFields = {
    */
   WEBAUTHN_RP_ID: Joi.string().hostname().lowercase(),
   /** The name the browser shows when it asks to create a passkey. */
-  WEBAUTHN_RP_NAME: Joi.string().pattern(/^[^\p{Cc}]{1,64}$/u).default('Gatehouse'),
+  WEBAUTHN_RP_NAME: Joi.string()
+    .pattern(/^[^\p{Cc}]{1,64}$/u)
+    .default('Gatehouse'),
   /** The pages that run the passkey ceremonies (the app's origins), each within WEBAUTHN_RP_ID. */
   WEBAUTHN_ORIGINS: originList(),
   /** Passkeys one account may hold. */

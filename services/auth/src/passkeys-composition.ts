@@ -54,7 +54,16 @@ export function composePasskeys(config: Readonly<AuthConfig>, wiring: PasskeyWir
   const passkeys = createPasskeyStore(wiring.pool);
   const passkeyChallenges = createPasskeyChallengeStore(wiring.redis, { clock });
   const { secrets } = wiring.finishLogin;
-  const registration = { transactions, passkeys, passkeyChallenges, relyingParty, secrets, clock, limit: config.PASSKEYS_PER_USER_LIMIT, challengeTtlSeconds: CHALLENGE_TTL_SECONDS };
+  const registration = {
+    transactions,
+    passkeys,
+    passkeyChallenges,
+    relyingParty,
+    secrets,
+    clock,
+    limit: config.PASSKEYS_PER_USER_LIMIT,
+    challengeTtlSeconds: CHALLENGE_TTL_SECONDS,
+  };
   const signIn = {
     ...wiring.finishLogin,
     passkeys,

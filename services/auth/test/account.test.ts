@@ -91,7 +91,11 @@ describe('POST /api/auth/logout-all', () => {
     expect((await first.refresh()).status).toBe(401);
     expect((await second.refresh()).status).toBe(401);
     expect(await eventually(() => revokedFor(body.user.id).some((e) => e.payload.reason === 'logout_all'))).toBe(true);
-    expect(revokedFor(body.user.id).filter((e) => e.payload.reason === 'logout_all').flatMap((e) => e.payload.sessionIds)).toHaveLength(2);
+    expect(
+      revokedFor(body.user.id)
+        .filter((e) => e.payload.reason === 'logout_all')
+        .flatMap((e) => e.payload.sessionIds),
+    ).toHaveLength(2);
   });
 
   it('when called with the refresh cookie and its CSRF header, then 204 clears the cookies; without the header, 403 and nothing ends', async () => {
@@ -167,7 +171,9 @@ describe('password reset', () => {
   it('when two resets race with one token, then exactly one succeeds and the ended session is announced', async () => {
     const { email: address, body } = await registerAndLogin(harness);
     const token = await requestReset(address);
-    const responses = await Promise.all(['first racer passphrase', 'second racer passphrase'].map((password) => new Client(harness.url).post('/api/auth/password/reset', { token, password })));
+    const responses = await Promise.all(
+      ['first racer passphrase', 'second racer passphrase'].map((password) => new Client(harness.url).post('/api/auth/password/reset', { token, password })),
+    );
     expect(responses.map((r) => r.status).sort()).toEqual([204, 400]);
     expect(await eventually(() => revokedFor(body.user.id).some((e) => e.payload.sessionIds.includes(sessionIdOf(body.accessToken))))).toBe(true);
   });
@@ -175,7 +181,9 @@ describe('password reset', () => {
   it('when resets are asked for at once, then only one link is live', async () => {
     const { email: address, body } = await registerAndLogin(harness);
     const from = (i: number) => new Client(harness.url, { 'x-forwarded-for': `198.20.0.${i}` });
-    expect((await Promise.all([1, 2, 3].map((i) => from(i).post('/api/auth/password/forgot', { email: address })))).map((r) => r.status)).toEqual([202, 202, 202]);
+    expect((await Promise.all([1, 2, 3].map((i) => from(i).post('/api/auth/password/forgot', { email: address })))).map((r) => r.status)).toEqual([
+      202, 202, 202,
+    ]);
     expect(await eventually(() => resetsFor(body.user.id).length === 3)).toBe(true);
     const { rows } = await harness.pool.query('SELECT 1 FROM password_resets WHERE user_id = $1 AND used_at IS NULL', [body.user.id]);
     expect(rows).toHaveLength(1);
@@ -196,7 +204,8 @@ describe('password reset', () => {
   it('when one address keeps trying reset tokens, then it is limited', async () => {
     const guesser = new Client(harness.url, { 'x-forwarded-for': '198.21.0.1' });
     const statuses: number[] = [];
-    for (let i = 0; i <= harness.config.VERIFY_EMAIL_IP_LIMIT; i++) statuses.push((await guesser.post('/api/auth/password/reset', { token: 'A'.repeat(43), password: NEW_PASSWORD })).status);
+    for (let i = 0; i <= harness.config.VERIFY_EMAIL_IP_LIMIT; i++)
+      statuses.push((await guesser.post('/api/auth/password/reset', { token: 'A'.repeat(43), password: NEW_PASSWORD })).status);
     expect(statuses.at(-1)).toBe(429);
     expect(statuses.slice(0, -1).every((s) => s === 400)).toBe(true);
   });
@@ -221,7 +230,8 @@ describe('password reset', () => {
   });
 
   it('when one email is asked for too often, from any address, then 429 with Retry-After, for a known and an unknown email alike', async () => {
-    const ask = (address: string) => new Client(harness.url, { 'x-forwarded-for': `192.0.2.${Math.floor(Math.random() * 200) + 1}` }).post('/api/auth/password/forgot', { email: address });
+    const ask = (address: string) =>
+      new Client(harness.url, { 'x-forwarded-for': `192.0.2.${Math.floor(Math.random() * 200) + 1}` }).post('/api/auth/password/forgot', { email: address });
     for (const address of [email('limit-known'), email('limit-ghost')]) {
       const statuses: number[] = [];
       for (let i = 0; i < 4; i++) statuses.push((await ask(address)).status);
@@ -269,6 +279,9 @@ describe('theft notice', () => {
     harness.advance(harness.config.REFRESH_REUSE_GRACE_SECONDS * 1000 + 1);
     expect((await thief.refresh()).status).toBe(401);
     expect(await eventually(() => noticesFor(body.user.id).some((e) => e.payload.kind === 'session_reuse_detected'))).toBe(true);
-    expect(noticesFor(body.user.id).find((e) => e.payload.kind === 'session_reuse_detected')!.payload).toMatchObject({ email: body.user.email, userAgent: 'Thief/6.6' });
+    expect(noticesFor(body.user.id).find((e) => e.payload.kind === 'session_reuse_detected')!.payload).toMatchObject({
+      email: body.user.email,
+      userAgent: 'Thief/6.6',
+    });
   });
 });

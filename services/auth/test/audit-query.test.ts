@@ -73,7 +73,19 @@ describe('GET /api/admin/audit', () => {
     await harness.auth.audit.flush();
     const page = (await (await audit(`?subject=${body.user.id}`)).json()) as AuditPage;
     expect(page.events.map((e) => e.action)).toEqual(['login', 'register']);
-    expect(Object.keys(page.events[0]!)).toEqual(['id', 'time', 'action', 'outcome', 'actor', 'subject', 'reason', 'clientPrefix', 'userAgent', 'requestId', 'traceId']);
+    expect(Object.keys(page.events[0]!)).toEqual([
+      'id',
+      'time',
+      'action',
+      'outcome',
+      'actor',
+      'subject',
+      'reason',
+      'clientPrefix',
+      'userAgent',
+      'requestId',
+      'traceId',
+    ]);
     expect(page.events[0]).toMatchObject({ outcome: 'success', actor: { kind: 'user', id: body.user.id }, clientPrefix: '127.0.0.0/24' });
   });
 
@@ -156,7 +168,11 @@ describe('audit_log at the database', () => {
       try {
         // The floor is the configured retention's default, 90 days, not 7.
         await expect(asRuntime.query('SELECT prune_audit_log(89, 1000)')).rejects.toMatchObject({ code: '22023' });
-        for (const statement of ['SELECT * FROM audit_log_settings', 'UPDATE audit_log_settings SET min_retention_days = 7', 'DELETE FROM audit_log_settings']) {
+        for (const statement of [
+          'SELECT * FROM audit_log_settings',
+          'UPDATE audit_log_settings SET min_retention_days = 7',
+          'DELETE FROM audit_log_settings',
+        ]) {
           await expect(asRuntime.query(statement)).rejects.toMatchObject({ code: '42501' });
         }
         await asRuntime.query('SELECT prune_audit_log(120, 1000)');

@@ -4,7 +4,12 @@ import { createClient, signInAdmin, withBearer } from './oauth-client-fixtures';
 
 let harness: AuthHarness;
 beforeAll(async () => {
-  harness = await startAuth('audit_records', { TRUST_PROXY_HOPS: '1', LOGIN_IP_LIMIT: '1000', REFRESH_REUSE_GRACE_SECONDS: '3', REFRESH_SESSION_LIMIT: '1000' });
+  harness = await startAuth('audit_records', {
+    TRUST_PROXY_HOPS: '1',
+    LOGIN_IP_LIMIT: '1000',
+    REFRESH_REUSE_GRACE_SECONDS: '3',
+    REFRESH_SESSION_LIMIT: '1000',
+  });
 });
 afterAll(() => harness.close());
 
@@ -73,11 +78,17 @@ describe('audit records', () => {
 
   it('when a forwarded address is no IP address, then the record keeps no prefix, and it and every later record are written', async () => {
     const forged = email('forged-prefix');
-    const { id: forgedId } = (await (await new Client(harness.url, { 'x-forwarded-for': 'evil/48' }).post('/api/auth/register', { email: forged, password: PASSWORD })).json()) as { id: string };
-    const { id: mappedId } = (await (await new Client(harness.url, { 'x-forwarded-for': '1.2.3.4/48' }).post('/api/auth/register', { email: email('v4-as-v6'), password: PASSWORD })).json()) as {
+    const { id: forgedId } = (await (
+      await new Client(harness.url, { 'x-forwarded-for': 'evil/48' }).post('/api/auth/register', { email: forged, password: PASSWORD })
+    ).json()) as { id: string };
+    const { id: mappedId } = (await (
+      await new Client(harness.url, { 'x-forwarded-for': '1.2.3.4/48' }).post('/api/auth/register', { email: email('v4-as-v6'), password: PASSWORD })
+    ).json()) as {
       id: string;
     };
-    const { id: laterId } = (await (await new Client(harness.url, { 'x-forwarded-for': '198.51.100.7' }).post('/api/auth/register', { email: email('after-forged'), password: PASSWORD })).json()) as {
+    const { id: laterId } = (await (
+      await new Client(harness.url, { 'x-forwarded-for': '198.51.100.7' }).post('/api/auth/register', { email: email('after-forged'), password: PASSWORD })
+    ).json()) as {
       id: string;
     };
 
@@ -104,9 +115,15 @@ describe('audit records', () => {
     const { accessToken } = (await again.json()) as { accessToken: string };
     const sid = JSON.parse(Buffer.from(body.accessToken.split('.')[1]!, 'base64url').toString()).sid as string;
     expect((await withBearer(harness, accessToken, 'DELETE', `/api/auth/sessions/${sid}`)).status).toBe(204);
-    const wrong = await withBearer(harness, accessToken, 'POST', '/api/auth/password/change', { currentPassword: 'wrong password entirely', newPassword: 'a new passphrase for audit' });
+    const wrong = await withBearer(harness, accessToken, 'POST', '/api/auth/password/change', {
+      currentPassword: 'wrong password entirely',
+      newPassword: 'a new passphrase for audit',
+    });
     expect(wrong.status).toBe(401);
-    const changed = await withBearer(harness, accessToken, 'POST', '/api/auth/password/change', { currentPassword: PASSWORD, newPassword: 'a new passphrase for audit' });
+    const changed = await withBearer(harness, accessToken, 'POST', '/api/auth/password/change', {
+      currentPassword: PASSWORD,
+      newPassword: 'a new passphrase for audit',
+    });
     expect(changed.status).toBe(204);
     const fresh = await new Client(harness.url).post('/api/auth/login', { email: body.user.email, password: 'a new passphrase for audit' });
     const { accessToken: latest } = (await fresh.json()) as { accessToken: string };
@@ -133,7 +150,10 @@ describe('audit records', () => {
     expect((await new Client(harness.url).post('/api/auth/password/forgot', { email: address })).status).toBe(202);
     const resets = () => harness.events.named('user.password_reset_requested').filter((e) => e.payload.userId === id);
     expect(await eventually(() => resets().length > 0)).toBe(true);
-    expect((await new Client(harness.url).post('/api/auth/password/reset', { token: resets()[0]!.payload.resetToken, password: 'reset passphrase for audit' })).status).toBe(204);
+    expect(
+      (await new Client(harness.url).post('/api/auth/password/reset', { token: resets()[0]!.payload.resetToken, password: 'reset passphrase for audit' }))
+        .status,
+    ).toBe(204);
 
     expect(await actions(id)).toEqual(['register:success', 'email_verify:success', 'password_reset:success']);
   });

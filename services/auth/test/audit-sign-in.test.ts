@@ -28,7 +28,8 @@ async function records(where: 'subject' | 'request_id', value: string): Promise<
 
 const summary = (rows: Row[]) => rows.map((r) => [r.action, r.outcome, r.actor_id, r.reason]);
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
-const api = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => new Client(harness.url).request(method, path, body, headers);
+const api = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+  new Client(harness.url).request(method, path, body, headers);
 const step = () => totpStep(harness.now());
 
 /** Moves the clock to 5 s into a step, so no step boundary falls inside a test's few requests. */
@@ -42,7 +43,11 @@ async function mfaToken(address: string): Promise<string> {
   return ((await response.json()) as { mfaToken: string }).mfaToken;
 }
 
-async function passkeyLogin(device: SoftwareAuthenticator, overrides: Parameters<SoftwareAuthenticator['assert']>[1] = {}, headers: Record<string, string> = {}): Promise<Response> {
+async function passkeyLogin(
+  device: SoftwareAuthenticator,
+  overrides: Parameters<SoftwareAuthenticator['assert']>[1] = {},
+  headers: Record<string, string> = {},
+): Promise<Response> {
   const client = new Client(harness.url, headers);
   const options = await client.post('/api/auth/passkeys/login/options');
   return client.post('/api/auth/passkeys/login/verify', { response: device.assert((await options.json()) as { challenge: string; rpId: string }, overrides) });
@@ -85,7 +90,9 @@ describe('audit records of second factors', () => {
     const response = await api('POST', '/api/auth/login/mfa', { mfaToken: 'x'.repeat(43), code: '123456' }, { 'x-request-id': requestId });
     expect(response.status).toBe(401);
 
-    expect(await records('request_id', requestId)).toMatchObject([{ action: 'login', outcome: 'failure', subject: null, actor_kind: null, reason: 'mfa_token_invalid' }]);
+    expect(await records('request_id', requestId)).toMatchObject([
+      { action: 'login', outcome: 'failure', subject: null, actor_kind: null, reason: 'mfa_token_invalid' },
+    ]);
   });
 });
 
@@ -95,7 +102,12 @@ describe('audit records of passkeys', () => {
     const userId = body.user.id;
     const device = SoftwareAuthenticator.create({ origin: ORIGIN });
     const options = await api('POST', '/api/auth/passkeys/register/options', undefined, bearer(body.accessToken));
-    const registered = await api('POST', '/api/auth/passkeys/register/verify', { response: device.register((await options.json()) as never) }, bearer(body.accessToken));
+    const registered = await api(
+      'POST',
+      '/api/auth/passkeys/register/verify',
+      { response: device.register((await options.json()) as never) },
+      bearer(body.accessToken),
+    );
     expect(registered.status).toBe(201);
     const { id: passkeyId } = (await registered.json()) as { id: string };
     expect((await passkeyLogin(device)).status).toBe(200);
@@ -114,6 +126,8 @@ describe('audit records of passkeys', () => {
     const requestId = `audit-passkey-${Date.now()}`;
     expect((await passkeyLogin(SoftwareAuthenticator.create({ origin: ORIGIN }), {}, { 'x-request-id': requestId })).status).toBe(401);
 
-    expect(await records('request_id', requestId)).toMatchObject([{ action: 'login', outcome: 'failure', subject: null, actor_kind: null, reason: 'passkey_invalid' }]);
+    expect(await records('request_id', requestId)).toMatchObject([
+      { action: 'login', outcome: 'failure', subject: null, actor_kind: null, reason: 'passkey_invalid' },
+    ]);
   });
 });

@@ -42,7 +42,14 @@ function composed() {
   const logs = captureLogs();
   const audit = composeAuditLog(
     { AUDIT_RETENTION_DAYS: 90 },
-    { pool, registry, verifier: {} as never, sessions: {} as never, logger: createLogger({ service: 'auth', level: 'info', destination: logs.stream }), clock: () => Date.now() },
+    {
+      pool,
+      registry,
+      verifier: {} as never,
+      sessions: {} as never,
+      logger: createLogger({ service: 'auth', level: 'info', destination: logs.stream }),
+      clock: () => Date.now(),
+    },
   );
   return { audit, registry, logs };
 }

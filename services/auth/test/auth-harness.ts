@@ -76,7 +76,6 @@ async function captureEvents(connection: AmqpConnection, exchange: string): Prom
   };
 }
 
-
 export function newSigningKeys(): KeySet {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   return keySetFromPem(privateKey.export({ type: 'pkcs8', format: 'pem' }) as string);
@@ -178,7 +177,11 @@ export async function startAuth(label: string, env: Record<string, string> = {},
       await connection.close();
       await events.close();
       const channel = observer.channel()!;
-      await deleteConsumerQueue(channel, consumerQueueNames(`${config.EVENTS_QUEUE_PREFIX}.user-deleted`, config.EVENT_MAX_ATTEMPTS).queue, config.EVENT_MAX_ATTEMPTS);
+      await deleteConsumerQueue(
+        channel,
+        consumerQueueNames(`${config.EVENTS_QUEUE_PREFIX}.user-deleted`, config.EVENT_MAX_ATTEMPTS).queue,
+        config.EVENT_MAX_ATTEMPTS,
+      );
       await channel.deleteExchange(config.EVENTS_EXCHANGE);
       await observer.close();
       await redisPrefix.cleanup();

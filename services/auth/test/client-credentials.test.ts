@@ -109,7 +109,10 @@ describe('POST /api/auth/token: refusals', () => {
     ['a wrong secret by Basic', (c) => requestToken(harness, grant, { authorization: basic(c.clientId, `${c.clientSecret}x`) })],
     ['a wrong secret by post', (c) => requestToken(harness, form({ grant_type: 'client_credentials', client_id: c.clientId, client_secret: 'wrong' }))],
     ['an unknown client', () => requestToken(harness, grant, { authorization: basic(`svc_${'A'.repeat(22)}`, 'x'.repeat(43)) })],
-    ['a malformed client id', (c) => requestToken(harness, form({ grant_type: 'client_credentials', client_id: 'not-a-client', client_secret: c.clientSecret }))],
+    [
+      'a malformed client id',
+      (c) => requestToken(harness, form({ grant_type: 'client_credentials', client_id: 'not-a-client', client_secret: c.clientSecret })),
+    ],
     ['no client authentication', () => requestToken(harness, grant)],
     ['an id without a secret', (c) => requestToken(harness, form({ grant_type: 'client_credentials', client_id: c.clientId }))],
     ['a Bearer header instead of Basic', (c) => requestToken(harness, grant, { authorization: `Bearer ${c.clientSecret}` })],
@@ -181,7 +184,9 @@ describe('POST /api/auth/token: limits and logs', () => {
   it("when someone spams a client's public id with wrong secrets, then the client is not locked out; its own requests are limited", async () => {
     const client = await newClient();
     const guess = form({ grant_type: 'client_credentials' });
-    const spam = await Promise.all(Array.from({ length: CLIENT_LIMIT * 2 }, () => requestToken(harness, guess, { authorization: basic(client.clientId, 'guess') })));
+    const spam = await Promise.all(
+      Array.from({ length: CLIENT_LIMIT * 2 }, () => requestToken(harness, guess, { authorization: basic(client.clientId, 'guess') })),
+    );
     expect(spam.every((r) => r.status === 401)).toBe(true);
     for (let i = 0; i < CLIENT_LIMIT; i += 1) expect((await byBasic(harness, client)).status).toBe(200);
     await expectOAuthError(await byBasic(harness, client), 429, 'temporarily_unavailable');
@@ -191,7 +196,9 @@ describe('POST /api/auth/token: limits and logs', () => {
     const client = await newClient();
     const { access_token: token } = (await (await byBasic(harness, client)).json()) as TokenBody;
     expect((await byPost(harness, client)).status).toBe(200);
-    expect((await requestToken(harness, form({ grant_type: 'client_credentials' }), { authorization: basic(client.clientId, 'wrong-secret') })).status).toBe(401);
+    expect((await requestToken(harness, form({ grant_type: 'client_credentials' }), { authorization: basic(client.clientId, 'wrong-secret') })).status).toBe(
+      401,
+    );
     const logs = harness.logs.text();
     expect(logs).toContain(TOKEN);
     for (const secret of [client.clientSecret, basic(client.clientId, client.clientSecret).slice('Basic '.length), token, 'wrong-secret']) {

@@ -6,7 +6,11 @@ let harness: AuthHarness;
 beforeAll(async () => {
   // A public origin that is not in CORS_ORIGINS: the pages' POSTs must be allowed for it anyway.
   // The web app users sign in at is elsewhere: the Ingress routes no page at APP_URL's root.
-  harness = await startAuth('verify', { RESEND_VERIFICATION_LIMIT: '5', APP_URL: 'https://accounts.example.test', SIGN_IN_URL: 'https://app.example.test/sign-in' });
+  harness = await startAuth('verify', {
+    RESEND_VERIFICATION_LIMIT: '5',
+    APP_URL: 'https://accounts.example.test',
+    SIGN_IN_URL: 'https://app.example.test/sign-in',
+  });
 });
 afterAll(() => harness.close());
 
@@ -205,13 +209,16 @@ describe('GET /api/auth/verify-email (the emailed link)', () => {
   it.each([
     ['confirmation', '/api/auth/verify-email'],
     ['password reset', '/api/auth/password/reset'],
-  ])('when the %s page is opened, with a well-formed link or not, then its one link continues to the web app (SIGN_IN_URL), not to APP_URL', async (_page, path) => {
-    for (const query of [`?token=${'A'.repeat(43)}`, '']) {
-      const { page } = await openLink(`${path}${query}`);
+  ])(
+    'when the %s page is opened, with a well-formed link or not, then its one link continues to the web app (SIGN_IN_URL), not to APP_URL',
+    async (_page, path) => {
+      for (const query of [`?token=${'A'.repeat(43)}`, '']) {
+        const { page } = await openLink(`${path}${query}`);
 
-      expect([...page.matchAll(/href="([^"]*)"/g)].map((m) => m[1])).toEqual(['https://app.example.test/sign-in']);
-    }
-  });
+        expect([...page.matchAll(/href="([^"]*)"/g)].map((m) => m[1])).toEqual(['https://app.example.test/sign-in']);
+      }
+    },
+  );
 
   it.each(HOSTILE_LINKS)('when the link is %s, then a 400 page says it is invalid without reflecting the input', async (_what, query) => {
     const { response, page } = await openLink(`/api/auth/verify-email${query}`);

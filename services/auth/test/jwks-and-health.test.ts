@@ -40,7 +40,7 @@ describe('conditional requests and discovery metadata', () => {
   });
 
   it.each(['/.well-known/oauth-authorization-server', '/.well-known/openid-configuration'])(
-    'when %s is fetched, then its issuer equals the tokens\' iss and its jwks_uri points at the keys under it',
+    "when %s is fetched, then its issuer equals the tokens' iss and its jwks_uri points at the keys under it",
     async (path) => {
       const https = await startAuth('discovery', { JWT_ISSUER: 'https://id.example.com' });
       try {

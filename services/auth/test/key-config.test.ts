@@ -25,7 +25,15 @@ describe('signing key configuration', () => {
   });
 
   it('when a manifest names files relative to its folder, then they resolve there and activateAt is parsed', () => {
-    const entries = parseKeyManifest({ keys: [{ file: 'k1.pem', activateAt: '2026-01-01T00:00:00Z' }, { file: '/abs/k2.pem', activateAt: '2026-02-01T00:00:00Z' }] }, '/run/secrets');
+    const entries = parseKeyManifest(
+      {
+        keys: [
+          { file: 'k1.pem', activateAt: '2026-01-01T00:00:00Z' },
+          { file: '/abs/k2.pem', activateAt: '2026-02-01T00:00:00Z' },
+        ],
+      },
+      '/run/secrets',
+    );
     expect(entries).toEqual([
       { file: '/run/secrets/k1.pem', activateAt: Date.parse('2026-01-01T00:00:00Z') },
       { file: '/abs/k2.pem', activateAt: Date.parse('2026-02-01T00:00:00Z') },

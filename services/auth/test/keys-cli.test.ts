@@ -61,7 +61,10 @@ describe('npm run keys', () => {
     const result = await keys(['status', manifest]);
 
     expect(result.code).toBe(0);
-    const states = result.stdout.split('\n').filter(Boolean).map((line) => line.split(/\s+/)[1]);
+    const states = result.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.split(/\s+/)[1]);
     expect(states).toEqual(['current', 'next']);
     expect(result.stdout).not.toContain('warning');
   });

@@ -12,14 +12,27 @@ afterAll(() => harness.close());
 describe('POST /api/auth/login', () => {
   it('when the credentials are right, then 200 returns a signed access token and the user, never the refresh token', async () => {
     const { body, email: address, client } = await registerAndLogin(harness);
-    expect(body).toMatchObject({ tokenType: 'Bearer', expiresIn: 900, csrfToken: expect.any(String), user: { email: address, roles: ['user'], emailVerified: false, name: null } });
+    expect(body).toMatchObject({
+      tokenType: 'Bearer',
+      expiresIn: 900,
+      csrfToken: expect.any(String),
+      user: { email: address, roles: ['user'], emailVerified: false, name: null },
+    });
     expect(JSON.stringify(body)).not.toContain(client.refreshToken());
 
     const jwk = harness.keys.jwks.keys[0]!;
     // jose, not our own verifier: an independent library must accept what auth signs.
     const { payload: claims, protectedHeader } = await jwtVerify(body.accessToken, createPublicKey({ key: jwk, format: 'jwk' }), { algorithms: ['RS256'] });
     expect(protectedHeader).toMatchObject({ alg: 'RS256', typ: 'at+jwt', kid: jwk.kid });
-    expect(claims).toMatchObject({ sub: body.user.id, email: address, roles: ['user'], iss: 'gatehouse', aud: 'gatehouse-api', sid: expect.any(String), jti: expect.any(String) });
+    expect(claims).toMatchObject({
+      sub: body.user.id,
+      email: address,
+      roles: ['user'],
+      iss: 'gatehouse',
+      aud: 'gatehouse-api',
+      sid: expect.any(String),
+      jti: expect.any(String),
+    });
     expect(claims.exp! - claims.iat!).toBe(900);
   });
 
@@ -30,7 +43,13 @@ describe('POST /api/auth/login', () => {
     const response = await client.post('/api/auth/login', { email: address, password: PASSWORD });
     const cookies = setCookies(response);
     expect(cookies['__Secure-refresh_token']?.value).toMatch(/^[A-Za-z0-9_-]{71}$/);
-    expect(cookies['__Secure-refresh_token']?.attributes).toMatchObject({ httponly: true, secure: true, samesite: 'Strict', path: '/api/auth', 'max-age': '604800' });
+    expect(cookies['__Secure-refresh_token']?.attributes).toMatchObject({
+      httponly: true,
+      secure: true,
+      samesite: 'Strict',
+      path: '/api/auth',
+      'max-age': '604800',
+    });
     expect(cookies['__Host-csrf_token']?.attributes).toMatchObject({ secure: true, samesite: 'Strict', path: '/' });
     expect(cookies['__Host-csrf_token']?.attributes.httponly).toBeUndefined();
     expect(cookies['__Host-csrf_token']?.value).toBe(((await response.json()) as LoginBody).csrfToken);

@@ -98,7 +98,10 @@ describe('setting up an authenticator app', () => {
     expect(recoveryCodes).toHaveLength(10);
     expect(new Set(recoveryCodes).size).toBe(10);
     for (const code of recoveryCodes) expect(code).toMatch(/^[0-9a-z]{5}-[0-9a-z]{5}$/);
-    const factor = await harness.pool.query<{ sealed_secret: Buffer; confirmed_at: Date | null }>('SELECT sealed_secret, confirmed_at FROM totp_factors WHERE user_id = $1', [body.user.id]);
+    const factor = await harness.pool.query<{ sealed_secret: Buffer; confirmed_at: Date | null }>(
+      'SELECT sealed_secret, confirmed_at FROM totp_factors WHERE user_id = $1',
+      [body.user.id],
+    );
     expect(factor.rows[0]!.confirmed_at).not.toBeNull();
     expect(factor.rows[0]!.sealed_secret.includes(Buffer.from(provisioning.secret))).toBe(false);
     const stored = await harness.pool.query<{ code_digest: string }>('SELECT code_digest FROM recovery_codes WHERE user_id = $1', [body.user.id]);
@@ -205,7 +208,8 @@ describe('logging in with a second factor', () => {
   it('when the app is one step off, then the code works; two steps off, it does not', async () => {
     const user = await enroll();
     harness.advance(4 * 30_000);
-    const attempt = async (offset: number) => (await secondStep({ mfaToken: (await passwordStep(user.email)).mfaToken, code: totpCode(user.secret, step() + offset) })).status;
+    const attempt = async (offset: number) =>
+      (await secondStep({ mfaToken: (await passwordStep(user.email)).mfaToken, code: totpCode(user.secret, step() + offset) })).status;
 
     expect(await attempt(-2)).toBe(401);
     expect(await attempt(-1)).toBe(200);
@@ -364,7 +368,9 @@ describe('removing the authenticator app', () => {
     expect((await other.client.refresh()).status).toBe(401);
     expect((await caller.client.refresh()).status).toBe(200);
     expect(await eventually(() => revokedFor(user.userId).some((e) => e.payload.reason === 'mfa_disabled'))).toBe(true);
-    const ended = revokedFor(user.userId).filter((e) => e.payload.reason === 'mfa_disabled').flatMap((e) => e.payload.sessionIds);
+    const ended = revokedFor(user.userId)
+      .filter((e) => e.payload.reason === 'mfa_disabled')
+      .flatMap((e) => e.payload.sessionIds);
     expect(ended).toContain(claimsOf(other.body.accessToken).sid);
     expect(ended).not.toContain(claimsOf(caller.body.accessToken).sid);
     expect(await eventually(() => noticesFor(user.userId).some((e) => e.payload.kind === 'mfa_disabled'))).toBe(true);

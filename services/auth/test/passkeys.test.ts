@@ -47,11 +47,14 @@ interface StoredPasskey {
 }
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
-const claimsOf = (accessToken: string) => JSON.parse(Buffer.from(accessToken.split('.')[1]!, 'base64url').toString()) as { amr: string[]; sid: string; sub: string };
+const claimsOf = (accessToken: string) =>
+  JSON.parse(Buffer.from(accessToken.split('.')[1]!, 'base64url').toString()) as { amr: string[]; sid: string; sub: string };
 const noticesFor = (userId: string) => harness.events.named('user.security_notice').filter((e) => e.payload.userId === userId);
 const revokedFor = (userId: string) => harness.events.named('session.revoked').filter((e) => e.payload.userId === userId);
-const api = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => new Client(harness.url).request(method, path, body, headers);
-const authenticator = (options: { backupEligible?: boolean; aaguid?: string; counter?: boolean } = {}) => SoftwareAuthenticator.create({ origin: ORIGIN, ...options });
+const api = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+  new Client(harness.url).request(method, path, body, headers);
+const authenticator = (options: { backupEligible?: boolean; aaguid?: string; counter?: boolean } = {}) =>
+  SoftwareAuthenticator.create({ origin: ORIGIN, ...options });
 
 async function registrationOptions(accessToken: string): Promise<CreationOptions> {
   const response = await api('POST', '/api/auth/passkeys/register/options', undefined, bearer(accessToken));
@@ -59,7 +62,11 @@ async function registrationOptions(accessToken: string): Promise<CreationOptions
   return (await response.json()) as CreationOptions;
 }
 
-async function registerPasskey(accessToken: string, device: SoftwareAuthenticator, options: { name?: string; overrides?: CeremonyOverrides } = {}): Promise<Response> {
+async function registerPasskey(
+  accessToken: string,
+  device: SoftwareAuthenticator,
+  options: { name?: string; overrides?: CeremonyOverrides } = {},
+): Promise<Response> {
   const creation = await registrationOptions(accessToken);
   const body = { response: device.register(creation, options.overrides), ...(options.name === undefined ? {} : { name: options.name }) };
   return api('POST', '/api/auth/passkeys/register/verify', body, bearer(accessToken));
@@ -86,7 +93,11 @@ async function withPasskey(options: { backupEligible?: boolean; counter?: boolea
 }
 
 const listPasskeys = async (accessToken: string) =>
-  ((await (await api('GET', '/api/auth/passkeys', undefined, bearer(accessToken))).json()) as { passkeys: { id: string; name: string; createdAt: string; lastUsedAt: string | null }[] }).passkeys;
+  (
+    (await (await api('GET', '/api/auth/passkeys', undefined, bearer(accessToken))).json()) as {
+      passkeys: { id: string; name: string; createdAt: string; lastUsedAt: string | null }[];
+    }
+  ).passkeys;
 
 async function expectRefused(response: Response, status: number, code: string): Promise<void> {
   expect(response.status).toBe(status);
@@ -136,7 +147,10 @@ describe('registering a passkey', () => {
     expect(response.status).toBe(201);
     const passkey = (await response.json()) as StoredPasskey;
     expect(passkey).toEqual({ id: expect.any(String), name: 'Passkey', createdAt: expect.any(String) });
-    const { rows } = await harness.pool.query('SELECT user_id, credential_id, sign_count, transports, backup_eligible, aaguid, last_used_at FROM passkeys WHERE id = $1', [passkey.id]);
+    const { rows } = await harness.pool.query(
+      'SELECT user_id, credential_id, sign_count, transports, backup_eligible, aaguid, last_used_at FROM passkeys WHERE id = $1',
+      [passkey.id],
+    );
     expect(rows).toEqual([
       {
         user_id: body.user.id,
@@ -178,7 +192,9 @@ describe('registering a passkey', () => {
   it("when the answer is to another user's or another session's challenge, or to a sign-in challenge, then 400 passkey_challenge_invalid", async () => {
     const alice = await registerAndLogin(harness);
     const bob = await registerAndLogin(harness);
-    const aliceAgain = (await new Client(harness.url).post('/api/auth/login', { email: alice.email, password: 'correct horse battery staple' }).then((r) => r.json())) as LoginBody;
+    const aliceAgain = (await new Client(harness.url)
+      .post('/api/auth/login', { email: alice.email, password: 'correct horse battery staple' })
+      .then((r) => r.json())) as LoginBody;
     const device = authenticator();
 
     const forBob = device.register(await registrationOptions(bob.body.accessToken));
@@ -187,7 +203,11 @@ describe('registering a passkey', () => {
     const forSignIn = device.register({ challenge: signIn.challenge, rp: { id: RP_ID }, user: { id: 'AAAA' } });
 
     for (const response of [forBob, forOtherSession, forSignIn]) {
-      await expectRefused(await api('POST', '/api/auth/passkeys/register/verify', { response }, bearer(alice.body.accessToken)), 400, 'passkey_challenge_invalid');
+      await expectRefused(
+        await api('POST', '/api/auth/passkeys/register/verify', { response }, bearer(alice.body.accessToken)),
+        400,
+        'passkey_challenge_invalid',
+      );
     }
   });
 
@@ -332,7 +352,11 @@ describe('managing passkeys', () => {
     const owner = await withPasskey();
     const other = await registerAndLogin(harness);
     await expectRefused(await api('DELETE', `/api/auth/passkeys/${owner.passkey.id}`, undefined, bearer(other.body.accessToken)), 404, 'passkey_not_found');
-    await expectRefused(await api('DELETE', '/api/auth/passkeys/4b8f1c2e-0000-4000-8000-000000000000', undefined, bearer(owner.body.accessToken)), 404, 'passkey_not_found');
+    await expectRefused(
+      await api('DELETE', '/api/auth/passkeys/4b8f1c2e-0000-4000-8000-000000000000', undefined, bearer(owner.body.accessToken)),
+      404,
+      'passkey_not_found',
+    );
     expect((await api('DELETE', '/api/auth/passkeys/not-a-uuid', undefined, bearer(owner.body.accessToken))).status).toBe(400);
     expect(await listPasskeys(owner.body.accessToken)).toHaveLength(1);
   });
@@ -347,7 +371,9 @@ describe('managing passkeys', () => {
     expect(response.status).toBe(204);
     expect(await listPasskeys(body.accessToken)).toEqual([]);
     await expectRefused(await passkeyLogin(device), 401, 'passkey_invalid');
-    expect(await eventually(() => revokedFor(userId).some((e) => e.payload.reason === 'passkey_removed' && e.payload.sessionIds.includes(otherSession)))).toBe(true);
+    expect(await eventually(() => revokedFor(userId).some((e) => e.payload.reason === 'passkey_removed' && e.payload.sessionIds.includes(otherSession)))).toBe(
+      true,
+    );
     expect(revokedFor(userId).flatMap((e) => e.payload.sessionIds)).not.toContain(claimsOf(body.accessToken).sid);
     expect(await eventually(() => noticesFor(userId).some((e) => e.payload.kind === 'passkey_removed'))).toBe(true);
   });

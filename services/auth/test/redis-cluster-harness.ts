@@ -3,7 +3,16 @@ import Redis, { Cluster } from 'ioredis';
 import { createPool, migrate } from '@gatehouse/db';
 import { consumerQueueNames, createAmqpConnection, deleteConsumerQueue } from '@gatehouse/events';
 import { createLogger } from '@gatehouse/logger';
-import { captureLogs, createTestDatabase, endPool, serveOnFreePort, startRedisCluster, testInfrastructure, uniqueName, type RedisCluster } from '@gatehouse/testing';
+import {
+  captureLogs,
+  createTestDatabase,
+  endPool,
+  serveOnFreePort,
+  startRedisCluster,
+  testInfrastructure,
+  uniqueName,
+  type RedisCluster,
+} from '@gatehouse/testing';
 import { createApp, type AuthApp } from '../src/app';
 import { loadAuthConfig, type AuthConfig } from '../src/config';
 import { staticKeyRing } from '../src/crypto/key-ring';
@@ -82,7 +91,11 @@ export async function startAuthOnCluster(label: string, env: Record<string, stri
       await server.close();
       await auth.stop();
       const channel = connection.channel()!;
-      await deleteConsumerQueue(channel, consumerQueueNames(`${config.EVENTS_QUEUE_PREFIX}.user-deleted`, config.EVENT_MAX_ATTEMPTS).queue, config.EVENT_MAX_ATTEMPTS);
+      await deleteConsumerQueue(
+        channel,
+        consumerQueueNames(`${config.EVENTS_QUEUE_PREFIX}.user-deleted`, config.EVENT_MAX_ATTEMPTS).queue,
+        config.EVENT_MAX_ATTEMPTS,
+      );
       await channel.deleteExchange(config.EVENTS_EXCHANGE);
       await connection.close();
       for (const client of [serviceRedis, redis, ...masters]) client.disconnect();

@@ -23,7 +23,13 @@ describe('POST /api/auth/register', () => {
     const response = await client.post('/api/auth/register', { email: `  ${address.toUpperCase()} `, password: PASSWORD, name: 'Ada' });
     expect(response.status).toBe(201);
     const body = (await response.json()) as Record<string, unknown>;
-    expect(body).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), email: address.toLowerCase(), name: 'Ada', emailVerified: false, createdAt: expect.any(String) });
+    expect(body).toEqual({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      email: address.toLowerCase(),
+      name: 'Ada',
+      emailVerified: false,
+      createdAt: expect.any(String),
+    });
     const row = await storedRow(address.toLowerCase());
     expect(row?.id).toBe(body.id);
     expect(row?.roles).toEqual(['user']);

@@ -54,7 +54,9 @@ describe('GET /internal/revocations, what a gateway that (re)connects missed', (
   it('when a revocation is older than the window, then it is not listed', async () => {
     const { client, body } = await registerAndLogin(harness);
     expect((await client.logout()).status).toBe(204);
-    await harness.pool.query(`UPDATE outbox SET created_at = now() - interval '10 minutes' WHERE envelope->'payload'->'sessionIds' ? $1`, [sessionIdOf(body.accessToken)]);
+    await harness.pool.query(`UPDATE outbox SET created_at = now() - interval '10 minutes' WHERE envelope->'payload'->'sessionIds' ? $1`, [
+      sessionIdOf(body.accessToken),
+    ]);
     expect((await revocations(300)).sessions.map((s) => s.id)).not.toContain(sessionIdOf(body.accessToken));
     expect((await revocations(900)).sessions.map((s) => s.id)).toContain(sessionIdOf(body.accessToken));
   });

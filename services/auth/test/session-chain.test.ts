@@ -139,7 +139,10 @@ describe('a lost write in Redis', () => {
 
 describe('a refresh cookie planted by a sibling subdomain', () => {
   const send = (client: Client, cookies: string[]) =>
-    fetch(`${harness.url}/api/auth/refresh`, { method: 'POST', headers: { cookie: [...cookies, `__Host-csrf_token=${client.csrf()}`].join('; '), 'x-csrf-token': client.csrf() } });
+    fetch(`${harness.url}/api/auth/refresh`, {
+      method: 'POST',
+      headers: { cookie: [...cookies, `__Host-csrf_token=${client.csrf()}`].join('; '), 'x-csrf-token': client.csrf() },
+    });
 
   it('when junk is planted in front of the real cookie, then the real one refreshes and no cookie is cleared for the junk', async () => {
     const { client } = await registerAndLogin(harness);

@@ -42,8 +42,7 @@ export async function rewriteInLegacyLayout(redis: Redis | Cluster, userId: stri
     if (!id) continue;
     const uuid = sessionIdOf(id);
     const [generation, rotatedAt, idleUntil, expiresAt, , , amr] = value.split('|') as [string, string, string, string, string, string, string];
-    legacy[`s:${uuid}`] =
-      generation === '-' ? `reused|${ms(idleUntil)}|${ms(expiresAt)}` : [generation, rotatedAt, idleUntil, expiresAt].map(ms).join('|');
+    legacy[`s:${uuid}`] = generation === '-' ? `reused|${ms(idleUntil)}|${ms(expiresAt)}` : [generation, rotatedAt, idleUntil, expiresAt].map(ms).join('|');
     const [createdAt, label] = (fields[`m${id}`] ?? '0|').split('|') as [string, string];
     const meta = { createdAt: ms(createdAt), userAgent: options.userAgent ?? (label || null), amr: amr.split(',') };
     legacy[`m:${uuid}`] = JSON.stringify(options.withoutAmr ? { createdAt: meta.createdAt, userAgent: meta.userAgent } : meta);

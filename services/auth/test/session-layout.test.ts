@@ -4,7 +4,12 @@ import { rewriteInLegacyLayout, storedSessionIds } from './session-hash';
 
 let harness: AuthHarness;
 beforeAll(async () => {
-  harness = await startAuth('session_layout', { REFRESH_REUSE_GRACE_SECONDS: '3', REFRESH_SESSION_LIMIT: '1000', LOGIN_IP_LIMIT: '1000', REGISTER_IP_LIMIT: '1000' });
+  harness = await startAuth('session_layout', {
+    REFRESH_REUSE_GRACE_SECONDS: '3',
+    REFRESH_SESSION_LIMIT: '1000',
+    LOGIN_IP_LIMIT: '1000',
+    REGISTER_IP_LIMIT: '1000',
+  });
 });
 afterAll(() => harness.close());
 
@@ -123,6 +128,10 @@ describe('sessions stored before the listpack layout (a deploy)', () => {
     expect((await other.refresh()).status).toBe(401);
     const revoked = () => harness.events.named('session.revoked').filter((e) => e.payload.userId === body.user.id);
     expect(await eventually(() => revoked().length > 0)).toBe(true);
-    expect(revoked().flatMap((e) => e.payload.sessionIds).sort()).toEqual([sessionIdOf(body.accessToken), sessionIdOf(otherBody.accessToken)].sort());
+    expect(
+      revoked()
+        .flatMap((e) => e.payload.sessionIds)
+        .sort(),
+    ).toEqual([sessionIdOf(body.accessToken), sessionIdOf(otherBody.accessToken)].sort());
   });
 });

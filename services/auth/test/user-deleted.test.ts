@@ -39,7 +39,12 @@ describe('consuming user.deleted', () => {
     await settle();
 
     expect(revokedFor(body.user.id)).toHaveLength(1);
-    expect(harness.logs.lines().filter((l) => l.eventId === event.id).map((l) => l.result)).toEqual(['deleted', 'duplicate']);
+    expect(
+      harness.logs
+        .lines()
+        .filter((l) => l.eventId === event.id)
+        .map((l) => l.result),
+    ).toEqual(['deleted', 'duplicate']);
   });
 
   it('when the deleted user never had an account here, then the event is handled without error', async () => {

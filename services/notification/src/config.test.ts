@@ -24,12 +24,16 @@ describe('notification config', () => {
 
   it('when SIGN_IN_URL is not set, then the notices link to APP_URL; when it is, to the web app it names', () => {
     expect(loadNotificationConfig({ APP_URL: 'https://api.example.com' }).SIGN_IN_URL).toBe('https://api.example.com');
-    expect(loadNotificationConfig({ APP_URL: 'https://api.example.com', SIGN_IN_URL: 'https://app.example.com/sign-in' }).SIGN_IN_URL).toBe('https://app.example.com/sign-in');
+    expect(loadNotificationConfig({ APP_URL: 'https://api.example.com', SIGN_IN_URL: 'https://app.example.com/sign-in' }).SIGN_IN_URL).toBe(
+      'https://app.example.com/sign-in',
+    );
     expect(() => loadNotificationConfig({ SIGN_IN_URL: 'javascript:alert(1)' })).toThrow(/SIGN_IN_URL/);
   });
 
   it('when production runs without SMTP_URL, then boot stops rather than write emails to files', () => {
-    expect(() => loadNotificationConfig({ NODE_ENV: 'production' })).toThrow(/"SMTP_URL" is required in production \(without it, emails are written to files in MAIL_DIR\)/);
+    expect(() => loadNotificationConfig({ NODE_ENV: 'production' })).toThrow(
+      /"SMTP_URL" is required in production \(without it, emails are written to files in MAIL_DIR\)/,
+    );
     expect(loadNotificationConfig({ NODE_ENV: 'production', SMTP_URL: 'smtps://mail.example.com:465' }).SMTP_URL).toBe('smtps://mail.example.com:465');
     expect(loadNotificationConfig({ NODE_ENV: 'test' }).SMTP_URL).toBeUndefined();
   });

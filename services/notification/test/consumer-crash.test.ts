@@ -67,7 +67,10 @@ async function startNotification(): Promise<ChildProcess> {
   });
   await until('the notification service to be ready', async () => {
     if (child.exitCode !== null) throw new Error(`notification exited with ${child.exitCode}`);
-    return fetch(`http://127.0.0.1:${managementPort}/readyz`).then((r) => r.status === 200, () => false);
+    return fetch(`http://127.0.0.1:${managementPort}/readyz`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
   });
   // Ready no longer waits for the broker (the outbox covers an outage): wait for the consumer itself,
   // or an event published now would find no queue bound yet.

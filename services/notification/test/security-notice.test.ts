@@ -51,7 +51,9 @@ describe('user.security_notice → notice email', () => {
     expect(hrefs(html)).toEqual([signIn]);
     const { rows } = await harness.pool.query('SELECT consumer FROM processed_events WHERE event_id = $1', [event.id]);
     expect(rows).toEqual([{ consumer: `${harness.config.EVENTS_QUEUE_PREFIX}.security-notice` }]);
-    expect(await metric(new RegExp(`gatehouse_notification_emails_total\\{kind="${kind}",outcome="sent",service="notification"\\} (\\d+)`))).toBeGreaterThanOrEqual(1);
+    expect(
+      await metric(new RegExp(`gatehouse_notification_emails_total\\{kind="${kind}",outcome="sent",service="notification"\\} (\\d+)`)),
+    ).toBeGreaterThanOrEqual(1);
   });
 
   it('when the same notice is delivered twice, then still exactly one email is sent', async () => {

@@ -8,7 +8,18 @@ afterAll(() => harness.close());
 
 async function storedRow(id: string) {
   const { rows } = await harness.pool.query('SELECT * FROM profiles WHERE id = $1', [id]);
-  return rows[0] as { email: string; email_verified: boolean; name: string | null; bio: string | null; avatar_url: string | null; locale: string | null; roles: string[]; updated_at: Date } | undefined;
+  return rows[0] as
+    | {
+        email: string;
+        email_verified: boolean;
+        name: string | null;
+        bio: string | null;
+        avatar_url: string | null;
+        locale: string | null;
+        roles: string[];
+        updated_at: Date;
+      }
+    | undefined;
 }
 
 describe('GET /api/user/profile', () => {
@@ -96,9 +107,22 @@ describe('PUT /api/user/profile', () => {
 
     expect(response.status).toBe(200);
     const body = (await response.json()) as ProfileBody;
-    expect(body).toMatchObject({ id: identity.sub, email: identity.email, name: 'Grace Hopper', bio: 'Wrote the first compiler.', avatarUrl: 'https://cdn.example.com/a/grace.png', locale: 'en-US', roles: ['user'] });
+    expect(body).toMatchObject({
+      id: identity.sub,
+      email: identity.email,
+      name: 'Grace Hopper',
+      bio: 'Wrote the first compiler.',
+      avatarUrl: 'https://cdn.example.com/a/grace.png',
+      locale: 'en-US',
+      roles: ['user'],
+    });
     expect(new Date(body.updatedAt).getTime()).toBeGreaterThan(new Date(body.createdAt).getTime());
-    expect(await storedRow(identity.sub)).toMatchObject({ name: 'Grace Hopper', bio: 'Wrote the first compiler.', avatar_url: 'https://cdn.example.com/a/grace.png', locale: 'en-US' });
+    expect(await storedRow(identity.sub)).toMatchObject({
+      name: 'Grace Hopper',
+      bio: 'Wrote the first compiler.',
+      avatar_url: 'https://cdn.example.com/a/grace.png',
+      locale: 'en-US',
+    });
     const again = (await (await harness.request('GET', '/api/user/profile', { identity })).json()) as ProfileBody;
     expect(again).toEqual(body);
   });

@@ -33,7 +33,9 @@ describe('DELETE /api/admin/users/:id → user.deleted', () => {
     messages.push(...(await probe.take(capture, 0, 0)));
     expect(messages).toHaveLength(1);
     expect(JSON.parse(messages[0]!.content.toString())).toMatchObject({ name: 'user.deleted', version: 1, payload: { userId: target.sub } });
-    const { rows } = await harness.pool.query("SELECT published_at FROM outbox WHERE name = 'user.deleted' AND envelope->'payload'->>'userId' = $1", [target.sub]);
+    const { rows } = await harness.pool.query("SELECT published_at FROM outbox WHERE name = 'user.deleted' AND envelope->'payload'->>'userId' = $1", [
+      target.sub,
+    ]);
     expect(rows).toEqual([{ published_at: expect.any(Date) }]);
   });
 

@@ -5,7 +5,18 @@ import { createPool, migrate } from '@gatehouse/db';
 import { createAmqpConnection, deleteConsumerQueue } from '@gatehouse/events';
 import { createJwksVerifier, type JwksVerifier } from '@gatehouse/jwt';
 import { createLogger } from '@gatehouse/logger';
-import { captureLogs, createTestDatabase, serveOnFreePort, startTcpProxy, testInfrastructure, uniqueName, type RunningServer, type TcpProxy, endPool, signTestJwt } from '@gatehouse/testing';
+import {
+  captureLogs,
+  createTestDatabase,
+  serveOnFreePort,
+  startTcpProxy,
+  testInfrastructure,
+  uniqueName,
+  type RunningServer,
+  type TcpProxy,
+  endPool,
+  signTestJwt,
+} from '@gatehouse/testing';
 import { createApp, type UserApp } from '../src/app';
 import { loadUserConfig, type UserConfig } from '../src/config';
 import { MIGRATIONS_DIR } from '../src/infrastructure';
@@ -20,7 +31,9 @@ export function newSigningKey(): SigningKey {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const { e, n } = publicKey.export({ format: 'jwk' });
   // RFC 7638 thumbprint, the kid auth publishes.
-  const kid = createHash('sha256').update(JSON.stringify({ e, kty: 'RSA', n })).digest('base64url');
+  const kid = createHash('sha256')
+    .update(JSON.stringify({ e, kty: 'RSA', n }))
+    .digest('base64url');
   return { kid, privateKey, publicKey };
 }
 
@@ -220,10 +233,13 @@ export async function startUser(label: string, env: Record<string, string> = {},
   };
 }
 
-
 /** Deletes this file's queues and exchange over a link of its own (the service's may be cut). */
 async function removeTopology(config: Readonly<UserConfig>): Promise<void> {
-  const admin = createAmqpConnection({ url: testInfrastructure().amqpUrl, logger: createLogger({ service: 'user-test', level: 'silent' }), name: 'user-test-cleanup' });
+  const admin = createAmqpConnection({
+    url: testInfrastructure().amqpUrl,
+    logger: createLogger({ service: 'user-test', level: 'silent' }),
+    name: 'user-test-cleanup',
+  });
   try {
     await admin.waitUntilConnected(5000);
     const channel = admin.channel()!;

@@ -4,7 +4,15 @@ import type { SessionClaims } from '../domain/auth.ports';
 import { createStaticKeyVerifier } from '@gatehouse/jwt';
 import { createAccessTokenSigner } from './access-token.signer';
 import { createKeyRing } from './key-ring';
-import { DEFAULT_SIGNING_ALGORITHM, SIGNING_ALGORITHMS, generateSigningKeyPem, keySetFromPem, signingKeyFromPem, type PublicJwk, type SigningAlgorithm } from './signing-keys';
+import {
+  DEFAULT_SIGNING_ALGORITHM,
+  SIGNING_ALGORITHMS,
+  generateSigningKeyPem,
+  keySetFromPem,
+  signingKeyFromPem,
+  type PublicJwk,
+  type SigningAlgorithm,
+} from './signing-keys';
 
 const ISSUER = 'https://auth.example.com';
 const AUDIENCE = 'gatehouse-api';
@@ -23,25 +31,31 @@ describe('access token signing keys', () => {
     expect(signingKeyFromPem(generateSigningKeyPem()).jwk).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' });
   });
 
-  it.each(SIGNING_ALGORITHMS.map((alg) => [alg]))('when a %s key signs, then jose verifies the token under the published JWK, header and claims as RFC 9068 asks', async (alg: SigningAlgorithm) => {
-    const { signing, jwk } = signingKeyFromPem(generateSigningKeyPem(alg));
-    const { token } = signerAt(() => T, signing).sign(claims, 'session-1', ['pwd']);
+  it.each(SIGNING_ALGORITHMS.map((alg) => [alg]))(
+    'when a %s key signs, then jose verifies the token under the published JWK, header and claims as RFC 9068 asks',
+    async (alg: SigningAlgorithm) => {
+      const { signing, jwk } = signingKeyFromPem(generateSigningKeyPem(alg));
+      const { token } = signerAt(() => T, signing).sign(claims, 'session-1', ['pwd']);
 
-    const { payload, protectedHeader } = await jwtVerify(token, createLocalJWKSet({ keys: [asJoseJwk(jwk)] }), {
-      issuer: ISSUER,
-      audience: AUDIENCE,
-      algorithms: [alg],
-      typ: 'at+jwt',
-      currentDate: new Date(T),
-    });
-    expect(protectedHeader).toEqual({ alg, typ: 'at+jwt', kid: jwk.kid });
-    expect(payload).toMatchObject({ sub: claims.userId, sid: 'session-1', amr: ['pwd'], iat: T / 1000, exp: T / 1000 + 900 });
-  });
+      const { payload, protectedHeader } = await jwtVerify(token, createLocalJWKSet({ keys: [asJoseJwk(jwk)] }), {
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        algorithms: [alg],
+        typ: 'at+jwt',
+        currentDate: new Date(T),
+      });
+      expect(protectedHeader).toEqual({ alg, typ: 'at+jwt', kid: jwk.kid });
+      expect(payload).toMatchObject({ sub: claims.userId, sid: 'session-1', amr: ['pwd'], iat: T / 1000, exp: T / 1000 + 900 });
+    },
+  );
 
-  it.each(SIGNING_ALGORITHMS.map((alg) => [alg]))('when a %s key is published, then its kid is the RFC 7638 thumbprint jose computes', async (alg: SigningAlgorithm) => {
-    const { jwk } = signingKeyFromPem(generateSigningKeyPem(alg));
-    expect(jwk.kid).toBe(await calculateJwkThumbprint(asJoseJwk(jwk)));
-  });
+  it.each(SIGNING_ALGORITHMS.map((alg) => [alg]))(
+    'when a %s key is published, then its kid is the RFC 7638 thumbprint jose computes',
+    async (alg: SigningAlgorithm) => {
+      const { jwk } = signingKeyFromPem(generateSigningKeyPem(alg));
+      expect(jwk.kid).toBe(await calculateJwkThumbprint(asJoseJwk(jwk)));
+    },
+  );
 
   it('when the ring rotates from an RS256 key to an ES256 key, then tokens of both verify while both are published', async () => {
     const old = signingKeyFromPem(generateSigningKeyPem('RS256'));

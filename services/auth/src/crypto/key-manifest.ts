@@ -36,7 +36,5 @@ export async function readKeyManifest(manifestFile: string): Promise<ManifestEnt
 /** Reads the manifest and every private key it names. */
 export async function loadKeyManifest(manifestFile: string): Promise<RingKey[]> {
   const entries = await readKeyManifest(manifestFile);
-  return Promise.all(
-    entries.map(async (entry) => ({ ...signingKeyFromPem(await readFile(entry.file, 'utf8')), activateAt: entry.activateAt })),
-  );
+  return Promise.all(entries.map(async (entry) => ({ ...signingKeyFromPem(await readFile(entry.file, 'utf8')), activateAt: entry.activateAt })));
 }

@@ -22,19 +22,20 @@ export interface KeyStatus {
  */
 export function keyStatus(keys: readonly RingKey[], now: number, timings: ScheduleTimings): KeyStatus {
   const schedule = keySchedule(keys, now, timings);
-  const rows = schedule.plan.map(
-    (entry, index): KeyStatusRow => ({
-      kid: entry.key.jwk.kid,
-      state: entry.state,
-      publishedFrom: entry.publishedFrom,
-      publishedUntil: entry.publishedUntil,
-      signingFrom: entry.key.activateAt,
-      signingUntil: schedule.plan[index + 1]?.key.activateAt ?? Infinity,
-    }),
-  );
+  const rows = schedule.plan.map((entry, index): KeyStatusRow => ({
+    kid: entry.key.jwk.kid,
+    state: entry.state,
+    publishedFrom: entry.publishedFrom,
+    publishedUntil: entry.publishedUntil,
+    signingFrom: entry.key.activateAt,
+    signingUntil: schedule.plan[index + 1]?.key.activateAt ?? Infinity,
+  }));
   // Only activation matters: a key published later than the lead is still seen in time if it signs later.
   const early = rows
     .filter((row) => row.state === 'next' && row.signingFrom - now < timings.leadMs)
-    .map((row) => `key ${row.kid} activates at ${new Date(row.signingFrom).toISOString()}, less than the publish lead (${timings.leadMs / 1000} s) from now: verifiers may not have it yet`);
+    .map(
+      (row) =>
+        `key ${row.kid} activates at ${new Date(row.signingFrom).toISOString()}, less than the publish lead (${timings.leadMs / 1000} s) from now: verifiers may not have it yet`,
+    );
   return { rows, warnings: [...schedule.problems, ...early] };
 }

@@ -57,7 +57,9 @@ function thumbprintMembers(jwk: JsonWebKey): Record<string, unknown> {
 
 /** RFC 7638 thumbprint: a kid that is stable for a key and needs no configuration. */
 function thumbprint(jwk: JsonWebKey): string {
-  return createHash('sha256').update(JSON.stringify(thumbprintMembers(jwk))).digest('base64url');
+  return createHash('sha256')
+    .update(JSON.stringify(thumbprintMembers(jwk)))
+    .digest('base64url');
 }
 
 export function publicJwk(publicKey: KeyObject): PublicJwk {

@@ -57,7 +57,12 @@ export function createRelyingParty(settings: RelyingPartySettings): RelyingParty
     },
     async requestOptions(challenge) {
       // No allowCredentials: the browser offers every passkey it holds for the RP ID.
-      const options = await generateAuthenticationOptions({ rpID: settings.rpId, challenge: challengeBytes(challenge), timeout: settings.timeoutMs, userVerification: 'required' });
+      const options = await generateAuthenticationOptions({
+        rpID: settings.rpId,
+        challenge: challengeBytes(challenge),
+        timeout: settings.timeoutMs,
+        userVerification: 'required',
+      });
       return options as unknown as CeremonyOptions;
     },
     challengeOf(response) {
@@ -70,7 +75,12 @@ export function createRelyingParty(settings: RelyingPartySettings): RelyingParty
     },
     async verifyRegistration(response, challenge) {
       try {
-        const result = await verifyRegistrationResponse({ response: response as unknown as RegistrationResponseJSON, expectedChallenge: challenge, supportedAlgorithmIDs: KEY_ALGORITHMS, ...expected });
+        const result = await verifyRegistrationResponse({
+          response: response as unknown as RegistrationResponseJSON,
+          expectedChallenge: challenge,
+          supportedAlgorithmIDs: KEY_ALGORITHMS,
+          ...expected,
+        });
         if (!result.verified) return { ok: false, reason: 'registration not verified' };
         const info = result.registrationInfo;
         return {
@@ -102,7 +112,10 @@ export function createRelyingParty(settings: RelyingPartySettings): RelyingParty
         });
         if (!result.verified) return { ok: false, reason: 'signature not verified' };
         const info = result.authenticationInfo;
-        return { ok: true, value: { signCount: info.newCounter, backupEligible: info.credentialDeviceType === 'multiDevice', backedUp: info.credentialBackedUp } };
+        return {
+          ok: true,
+          value: { signCount: info.newCounter, backupEligible: info.credentialDeviceType === 'multiDevice', backedUp: info.credentialBackedUp },
+        };
       } catch (error) {
         return failed(error);
       }

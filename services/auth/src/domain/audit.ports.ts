@@ -88,7 +88,11 @@ export async function audited<T>(
  * knows, so a failure after that names it. A success names the user as actor and subject; a result
  * that `pending` calls unfinished (waiting for a second factor) has no outcome yet and is not recorded.
  */
-export async function auditedLogin<T>(trail: AuditTrail, run: (concerns: (userId: string) => void) => Promise<T>, pending: (result: T) => boolean = () => false): Promise<T> {
+export async function auditedLogin<T>(
+  trail: AuditTrail,
+  run: (concerns: (userId: string) => void) => Promise<T>,
+  pending: (result: T) => boolean = () => false,
+): Promise<T> {
   let subject: string | null = null;
   try {
     const result = await run((userId) => {

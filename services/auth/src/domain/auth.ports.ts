@@ -58,7 +58,13 @@ export interface SessionTokens {
 
 export type RotationResult =
   | { readonly outcome: 'limited'; readonly retryAfterMs: number }
-  | { readonly outcome: 'rotated'; readonly generation: number; readonly refreshExpiresIn: number; readonly claims: SessionClaims; readonly amr: readonly AuthMethod[] }
+  | {
+      readonly outcome: 'rotated';
+      readonly generation: number;
+      readonly refreshExpiresIn: number;
+      readonly claims: SessionClaims;
+      readonly amr: readonly AuthMethod[];
+    }
   | { readonly outcome: 'reused'; readonly claims: SessionClaims }
   | { readonly outcome: 'invalid' };
 

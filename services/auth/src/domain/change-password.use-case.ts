@@ -32,7 +32,8 @@ export async function changePassword(deps: ChangePasswordDeps, input: ChangePass
   if (problem) throw validationError([{ path: 'newPassword', message: `"newPassword" ${problem}` }]);
   const account = await deps.transactions.run((tx) => tx.findById(input.userId));
   if (!account) throw new AppError('token_invalid', 'The account no longer exists.');
-  if (!(await isCurrentPassword(deps, account, input.currentPassword, input.address))) throw new AppError('invalid_credentials', 'The current password is incorrect.');
+  if (!(await isCurrentPassword(deps, account, input.currentPassword, input.address)))
+    throw new AppError('invalid_credentials', 'The current password is incorrect.');
   const passwordHash = await deps.hasher.hash(input.newPassword);
   const now = new Date(deps.clock());
   await deps.transactions.run(async (tx) => {

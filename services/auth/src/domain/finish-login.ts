@@ -12,7 +12,8 @@ export interface MfaChallenge {
 }
 
 /** A login either opens its session or, for an account with a second factor, asks for it. */
-export type LoginResult = { readonly outcome: 'signed_in'; readonly session: IssuedSession } | { readonly outcome: 'mfa_required'; readonly challenge: MfaChallenge };
+export type LoginResult =
+  { readonly outcome: 'signed_in'; readonly session: IssuedSession } | { readonly outcome: 'mfa_required'; readonly challenge: MfaChallenge };
 
 /** A first step that proved itself (a password today; a passkey login would say `hwk`/`swk`). */
 export interface FirstFactor {

@@ -18,9 +18,7 @@ export interface LogoutDeps {
 export async function logout(deps: LogoutDeps, presented: string | undefined): Promise<void> {
   const token = deps.tokens.readRefreshToken(presented);
   if (!token || !(await deps.sessions.exists(token.userId, token.sessionId))) return;
-  await deps.transactions.run((tx) =>
-    tx.publish(createEvent('session.revoked', { userId: token.userId, sessionIds: [token.sessionId], reason: 'logout' })),
-  );
+  await deps.transactions.run((tx) => tx.publish(createEvent('session.revoked', { userId: token.userId, sessionIds: [token.sessionId], reason: 'logout' })));
   await deps.sessions.revoke(token.userId, token.sessionId);
   deps.audit.record({ action: 'logout', outcome: 'success', actor: userActor(token.userId), subject: token.userId });
 }

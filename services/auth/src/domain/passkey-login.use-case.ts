@@ -24,7 +24,9 @@ export interface PasskeyLoginInput {
 }
 
 /** Request options for a sign-in that names no account: a fresh single-use challenge. */
-export async function startPasskeyLogin(deps: Pick<PasskeyLoginDeps, 'passkeyChallenges' | 'relyingParty' | 'secrets' | 'clock' | 'passkeyChallengeTtlSeconds'>): Promise<CeremonyOptions> {
+export async function startPasskeyLogin(
+  deps: Pick<PasskeyLoginDeps, 'passkeyChallenges' | 'relyingParty' | 'secrets' | 'clock' | 'passkeyChallengeTtlSeconds'>,
+): Promise<CeremonyOptions> {
   const challenge = deps.secrets.token();
   await deps.passkeyChallenges.create(deps.secrets.digest(challenge), { purpose: 'login' }, deps.clock() + deps.passkeyChallengeTtlSeconds * 1000);
   return deps.relyingParty.requestOptions(challenge);
@@ -39,7 +41,11 @@ export async function startPasskeyLogin(deps: Pick<PasskeyLoginDeps, 'passkeyCha
  * Recorded as a `login`: a refusal names the passkey's owner once the passkey was found.
  */
 export function finishPasskeyLogin(deps: PasskeyLoginDeps, input: PasskeyLoginInput): Promise<LoginResult> {
-  return auditedLogin(deps.audit, (concerns) => signIn(deps, input, concerns), (result) => result.outcome !== 'signed_in');
+  return auditedLogin(
+    deps.audit,
+    (concerns) => signIn(deps, input, concerns),
+    (result) => result.outcome !== 'signed_in',
+  );
 }
 
 async function signIn(deps: PasskeyLoginDeps, input: PasskeyLoginInput, concerns: (userId: string) => void): Promise<LoginResult> {

@@ -53,7 +53,11 @@ export const passkeyInvalid = () => new AppError('passkey_invalid', 'The passkey
  * answer turns out to be, so a response is never verified twice against the same challenge.
  */
 export async function takeChallenge(
-  deps: { readonly relyingParty: Pick<RelyingParty, 'challengeOf'>; readonly passkeyChallenges: Pick<PasskeyChallenges, 'take'>; readonly secrets: { digest(secret: string): string } },
+  deps: {
+    readonly relyingParty: Pick<RelyingParty, 'challengeOf'>;
+    readonly passkeyChallenges: Pick<PasskeyChallenges, 'take'>;
+    readonly secrets: { digest(secret: string): string };
+  },
   response: CredentialResponse,
 ): Promise<{ readonly challenge: string; readonly ceremony: PendingCeremony; readonly takenAt: number }> {
   const challenge = deps.relyingParty.challengeOf(response);

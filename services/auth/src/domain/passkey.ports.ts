@@ -49,9 +49,7 @@ export interface PasskeyTransaction {
 }
 
 /** Which ceremony a challenge was issued for, and for whom. */
-export type PendingCeremony =
-  | { readonly purpose: 'register'; readonly userId: string; readonly sessionId: string }
-  | { readonly purpose: 'login' };
+export type PendingCeremony = { readonly purpose: 'register'; readonly userId: string; readonly sessionId: string } | { readonly purpose: 'login' };
 
 /** Challenges in Redis under their digest, each taken at most once. */
 export interface PasskeyChallenges {
@@ -113,5 +111,9 @@ export interface RelyingParty {
   /** The challenge the browser signed (from clientDataJSON), or undefined when unreadable. */
   challengeOf(response: CredentialResponse): string | undefined;
   verifyRegistration(response: CredentialResponse, challenge: string): Promise<Verdict<RegisteredCredential>>;
-  verifyAssertion(response: CredentialResponse, challenge: string, passkey: Pick<Passkey, 'credentialId' | 'publicKey' | 'transports'>): Promise<Verdict<Assertion>>;
+  verifyAssertion(
+    response: CredentialResponse,
+    challenge: string,
+    passkey: Pick<Passkey, 'credentialId' | 'publicKey' | 'transports'>,
+  ): Promise<Verdict<Assertion>>;
 }

@@ -4,9 +4,7 @@ export const MIN_PASSWORD_CODE_POINTS = 8;
 /** Generous (passphrases welcome) but bounded, so a request cannot make us hash megabytes. */
 export const MAX_PASSWORD_CODE_POINTS = 1024;
 
-const commonPasswords: ReadonlySet<string> = new Set(
-  (dictionary['passwords-common'] as string[]).filter((p) => [...p].length >= MIN_PASSWORD_CODE_POINTS),
-);
+const commonPasswords: ReadonlySet<string> = new Set((dictionary['passwords-common'] as string[]).filter((p) => [...p].length >= MIN_PASSWORD_CODE_POINTS));
 
 /**
  * NIST SP 800-63B: one canonical form for Unicode so the same passphrase typed on two keyboards

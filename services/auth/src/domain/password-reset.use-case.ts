@@ -16,7 +16,6 @@ export interface PasswordResetDeps {
   readonly resetTtlSeconds: number;
 }
 
-
 const invalidToken = () => new AppError('reset_token_invalid', 'The reset link is invalid, expired or already used.');
 
 /**

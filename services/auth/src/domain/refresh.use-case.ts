@@ -59,5 +59,11 @@ export async function refresh(deps: RefreshDeps, presented: string | undefined, 
     await deps.sessions.revoke(userId, sessionId);
     throw new AppError('refresh_token_reused', 'The refresh token was already used; the session has been revoked.');
   }
-  return issue(deps, { sessionId: token.sessionId, generation: result.generation, refreshExpiresIn: result.refreshExpiresIn, claims: result.claims, amr: result.amr });
+  return issue(deps, {
+    sessionId: token.sessionId,
+    generation: result.generation,
+    refreshExpiresIn: result.refreshExpiresIn,
+    claims: result.claims,
+    amr: result.amr,
+  });
 }

@@ -10,7 +10,6 @@ export interface VerifyEmailDeps {
   readonly clock: Clock;
 }
 
-
 const invalid = () => new AppError('verification_token_invalid', 'The verification link is invalid, expired or already used.');
 
 /**

@@ -19,7 +19,14 @@ export interface AccountUseCases {
   /** Runs after the answer is sent: the answer and its timing never depend on the account. */
   requestPasswordReset(email: string): void;
   resetPassword(input: { token: string; password: string; userAgent: string | null }): Promise<void>;
-  changePassword(input: { userId: string; sessionId: string; currentPassword: string; newPassword: string; address: string; userAgent: string | null }): Promise<void>;
+  changePassword(input: {
+    userId: string;
+    sessionId: string;
+    currentPassword: string;
+    newPassword: string;
+    address: string;
+    userAgent: string | null;
+  }): Promise<void>;
 }
 
 export interface AccountRoutesOptions {

@@ -19,7 +19,9 @@ const BIGINT_MAX = 9_223_372_036_854_775_807n;
 
 export const auditQuery = Joi.object<AuditQueryParams>({
   // A user id (uuid) or a client id (svc_…); the column holds no more than 64 characters.
-  subject: Joi.string().pattern(/^[A-Za-z0-9_-]{1,64}$/).messages({ 'string.pattern.base': '{{#label}} must be a user id or client id' }),
+  subject: Joi.string()
+    .pattern(/^[A-Za-z0-9_-]{1,64}$/)
+    .messages({ 'string.pattern.base': '{{#label}} must be a user id or client id' }),
   action: Joi.string().valid(...AUDIT_ACTIONS),
   before: Joi.string()
     .pattern(CURSOR)

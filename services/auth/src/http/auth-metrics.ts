@@ -3,15 +3,7 @@ import { isAppError } from '@gatehouse/errors';
 
 /** Outcomes worth alerting on: reuse means a stolen token; throttling means an attack. */
 export type AuthOutcome =
-  | 'success'
-  | 'invalid_credentials'
-  | 'rate_limited'
-  | 'email_not_verified'
-  | 'reused'
-  | 'invalid'
-  | 'invalid_code'
-  | 'dependency_unavailable'
-  | 'other_error';
+  'success' | 'invalid_credentials' | 'rate_limited' | 'email_not_verified' | 'reused' | 'invalid' | 'invalid_code' | 'dependency_unavailable' | 'other_error';
 
 export interface AuthMetrics {
   /** Runs `action`, counting its outcome under `operation`, and passes its result or error on. */

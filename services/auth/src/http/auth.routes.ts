@@ -34,7 +34,8 @@ export interface AuthRoutesOptions {
  * is let through without a schema run; anything else gets the schema's own 400.
  */
 function expectEmptyBody(body: unknown): void {
-  const empty = body === undefined || (typeof body === 'object' && body !== null && Object.getPrototypeOf(body) === Object.prototype && Object.keys(body).length === 0);
+  const empty =
+    body === undefined || (typeof body === 'object' && body !== null && Object.getPrototypeOf(body) === Object.prototype && Object.keys(body).length === 0);
   if (!empty) validate(emptyBody, body);
 }
 

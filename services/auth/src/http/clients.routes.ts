@@ -61,7 +61,10 @@ export function clientsRoutes(options: ClientsRoutesOptions): Router {
         if (result.outcome === 'limit_reached') throw new AppError('client_limit_reached', `At most ${result.maxClients} clients may exist; delete one first.`);
         const { clientId, ...rest } = clientView(result.client);
         // The secret is shown this once: no cache may keep the answer.
-        res.status(201).set('Cache-Control', 'no-store').json({ clientId, clientSecret: result.clientSecret, ...rest });
+        res
+          .status(201)
+          .set('Cache-Control', 'no-store')
+          .json({ clientId, clientSecret: result.clientSecret, ...rest });
       },
     ],
   });

@@ -21,7 +21,11 @@ export function newClientBody(grantableScopes: readonly string[]): Joi.ObjectSch
       .unique()
       .required(),
     roles: Joi.array()
-      .items(Joi.string().pattern(ROLE).messages({ 'string.pattern.base': '{{#label}} must be 1 to 32 lowercase letters, digits, "_" or "-", starting with a letter' }))
+      .items(
+        Joi.string()
+          .pattern(ROLE)
+          .messages({ 'string.pattern.base': '{{#label}} must be 1 to 32 lowercase letters, digits, "_" or "-", starting with a letter' }),
+      )
       .unique()
       .max(MAX_ROLES)
       .required(),

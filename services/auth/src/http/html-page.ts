@@ -22,7 +22,6 @@ export interface PageScript {
   readonly src: string;
 }
 
-
 /** Cached for as long as the content digest in the URL stays the same, i.e. for good. */
 const SCRIPT_CACHE_CONTROL = 'public, max-age=31536000, immutable';
 

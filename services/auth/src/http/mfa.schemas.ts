@@ -12,7 +12,9 @@ export const confirmTotpBody = Joi.object<{ code: string }>({ code: code().requi
 /** A current code of the app, or the password: exactly one. */
 export const removeTotpBody = Joi.object<{ code?: string; password?: string }>({
   code: code(),
-  password: Joi.string().min(1).max(MAX_PASSWORD_CODE_POINTS * 2),
+  password: Joi.string()
+    .min(1)
+    .max(MAX_PASSWORD_CODE_POINTS * 2),
 }).xor('code', 'password');
 
 /** The token of the first step, and a code of the app or a recovery code: exactly one. */

@@ -58,7 +58,10 @@ function translated(error: unknown): OAuthError | undefined {
   if (isAppError(error)) {
     const { code, details } = error;
     if (code === 'rate_limited') {
-      return new OAuthError('temporarily_unavailable', 'Too many token requests. Try again later.', { status: 429, headers: { 'Retry-After': String(details.retryAfterSeconds) } });
+      return new OAuthError('temporarily_unavailable', 'Too many token requests. Try again later.', {
+        status: 429,
+        headers: { 'Retry-After': String(details.retryAfterSeconds) },
+      });
     }
     if (code === 'method_not_allowed') return new OAuthError('invalid_request', error.message, { status: 405, headers: { Allow: String(details.allow) } });
     if (code === 'dependency_unavailable' || code === 'service_unavailable') return unavailable();
@@ -66,7 +69,10 @@ function translated(error: unknown): OAuthError | undefined {
   }
   const parser = error as BodyParserError;
   if (typeof parser.type === 'string' && typeof parser.status === 'number' && parser.status < 500) {
-    return new OAuthError('invalid_request', parser.type === 'entity.too.large' ? 'The request body is larger than 4 KB.' : 'The request body could not be read.');
+    return new OAuthError(
+      'invalid_request',
+      parser.type === 'entity.too.large' ? 'The request body is larger than 4 KB.' : 'The request body could not be read.',
+    );
   }
   return undefined;
 }

@@ -30,7 +30,9 @@ export const registrationResponse = credential(
     clientDataJSON: base64url(4096).required(),
     attestationObject: base64url(16_384).required(),
     authenticatorData: base64url(8192),
-    transports: Joi.array().items(Joi.string().pattern(/^[a-z-]{1,32}$/)).max(8),
+    transports: Joi.array()
+      .items(Joi.string().pattern(/^[a-z-]{1,32}$/))
+      .max(8),
     publicKeyAlgorithm: Joi.number().integer(),
     publicKey: base64url(8192),
   }),

@@ -11,8 +11,11 @@ const MAX_USER_AGENT = 256;
 export function userAgentOf(req: Request): string | null {
   const raw = req.headers['user-agent'];
   if (typeof raw !== 'string') return null;
-  // eslint-disable-next-line no-control-regex
-  const clean = raw.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ').trim().slice(0, MAX_USER_AGENT);
+  const clean = raw
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ')
+    .trim()
+    .slice(0, MAX_USER_AGENT);
   return clean.length > 0 ? clean : null;
 }
 

@@ -27,7 +27,13 @@ describe('sendSession', () => {
     for (const secure of [true, false]) {
       app.post(`/${secure ? 'secure' : 'plain'}/express`, (_req, res) => {
         const maxAge = session.refreshExpiresIn * 1000;
-        res.cookie(secure ? '__Secure-refresh_token' : 'refresh_token', session.refreshToken, { httpOnly: true, secure, sameSite: 'strict', path: '/api/auth', maxAge });
+        res.cookie(secure ? '__Secure-refresh_token' : 'refresh_token', session.refreshToken, {
+          httpOnly: true,
+          secure,
+          sameSite: 'strict',
+          path: '/api/auth',
+          maxAge,
+        });
         res.cookie(secure ? '__Host-csrf_token' : 'csrf_token', session.csrfToken, { httpOnly: false, secure, sameSite: 'strict', path: '/', maxAge });
         res.status(200).json({});
       });

@@ -11,9 +11,7 @@ export interface CookiePolicy {
  * sibling subdomain; plain-HTTP development drops them together with `Secure`.
  */
 export function cookieNames(secure: boolean) {
-  return secure
-    ? { refresh: '__Secure-refresh_token', csrf: '__Host-csrf_token' }
-    : { refresh: 'refresh_token', csrf: 'csrf_token' };
+  return secure ? { refresh: '__Secure-refresh_token', csrf: '__Host-csrf_token' } : { refresh: 'refresh_token', csrf: 'csrf_token' };
 }
 
 const REFRESH_COOKIE_PATH = '/api/auth';

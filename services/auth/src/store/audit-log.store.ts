@@ -78,7 +78,19 @@ export function fitToColumns(record: AuditRecord): AuditRecord {
 /** Columns of one record, in INSERT order. */
 const COLUMNS = ['occurred_at', 'action', 'outcome', 'actor_kind', 'actor_id', 'subject', 'client_prefix', 'user_agent', 'request_id', 'trace_id', 'reason'];
 
-const values = (r: AuditRecord) => [r.at, r.action, r.outcome, r.actor?.kind ?? null, r.actor?.id ?? null, r.subject ?? null, r.clientPrefix, r.userAgent, r.requestId, r.traceId, r.reason ?? null];
+const values = (r: AuditRecord) => [
+  r.at,
+  r.action,
+  r.outcome,
+  r.actor?.kind ?? null,
+  r.actor?.id ?? null,
+  r.subject ?? null,
+  r.clientPrefix,
+  r.userAgent,
+  r.requestId,
+  r.traceId,
+  r.reason ?? null,
+];
 
 interface Row {
   id: string;

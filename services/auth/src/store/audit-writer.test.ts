@@ -1,7 +1,8 @@
 import { createAuditWriter, isDataError, type AuditDropReason, type AuditWriteFailure, type AuditWriterOptions } from './audit-writer';
 
 /** What PostgreSQL throws for a value the column refuses: the message quotes the value. */
-const refused = (value: number) => Object.assign(new Error(`invalid input syntax for type cidr: "${value}"`), { code: '22P02', detail: `Failing row contains (${value})` });
+const refused = (value: number) =>
+  Object.assign(new Error(`invalid input syntax for type cidr: "${value}"`), { code: '22P02', detail: `Failing row contains (${value})` });
 
 /**
  * A sink that records batches and can be made to fail (`failing` with a connection error, or
@@ -166,7 +167,14 @@ describe('audit writer', () => {
 
   it('when errors are classified, then only data exceptions (22) and integrity violations (23) condemn the data', () => {
     expect(['22001', '22P02', '23514', '23502'].map((code) => isDataError({ code }))).toEqual([true, true, true, true]);
-    expect(['08006', '53300', '57P01', '40001', 'ECONNREFUSED', undefined].map((code) => isDataError({ code }))).toEqual([false, false, false, false, false, false]);
+    expect(['08006', '53300', '57P01', '40001', 'ECONNREFUSED', undefined].map((code) => isDataError({ code }))).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
     expect(isDataError(new Error('timeout'))).toBe(false);
   });
 

@@ -30,20 +30,20 @@ function transactionOn(client: PoolClient): AuthTransaction {
     addEmailVerification: (tokenHash, userId, expiresAt) => addToken(client, 'email_verifications', tokenHash, userId, expiresAt),
     useEmailVerification: (tokenHash, now) => useToken(client, 'email_verifications', tokenHash, now),
     async markEmailVerified(userId) {
-      const { rows } = await client.query<{ email: string }>(
-        'UPDATE credentials SET email_verified = true, updated_at = now() WHERE id = $1 RETURNING email',
-        [userId],
-      );
+      const { rows } = await client.query<{ email: string }>('UPDATE credentials SET email_verified = true, updated_at = now() WHERE id = $1 RETURNING email', [
+        userId,
+      ]);
       return rows[0]?.email;
     },
     findById: (userId) => selectCredentialById(client, userId),
     async setPassword(userId, passwordHash, options) {
       const before = await selectCredentialById(client, userId, { forUpdate: true });
       if (!before) return undefined;
-      await client.query(
-        'UPDATE credentials SET password_hash = $2, email_verified = email_verified OR $3, updated_at = now() WHERE id = $1',
-        [userId, passwordHash, options.markEmailVerified],
-      );
+      await client.query('UPDATE credentials SET password_hash = $2, email_verified = email_verified OR $3, updated_at = now() WHERE id = $1', [
+        userId,
+        passwordHash,
+        options.markEmailVerified,
+      ]);
       return before;
     },
     async voidPasswordResets(userId) {

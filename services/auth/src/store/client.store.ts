@@ -13,7 +13,13 @@ interface ClientRow {
 
 const COLUMNS = 'client_id, name, scopes, roles, created_at';
 
-const toClient = (row: ClientRow): OAuthClient => ({ clientId: row.client_id, name: row.name, scopes: row.scopes, roles: row.roles, createdAt: row.created_at });
+const toClient = (row: ClientRow): OAuthClient => ({
+  clientId: row.client_id,
+  name: row.name,
+  scopes: row.scopes,
+  roles: row.roles,
+  createdAt: row.created_at,
+});
 
 // The digest is kept as the 32 raw bytes; the domain speaks base64url (`SecretGenerator.digest`).
 const toBytes = (digest: string) => Buffer.from(digest, 'base64url');

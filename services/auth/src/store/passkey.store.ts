@@ -20,7 +20,8 @@ interface PasskeyRow {
   suspected_clone_at: Date | null;
 }
 
-const COLUMNS = 'id, user_id, credential_id, public_key, sign_count, transports, backup_eligible, backed_up, aaguid, name, created_at, last_used_at, suspected_clone_at';
+const COLUMNS =
+  'id, user_id, credential_id, public_key, sign_count, transports, backup_eligible, backed_up, aaguid, name, created_at, last_used_at, suspected_clone_at';
 
 const toPasskey = (row: PasskeyRow): Passkey => ({
   id: row.id,

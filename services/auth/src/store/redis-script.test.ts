@@ -15,7 +15,12 @@ describe('hashTag (the part of a key Redis Cluster hashes)', () => {
 
   it("when keys are used together in one script, then they carry one tag: a user's sessions, an account's login counters", () => {
     expect(hashTag(redisKeys.legacySessions('u1'))).toBe(hashTag(redisKeys.sessions('u1')));
-    const account = [redisKeys.loginPair('acct', '203.0.113.9'), redisKeys.loginFailures('acct'), redisKeys.loginTrusted('acct'), redisKeys.loginCleared('acct')];
+    const account = [
+      redisKeys.loginPair('acct', '203.0.113.9'),
+      redisKeys.loginFailures('acct'),
+      redisKeys.loginTrusted('acct'),
+      redisKeys.loginCleared('acct'),
+    ];
     expect(new Set(account.map(hashTag))).toEqual(new Set(['acct']));
   });
 });

@@ -115,7 +115,13 @@ export function createSessionStore(redis: RedisClient, options: SessionStoreOpti
       switch (reply[0]) {
         case 'rotated': {
           const stored = storedSessionOf(token.userId, reply);
-          return { outcome: 'rotated', generation: stored.generation, refreshExpiresIn: secondsUntil(stored.idleUntil, now), claims: stored.claims, amr: stored.amr };
+          return {
+            outcome: 'rotated',
+            generation: stored.generation,
+            refreshExpiresIn: secondsUntil(stored.idleUntil, now),
+            claims: stored.claims,
+            amr: stored.amr,
+          };
         }
         case 'limited':
           return { outcome: 'limited', retryAfterMs: Number(reply[1]) };

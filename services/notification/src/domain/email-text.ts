@@ -60,7 +60,13 @@ export function userAgentText(userAgent: string | null): string | null {
   if (!userAgent) return null;
   const flat = userAgent.replace(INVISIBLE, ' ').replace(/\s+/gu, ' ').trim();
   const chars = [...flat];
-  const cut = chars.length > USER_AGENT_MAX_CHARS ? `${chars.slice(0, USER_AGENT_MAX_CHARS - 3).join('').trimEnd()}...` : flat;
+  const cut =
+    chars.length > USER_AGENT_MAX_CHARS
+      ? `${chars
+          .slice(0, USER_AGENT_MAX_CHARS - 3)
+          .join('')
+          .trimEnd()}...`
+      : flat;
   const words = cut.split(' ').filter((word) => word.length > 0 && (PRODUCT_TOKEN.test(word) || !looksLikeUrl(word)));
   return words.length > 0 ? words.join(' ') : null;
 }

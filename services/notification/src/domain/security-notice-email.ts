@@ -97,7 +97,9 @@ const notices: Readonly<Record<SecurityNoticeKind, (facts: NoticeFacts) => Notic
       { paragraph: [`On ${when} the authenticator app was removed from your account, with its recovery codes. Every other session was signed out.`] },
       ...deviceBlocks(device),
       { paragraph: ['If this was you, there is nothing else to do. You can turn two-step sign-in on again at any time.'] },
-      { paragraph: ['If it was not you, reset your password now with "Forgot password" on the sign-in page at ', app, ', then turn two-step sign-in on again.'] },
+      {
+        paragraph: ['If it was not you, reset your password now with "Forgot password" on the sign-in page at ', app, ', then turn two-step sign-in on again.'],
+      },
     ],
   }),
   passkey_added: ({ when, device, app }) => ({
@@ -121,7 +123,13 @@ const notices: Readonly<Record<SecurityNoticeKind, (facts: NoticeFacts) => Notic
       { paragraph: [`On ${when} a passkey was removed from your account and no longer signs you in. Every other session was signed out.`] },
       ...deviceBlocks(device),
       { paragraph: ['If this was you, there is nothing else to do.'] },
-      { paragraph: ['If it was not you, reset your password now with "Forgot password" on the sign-in page at ', app, ' and check the passkeys left on your account.'] },
+      {
+        paragraph: [
+          'If it was not you, reset your password now with "Forgot password" on the sign-in page at ',
+          app,
+          ' and check the passkeys left on your account.',
+        ],
+      },
     ],
   }),
 };

@@ -31,15 +31,12 @@ const notice = (kind: SecurityNotice['kind']): SecurityNotice => ({
 });
 
 describe('sendSecurityNoticeEmail', () => {
-  it.each(securityNoticeKinds)(
-    'when a %s notice is new, then one email goes out, counted under its kind',
-    async (kind) => {
-      const { deps, sent, counted } = fakes();
-      expect(await sendSecurityNoticeEmail(deps, notice(kind))).toBe('sent');
-      expect(sent).toHaveLength(1);
-      expect(counted).toEqual([`${kind} sent`]);
-    },
-  );
+  it.each(securityNoticeKinds)('when a %s notice is new, then one email goes out, counted under its kind', async (kind) => {
+    const { deps, sent, counted } = fakes();
+    expect(await sendSecurityNoticeEmail(deps, notice(kind))).toBe('sent');
+    expect(sent).toHaveLength(1);
+    expect(counted).toEqual([`${kind} sent`]);
+  });
 
   it('when the same notice comes again, then no second email is sent', async () => {
     const { deps, sent } = fakes();

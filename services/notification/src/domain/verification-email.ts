@@ -21,7 +21,16 @@ export function verificationEmail(input: VerificationEmailInput): OutgoingEmail 
     to: input.email,
     subject: 'Confirm your email address',
     reference: input.reference,
-    text: [hello, '', 'Please confirm your email address by opening this link:', link, '', `The link expires on ${expires}.`, '', "If you did not sign up, ignore this email."].join('\n'),
+    text: [
+      hello,
+      '',
+      'Please confirm your email address by opening this link:',
+      link,
+      '',
+      `The link expires on ${expires}.`,
+      '',
+      'If you did not sign up, ignore this email.',
+    ].join('\n'),
     html: [
       `<p>${escapeHtml(hello)}</p>`,
       '<p>Please confirm your email address:</p>',

@@ -15,9 +15,20 @@ describe('file mailer (no SMTP_URL)', () => {
 
   it('when an email is sent, then an .eml with both parts lands in MAIL_DIR and the link is logged', async () => {
     const logs = captureLogs();
-    const mailer = createFileMailer({ directory, from: 'Gatehouse <no-reply@gatehouse.local>', logger: createLogger({ service: 'notification', level: 'info', destination: logs.stream }) });
+    const mailer = createFileMailer({
+      directory,
+      from: 'Gatehouse <no-reply@gatehouse.local>',
+      logger: createLogger({ service: 'notification', level: 'info', destination: logs.stream }),
+    });
     const token = 'x'.repeat(43);
-    const email = verificationEmail({ appUrl: 'http://localhost:8080', email: 'a@example.com', name: 'Ada', token, expiresAt: '2026-01-02T00:00:00.000Z', reference: 'event-1' });
+    const email = verificationEmail({
+      appUrl: 'http://localhost:8080',
+      email: 'a@example.com',
+      name: 'Ada',
+      token,
+      expiresAt: '2026-01-02T00:00:00.000Z',
+      reference: 'event-1',
+    });
 
     await mailer.send(email);
 

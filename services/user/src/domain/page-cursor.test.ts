@@ -15,6 +15,8 @@ describe('page cursor', () => {
     ['a bad id', Buffer.from(JSON.stringify(['2026-01-01T00:00:00.000Z', "x' OR 1=1"])).toString('base64url')],
     ['too many parts', Buffer.from(JSON.stringify(['2026-01-01T00:00:00.000Z', '0b7e5e1c-3f2a-4d7e-9a51-6f1c2d3e4f50', 1])).toString('base64url')],
   ])('when the cursor is %s, then it is a validation failure on cursor', (_what, cursor) => {
-    expect(() => decodeCursor(cursor)).toThrow(expect.objectContaining({ code: 'validation_failed', details: { errors: [expect.objectContaining({ path: 'cursor' })] } }));
+    expect(() => decodeCursor(cursor)).toThrow(
+      expect.objectContaining({ code: 'validation_failed', details: { errors: [expect.objectContaining({ path: 'cursor' })] } }),
+    );
   });
 });

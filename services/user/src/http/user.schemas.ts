@@ -21,7 +21,10 @@ const canonicalLocale = (value: string, helpers: Joi.CustomHelpers) => {
 export const updateProfileBody = Joi.object<ProfileChanges>({
   name: singleLineText().trim().min(1).max(100).allow(null),
   bio: multiLineText().trim().max(500).allow(null),
-  avatarUrl: singleLineText().uri({ scheme: ['https'] }).max(2048).allow(null),
+  avatarUrl: singleLineText()
+    .uri({ scheme: ['https'] })
+    .max(2048)
+    .allow(null),
   locale: singleLineText().max(35).pattern(LANGUAGE_TAG).custom(canonicalLocale).allow(null),
 })
   .min(1)

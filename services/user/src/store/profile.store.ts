@@ -54,10 +54,7 @@ function profileWrites(db: Pick<ClientBase, 'query'>): ProfileWrites {
       );
     },
     async markEmailVerified(id, now) {
-      const { rowCount } = await db.query(
-        'UPDATE profiles SET email_verified = true, updated_at = $2 WHERE id = $1 AND NOT email_verified',
-        [id, now],
-      );
+      const { rowCount } = await db.query('UPDATE profiles SET email_verified = true, updated_at = $2 WHERE id = $1 AND NOT email_verified', [id, now]);
       if (rowCount === 1) return true;
       const { rowCount: existing } = await db.query('SELECT 1 FROM profiles WHERE id = $1', [id]);
       return existing === 1;
@@ -100,10 +97,11 @@ export function createProfileStore(pool: Pool): ProfileStore {
     },
     async listAfter(after, limit) {
       const { rows } = after
-        ? await pool.query<ProfileRow>(
-            `SELECT ${COLUMNS} FROM profiles WHERE (created_at, id) > ($1, $2) ORDER BY created_at, id LIMIT $3`,
-            [after.createdAt, after.id, limit],
-          )
+        ? await pool.query<ProfileRow>(`SELECT ${COLUMNS} FROM profiles WHERE (created_at, id) > ($1, $2) ORDER BY created_at, id LIMIT $3`, [
+            after.createdAt,
+            after.id,
+            limit,
+          ])
         : await pool.query<ProfileRow>(`SELECT ${COLUMNS} FROM profiles ORDER BY created_at, id LIMIT $1`, [limit]);
       return rows.map(toProfile);
     },
