@@ -93,7 +93,10 @@ describe('trace context through the outbox and the broker', () => {
 
     const { rows } = await pool.query<{ trace_context: Record<string, string> | null }>('SELECT trace_context FROM outbox WHERE event_id = $1', [event.id]);
     expect(rows[0]!.trace_context).toEqual({ traceparent: `00-${traceId}-${spanId}-01` });
-    expect(await eventually(() => spanNamed(`${queue} handle`, traceId) !== undefined)).toBe(true);
+    // The relay span ends once the broker confirms, which can come after the consumer's span ended.
+    expect(await eventually(() => spanNamed(`${queue} handle`, traceId) !== undefined && spanNamed('outbox relay user.deleted', traceId) !== undefined)).toBe(
+      true,
+    );
     const relayed = spanNamed('outbox relay user.deleted', traceId)!;
     expect(relayed.parentSpanContext?.spanId).toBe(spanId);
     expect(relayed.attributes).toMatchObject({ 'messaging.message.id': event.id, 'gatehouse.event.name': 'user.deleted' });
@@ -112,6 +115,10 @@ describe('trace context through the outbox and the broker', () => {
     expect(rows[0]!.trace_context).toBeNull();
     expect(await eventually(() => handled.some((h) => h.event.id === event.id))).toBe(true);
     const { traceId } = handled.find((h) => h.event.id === event.id)!;
+    // Both spans end a moment after the handler ran (the relay's once the broker confirms).
+    expect(await eventually(() => spanNamed(`${queue} handle`, traceId!) !== undefined && spanNamed('outbox relay user.deleted', traceId!) !== undefined)).toBe(
+      true,
+    );
     const handle = spanNamed(`${queue} handle`, traceId!)!;
     expect(handle.parentSpanContext?.spanId).toBe(spanNamed('outbox relay user.deleted', traceId!)!.spanContext().spanId);
     expect(spanNamed('outbox relay user.deleted', traceId!)!.parentSpanContext).toBeUndefined();
