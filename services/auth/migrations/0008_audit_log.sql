@@ -27,10 +27,12 @@ CREATE INDEX audit_log_action_idx ON audit_log (action, id);
 -- Retention deletes the oldest first.
 CREATE INDEX audit_log_occurred_at_idx ON audit_log (occurred_at);
 
-CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+-- search_path pinned and the catalog named: a caller's temporary table called pg_class must not
+-- answer the ownership question.
+CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
   -- Inside prune_audit_log (SECURITY DEFINER) current_user is the owner; any other role is refused.
-  IF NOT pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = TG_RELID), 'USAGE') THEN
+  IF NOT pg_catalog.pg_has_role(current_user, (SELECT relowner FROM pg_catalog.pg_class WHERE oid = TG_RELID), 'USAGE') THEN
     RAISE EXCEPTION 'audit_log is append-only' USING ERRCODE = 'insufficient_privilege';
   END IF;
   RETURN NULL;
@@ -42,8 +44,8 @@ CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON audi
 
 -- The floor of retention, out of the runtime role's reach: no grant (the owner-only mark below
 -- makes grantDataRights revoke the default ones), so only the owner (the migration role) changes
--- it. Seeded with AUDIT_RETENTION_DAYS' default; prune_audit_log raises it to any longer retention
--- it is asked for, and nothing but the owner lowers it.
+-- it. Seeded with AUDIT_RETENTION_DAYS' default. prune_audit_log only reads it: a caller that could
+-- raise it could stop every later prune.
 CREATE TABLE audit_log_settings (
   singleton          boolean PRIMARY KEY DEFAULT true CHECK (singleton),
   min_retention_days integer NOT NULL CHECK (min_retention_days BETWEEN 7 AND 36500)
@@ -53,9 +55,9 @@ INSERT INTO audit_log_settings (min_retention_days) VALUES (90);
 COMMENT ON TABLE audit_log_settings IS 'owner-only: the floor of audit retention, which the runtime role must not lower';
 
 -- The only way the runtime role removes records: past a retention no shorter than the floor, so
--- a compromised service (or a changed AUDIT_RETENTION_DAYS) cannot erase the recent trail. A
--- longer retention raises the floor, so that a later, shorter one is refused until the owner
--- lowers it on purpose (README, "Audit log"). Short batches keep locks short.
+-- a compromised service (or a changed AUDIT_RETENTION_DAYS) cannot erase the recent trail. To
+-- keep records longer than the floor, the owner raises it (README, "Audit log"). Short batches
+-- keep locks short.
 CREATE FUNCTION prune_audit_log(retention_days integer, batch_size integer) RETURNS integer
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 DECLARE
@@ -67,7 +69,6 @@ BEGIN
     RAISE EXCEPTION 'audit retention of % days is below the floor of % days in audit_log_settings', retention_days, floor_days
       USING ERRCODE = 'invalid_parameter_value';
   END IF;
-  UPDATE public.audit_log_settings SET min_retention_days = least(retention_days, 36500) WHERE min_retention_days < retention_days;
   DELETE FROM public.audit_log
    WHERE id IN (
      SELECT id FROM public.audit_log

@@ -159,7 +159,7 @@ describe('audit_log at the database', () => {
     }
   });
 
-  it('when the runtime role prunes below the floor, or tries to change the floor, then it is refused; a longer retention raises the floor', async () => {
+  it('when the runtime role prunes below the floor, or tries to change the floor, then it is refused; a longer retention leaves the floor where it is', async () => {
     const role = uniqueName('audit_runtime');
     await harness.pool.query(`CREATE ROLE ${role} LOGIN`);
     try {
@@ -175,16 +175,39 @@ describe('audit_log at the database', () => {
         ]) {
           await expect(asRuntime.query(statement)).rejects.toMatchObject({ code: '42501' });
         }
-        await asRuntime.query('SELECT prune_audit_log(120, 1000)');
-        await expect(asRuntime.query('SELECT prune_audit_log(90, 1000)')).rejects.toMatchObject({ code: '22023' });
+        // A caller that could raise the floor could stop every later prune at the configured retention.
+        await asRuntime.query('SELECT prune_audit_log(36500, 1000)');
+        await asRuntime.query('SELECT prune_audit_log(90, 1000)');
         const { rows } = await harness.pool.query<{ min_retention_days: number }>('SELECT min_retention_days FROM audit_log_settings');
-        expect(rows).toEqual([{ min_retention_days: 120 }]);
+        expect(rows).toEqual([{ min_retention_days: 90 }]);
       } finally {
         await asRuntime.end();
       }
     } finally {
       // Only the owner lowers the floor (README, "Audit log").
       await harness.pool.query('UPDATE audit_log_settings SET min_retention_days = 90');
+      await harness.pool.query(`DROP OWNED BY ${role}`);
+      await harness.pool.query(`DROP ROLE ${role}`);
+    }
+  });
+
+  it('when a role holds UPDATE by mistake and shadows pg_class with a temporary table, then the trigger still refuses it', async () => {
+    const role = uniqueName('audit_shadow');
+    await harness.pool.query(`CREATE ROLE ${role} LOGIN`);
+    try {
+      await grantDataRights(harness.pool, role);
+      // The "broader grant" the trigger exists for.
+      await harness.pool.query(`GRANT UPDATE, DELETE ON audit_log TO ${role}`);
+      const asRole = await connectAs(role);
+      try {
+        await asRole.query('CREATE TEMP TABLE pg_class (oid oid, relowner oid)');
+        await asRole.query(`INSERT INTO pg_class SELECT 'audit_log'::regclass, oid FROM pg_catalog.pg_roles WHERE rolname = current_user`);
+        await expect(asRole.query("UPDATE audit_log SET reason = 'forged'")).rejects.toMatchObject({ code: '42501' });
+        await expect(asRole.query('DELETE FROM audit_log')).rejects.toMatchObject({ code: '42501' });
+      } finally {
+        await asRole.end();
+      }
+    } finally {
       await harness.pool.query(`DROP OWNED BY ${role}`);
       await harness.pool.query(`DROP ROLE ${role}`);
     }
