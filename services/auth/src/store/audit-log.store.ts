@@ -39,8 +39,9 @@ export interface AuditLogStore {
 
 /**
  * Held from the INSERT to its COMMIT, so ids become visible in increasing order across replicas:
- * a reader following `id > last seen` never skips a record committed after a larger id. Writers
- * insert at most once a second per replica, so the wait is short. The ASCII of `gateaudt`: far
+ * a reader following `id > last seen` never skips a record committed after a larger id. Each
+ * replica inserts a batch of up to 200 records a second or so (more only under bursts), so the
+ * wait is short. The ASCII of `gateaudt`: far
  * outside the 32-bit keys of the migration lock.
  */
 export const AUDIT_APPEND_LOCK = '7449020452839957620';

@@ -1,9 +1,12 @@
 /**
  * Lua for the session store. A user's sessions live in one hash (`redisKeys.sessions`), so every
- * script touches one user's keys only, runs atomically, and revoking all of them is one DEL.
+ * script touches one user's keys only and runs atomically; revoking all of them deletes the hash
+ * (or, when one session is kept, its siblings' fields).
  * The hash is laid out to stay a Redis listpack (every value ≤ 64 bytes, Redis's default
  * `hash-max-listpack-value`): a listpack costs a few bytes per field where a hashtable costs
- * ~50, which is most of what a session costs. Numbers are base 36, ms on the service clock.
+ * ~50, which is most of what a session costs. It also needs at most 128 fields
+ * (`hash-max-listpack-entries`): about 4 plus 2 per session, so a user with more than ~60
+ * sessions (SESSIONS_PER_USER_LIMIT allows 100) costs the hashtable price. Numbers are base 36, ms on the service clock.
  *
  *   e, e2, …     email, in 64-byte chunks     n, n2, …  name, chunked likewise (absent: null)
  *   r            roles, comma-separated       v         emailVerified, 1 or 0
