@@ -160,6 +160,20 @@ describe('gateway revocation feed', () => {
 
     expect(await refusedWithin(token, 1000)).toBe(true);
   });
+
+  it('when user.deletion_recorded (who deleted a user, for auth’s audit log) is published, then the feed never receives it: no binding, nothing logged as invalid', async () => {
+    const invalidBefore = gw.logs.lines().filter((l) => l.msg === 'invalid revocation event dropped').length;
+    const recorded = createEvent('user.deletion_recorded', { userId: randomUUID(), deletedBy: { kind: 'admin', id: randomUUID() } });
+    publish(recorded);
+    // Published after it on the same channel: once this one applied, the other had its chance.
+    const userId = randomUUID();
+    const token = tokenFor(userId);
+    publish(createEvent('user.deleted', { userId }));
+    expect(await refusedWithin(token, 1000)).toBe(true);
+
+    expect(gw.logs.lines().filter((l) => l.msg === 'invalid revocation event dropped')).toHaveLength(invalidBefore);
+    expect(gw.logs.lines().some((l) => l.eventId === recorded.id)).toBe(false);
+  });
 });
 
 describe('gateway revocation feed with a shorter access token lifetime', () => {

@@ -79,20 +79,22 @@ ensure_user "${USER_PREFIX}notification" "${NOTIFICATION_AMQP_PASSWORD:-}" NOTIF
 ensure_user "${USER_PREFIX}gateway" "${GATEWAY_AMQP_PASSWORD:-}" GATEWAY_AMQP_PASSWORD
 
 # auth publishes user.registered, user.email_verified and session.revoked (outbox relay) and
-# consumes user.deleted; retries and dead letters go through the default exchange.
+# consumes user.deleted and user.deletion_recorded (who deleted, for the audit log) from one
+# queue; retries and dead letters go through the default exchange.
 grant "${USER_PREFIX}auth" \
   "^($exchange|$(queue_family "$AUTH_QUEUE"))\$" \
   "^($exchange|amq\\.default|$(escape "$AUTH_QUEUE"))\$" \
   "^($exchange|$(queue_and_retries "$AUTH_QUEUE"))\$" \
   '^(user\.registered|user\.email_verified|session\.revoked)$' \
-  '^user\.deleted$'
+  '^(user\.deleted|user\.deletion_recorded)$'
 
-# user publishes user.deleted and consumes user.registered and user.email_verified.
+# user publishes user.deleted and user.deletion_recorded and consumes user.registered and
+# user.email_verified.
 grant "${USER_PREFIX}user" \
   "^($exchange|$(queue_family "$USER_QUEUE"))\$" \
   "^($exchange|amq\\.default|$(escape "$USER_QUEUE"))\$" \
   "^($exchange|$(queue_and_retries "$USER_QUEUE"))\$" \
-  '^user\.deleted$' \
+  '^(user\.deleted|user\.deletion_recorded)$' \
   '^(user\.registered|user\.email_verified)$'
 
 # notification publishes nothing to the exchange (no write on it) and consumes user.registered.

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createEvent, InvalidEventError, parseEvent, validateEvent } from './event-contracts';
+import { problemsForReleasedConsumer } from '../test/released-contracts';
 
 const registered = () => ({
   userId: randomUUID(),
@@ -25,6 +26,25 @@ describe('event contracts', () => {
 
   it('when a payload has a key the contract does not know, then it is rejected', () => {
     expect(() => createEvent('user.deleted', { userId: randomUUID(), extra: true } as never)).toThrow(InvalidEventError);
+  });
+
+  it('when user.deleted is created, then it is still v1 exactly: a consumer of the released contract accepts it, and an actor is refused', () => {
+    const event = createEvent('user.deleted', { userId: randomUUID() });
+    expect(problemsForReleasedConsumer('user.deleted', JSON.parse(JSON.stringify(event)))).toEqual([]);
+    const withActor = { userId: randomUUID(), deletedBy: { kind: 'admin', id: randomUUID() } };
+    expect(() => createEvent('user.deleted', withActor as never)).toThrow(/deletedBy/);
+    expect(problemsForReleasedConsumer('user.deleted', { ...event, payload: withActor })).toEqual([expect.stringMatching(/deletedBy/)]);
+  });
+
+  it('when user.deletion_recorded names an admin or a service client, then it is valid; without one, or with a wrong id, it is rejected', () => {
+    const userId = randomUUID();
+    const byAdmin = createEvent('user.deletion_recorded', { userId, deletedBy: { kind: 'admin', id: randomUUID() } });
+    expect(validateEvent(JSON.parse(JSON.stringify(byAdmin)))).toEqual(byAdmin);
+    expect(createEvent('user.deletion_recorded', { userId, deletedBy: { kind: 'client', id: `svc_${'a'.repeat(22)}` } }).payload.deletedBy.kind).toBe('client');
+    expect(() => createEvent('user.deletion_recorded', { userId } as never)).toThrow(InvalidEventError);
+    expect(() => createEvent('user.deletion_recorded', { userId, deletedBy: { kind: 'client', id: randomUUID() } })).toThrow(InvalidEventError);
+    expect(() => createEvent('user.deletion_recorded', { userId, deletedBy: { kind: 'admin', id: 'svc_x' } })).toThrow(InvalidEventError);
+    expect(() => createEvent('user.deletion_recorded', { userId, deletedBy: { kind: 'user', id: randomUUID() } } as never)).toThrow(InvalidEventError);
   });
 
   it('when the version or the name is unknown, then the message is invalid', () => {

@@ -39,10 +39,16 @@ export interface EventPayloads {
     readonly verificationToken: string;
     readonly verificationExpiresAt: string;
   };
-  'user.deleted': {
+  'user.deleted': { readonly userId: string };
+  /**
+   * Who deleted an account, for auth's audit log: written with `user.deleted` in the same
+   * transaction. A separate event so that consumers of `user.deleted` v1 (which refuse unknown
+   * keys) never see the actor, and a consumer that predates it never binds to it.
+   */
+  'user.deletion_recorded': {
     readonly userId: string;
-    /** Who deleted the account (an admin, or a service client with the admin role), for the audit log. */
-    readonly deletedBy?: { readonly kind: 'admin' | 'client'; readonly id: string };
+    /** An admin, or a service client with the admin role. */
+    readonly deletedBy: { readonly kind: 'admin' | 'client'; readonly id: string };
   };
   'user.email_verified': { readonly userId: string; readonly email: string };
   'session.revoked': { readonly userId: string; readonly sessionIds: readonly string[]; readonly reason: SessionRevokedReason };
@@ -99,12 +105,13 @@ const payloadSchemas: { readonly [N in EventName]: Joi.ObjectSchema } = {
     verificationToken: singleUseToken().required(),
     verificationExpiresAt: Joi.string().isoDate().required(),
   }),
-  'user.deleted': Joi.object({
+  'user.deleted': Joi.object({ userId: uuid().required() }),
+  'user.deletion_recorded': Joi.object({
     userId: uuid().required(),
     deletedBy: Joi.object({
       kind: Joi.string().valid('admin', 'client').required(),
       id: Joi.when('kind', { is: 'admin', then: uuid(), otherwise: Joi.string().pattern(CLIENT_ID_PATTERN) }).required(),
-    }),
+    }).required(),
   }),
   'user.email_verified': Joi.object({ userId: uuid().required(), email: email().required() }),
   'session.revoked': Joi.object({

@@ -3,6 +3,7 @@ import { createOutboxRelay, createProcessedEventsPruner, declareExchange, type A
 import type { Logger } from '@gatehouse/logger';
 import type { AuthConfig } from './config';
 import type { AuditTrail } from './domain/audit.ports';
+import type { Transactions } from './domain/auth.ports';
 import type { DeleteAccountResult } from './domain/delete-account.use-case';
 import { userDeletedConsumer } from './consumers/user-deleted.consumer';
 
@@ -11,6 +12,8 @@ export interface EventsDeps {
   readonly connection: AmqpConnection;
   readonly logger: Logger;
   readonly deleteAccount: (eventId: string, userId: string) => Promise<DeleteAccountResult>;
+  /** Its processed-event log is the `user.deleted` queue's (see `userDeletedQueue`). */
+  readonly transactions: Pick<Transactions, 'once'>;
   readonly audit: AuditTrail;
 }
 
@@ -21,10 +24,13 @@ export interface AuthEvents {
   stop(): Promise<void>;
 }
 
-/** The queue `user.deleted` arrives on; its processed-event log is kept under the same name. */
+/**
+ * The queue `user.deleted` and `user.deletion_recorded` arrive on; its processed-event log is
+ * kept under the same name.
+ */
 export const userDeletedQueue = (config: Readonly<AuthConfig>): string => `${config.EVENTS_QUEUE_PREFIX}.user-deleted`;
 
-/** The broker side of the service: the outbox relay, the `user.deleted` consumer, and their pruning. */
+/** The broker side of the service: the outbox relay, the user-deletion consumer, and their pruning. */
 export function composeEvents(config: Readonly<AuthConfig>, deps: EventsDeps): AuthEvents {
   const { pool, connection, logger } = deps;
   const relay = createOutboxRelay({ pool, connection, exchange: config.EVENTS_EXCHANGE, logger, retentionMs: config.OUTBOX_RETENTION_SECONDS * 1000 });
@@ -38,6 +44,8 @@ export function composeEvents(config: Readonly<AuthConfig>, deps: EventsDeps): A
     retryMaxDelayMs: config.EVENT_RETRY_MAX_DELAY_MS,
     logger,
     deleteAccount: deps.deleteAccount,
+    // Nothing to write but the id: the audit record follows the commit, once.
+    firstDelivery: (eventId) => deps.transactions.once(eventId, async () => undefined),
     audit: deps.audit,
   });
   return {

@@ -170,12 +170,28 @@ describe('audit records', () => {
     expect(rows[0]!.row).not.toContain(created.clientSecret);
   });
 
-  it('when user.deleted arrives naming the deleting admin, then the deletion is recorded with that admin as actor', async () => {
+  it('when user.deleted (v1) and then user.deletion_recorded naming the deleting admin arrive, then the deletion is recorded once, with that admin as actor', async () => {
     const { body } = await registerAndLogin(harness);
+    const userId = body.user.id;
     const adminId = '0190a5c0-0000-7000-8000-00000000abcd';
-    await harness.events.publish(createEvent('user.deleted', { userId: body.user.id, deletedBy: { kind: 'admin', id: adminId } }));
+    await harness.events.publish(createEvent('user.deleted', { userId }));
+    expect(await eventually(async () => (await harness.pool.query('SELECT 1 FROM credentials WHERE id = $1', [userId])).rowCount === 0)).toBe(true);
+    const recorded = createEvent('user.deletion_recorded', { userId, deletedBy: { kind: 'admin', id: adminId } });
+    await harness.events.publish(recorded);
+    await harness.events.publish(recorded);
+    const handled = () => harness.logs.lines().filter((l) => l.msg === 'user.deletion_recorded handled' && l.eventId === recorded.id);
+    expect(await eventually(() => handled().length === 2)).toBe(true);
+    expect(handled().filter((l) => l.duplicate === true)).toHaveLength(1);
+    const rows = (await recordsAbout(userId)).filter((r) => r.action === 'user_delete');
+    expect(rows.map((r) => [r.outcome, r.actor_kind, r.actor_id, r.client_prefix])).toEqual([['success', 'admin', adminId, null]]);
+  });
+
+  it('when user.deletion_recorded names a service client, then the deletion is recorded with that client as actor', async () => {
+    const { body } = await registerAndLogin(harness);
+    const clientId = `svc_${'c'.repeat(22)}`;
+    await harness.events.publish(createEvent('user.deletion_recorded', { userId: body.user.id, deletedBy: { kind: 'client', id: clientId } }));
     expect(await eventually(async () => (await actions(body.user.id)).includes('user_delete:success'))).toBe(true);
     const row = (await recordsAbout(body.user.id)).find((r) => r.action === 'user_delete')!;
-    expect(row).toMatchObject({ actor_kind: 'admin', actor_id: adminId, client_prefix: null });
+    expect(row).toMatchObject({ actor_kind: 'client', actor_id: clientId });
   });
 });

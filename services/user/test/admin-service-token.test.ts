@@ -61,20 +61,22 @@ describe('the user admin API with service tokens (client credentials)', () => {
     expect(await response.json()).toMatchObject({ code: 'forbidden' });
   });
 
-  it('when a service with the admin role and users:write deletes a user, then 204, the profile is gone and user.deleted, naming the client, is in the outbox', async () => {
+  it('when a service with the admin role and users:write deletes a user, then 204, the profile is gone, and user.deleted (v1) and user.deletion_recorded, naming the client, are in the outbox', async () => {
     const target = await signUp(newIdentity());
 
     const response = await asService('DELETE', `/api/admin/users/${target.sub}`, [USERS_WRITE_SCOPE]);
 
     expect(response.status).toBe(204);
     expect(await exists(target.sub)).toBe(false);
-    const { rows } = await harness.pool.query<{ deletedBy: unknown }>(
-      `SELECT envelope->'payload'->'deletedBy' AS "deletedBy" FROM outbox WHERE name = 'user.deleted' AND envelope->'payload'->>'userId' = $1`,
+    const { rows } = await harness.pool.query<{ name: string; payload: unknown }>(
+      `SELECT name, envelope->'payload' AS payload FROM outbox WHERE envelope->'payload'->>'userId' = $1 ORDER BY name`,
       [target.sub],
     );
-    expect(rows).toHaveLength(1);
-    // For auth's audit log: the client that deleted, by kind and id.
-    expect(rows[0]!.deletedBy).toEqual({ kind: 'client', id: expect.stringMatching(/^svc_/) });
+    // user.deleted stays v1 (old consumers refuse unknown keys); auth's audit log reads who deleted from the other event.
+    expect(rows).toEqual([
+      { name: 'user.deleted', payload: { userId: target.sub } },
+      { name: 'user.deletion_recorded', payload: { userId: target.sub, deletedBy: { kind: 'client', id: expect.stringMatching(/^svc_/) } } },
+    ]);
   });
 
   it('when a service with only users:read deletes a user, then 403 insufficient_scope and the user stays', async () => {

@@ -10,7 +10,7 @@ beforeAll(async () => {
   proxy = await startBrokerProxy();
   harness = await startUser('outage', { AMQP_URL: proxy.url });
   probe = await openBrokerProbe();
-  await probe.bindQueue(capture, harness.config.EVENTS_EXCHANGE, ['user.deleted']);
+  await probe.bindQueue(capture, harness.config.EVENTS_EXCHANGE, ['user.deleted', 'user.deletion_recorded']);
 });
 afterAll(async () => {
   await probe.close({ queues: [capture] });
@@ -30,7 +30,7 @@ const pending = async (userId: string) => {
 };
 
 describe('when the broker link drops', () => {
-  it('then /readyz stays 200 (the broker is no readiness check), a delete still answers 204, and user.deleted is published once the link is back', async () => {
+  it('then /readyz stays 200 (the broker is no readiness check), a delete still answers 204, and user.deleted and user.deletion_recorded are published once the link is back', async () => {
     const target = newIdentity();
     expect((await harness.request('GET', '/api/user/profile', { identity: target })).status).toBe(200);
     const reconnectsBefore = reconnects();
@@ -43,10 +43,15 @@ describe('when the broker link drops', () => {
     const response = await harness.request('DELETE', `/api/admin/users/${target.sub}`, { identity: admin });
 
     expect(response.status).toBe(204);
-    expect(await pending(target.sub)).toEqual([{ published_at: null }]);
+    expect(await pending(target.sub)).toEqual([{ published_at: null }, { published_at: null }]);
     await proxy.heal();
-    const messages = await probe.take(capture, 1, 10_000);
-    expect(messages.map((m) => JSON.parse(m.content.toString()).payload)).toEqual([{ userId: target.sub, deletedBy: { kind: 'admin', id: admin.sub } }]);
-    expect(await eventually(async () => (await pending(target.sub))[0]?.published_at instanceof Date)).toBe(true);
+    const messages = await probe.take(capture, 2, 10_000);
+    const published = messages.map((m) => JSON.parse(m.content.toString()) as { name: string; payload: unknown });
+    published.sort((a, b) => a.name.localeCompare(b.name));
+    expect(published.map((event) => [event.name, event.payload])).toEqual([
+      ['user.deleted', { userId: target.sub }],
+      ['user.deletion_recorded', { userId: target.sub, deletedBy: { kind: 'admin', id: admin.sub } }],
+    ]);
+    expect(await eventually(async () => (await pending(target.sub)).every((row) => row.published_at instanceof Date))).toBe(true);
   });
 });

@@ -60,6 +60,10 @@ export interface ProfileEventLog {
 
 /** What the profile's deletion announces; written in the delete's own transaction. */
 export type UserDeletedEvent = EventEnvelope<'user.deleted'>;
+/** Who deleted the profile, announced beside `user.deleted` (auth's audit log reads it). */
+export type UserDeletionRecordedEvent = EventEnvelope<'user.deletion_recorded'>;
+/** The deletion's announcements, in the order the outbox relays them. */
+export type UserDeletionAnnouncements = readonly [UserDeletedEvent, UserDeletionRecordedEvent];
 
 export interface ProfileStore extends ProfileWrites {
   findById(id: string): Promise<Profile | undefined>;
@@ -70,10 +74,10 @@ export interface ProfileStore extends ProfileWrites {
   /** Up to `limit` profiles after `after` in (createdAt, id) order. */
   listAfter(after: PagePosition | undefined, limit: number): Promise<Profile[]>;
   /**
-   * Deletes the profile unless `guard` throws, and writes `announcement` to the outbox in the
+   * Deletes the profile unless `guard` throws, and writes `announcements` to the outbox in the
    * same transaction; false (and nothing written) when there is no such profile.
    */
-  deleteGuarded(id: string, guard: DeletionGuard, announcement: UserDeletedEvent): Promise<boolean>;
+  deleteGuarded(id: string, guard: DeletionGuard, announcements: UserDeletionAnnouncements): Promise<boolean>;
 }
 
 export type { Clock } from '@gatehouse/events';

@@ -105,7 +105,7 @@ export function createProfileStore(pool: Pool): ProfileStore {
         : await pool.query<ProfileRow>(`SELECT ${COLUMNS} FROM profiles ORDER BY created_at, id LIMIT $1`, [limit]);
       return rows.map(toProfile);
     },
-    deleteGuarded: (id, guard, announcement) =>
+    deleteGuarded: (id, guard, announcements) =>
       withTransaction(pool, async (client) => {
         // Locking every admin row (in one order, so concurrent deletes queue instead of
         // deadlocking) makes the count below hold until we commit.
@@ -116,7 +116,7 @@ export function createProfileStore(pool: Pool): ProfileStore {
         guard(toProfile(rows[0]), admins.rowCount ?? 0);
         await client.query('DELETE FROM profiles WHERE id = $1', [id]);
         await client.query('INSERT INTO deleted_profiles (id) VALUES ($1) ON CONFLICT (id) DO NOTHING', [id]);
-        await insertOutboxEvent(client, announcement);
+        for (const announcement of announcements) await insertOutboxEvent(client, announcement);
         return true;
       }),
   };
