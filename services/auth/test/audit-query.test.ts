@@ -38,6 +38,28 @@ async function connectAs(role: string): Promise<PgClient> {
   return client;
 }
 
+/**
+ * Runs `use` on a connection as a fresh login role (the runtime role's grants when `runtime`, and
+ * any extra `grant` statement), then drops the role and what it owns.
+ */
+async function asRole(prefix: string, options: { runtime?: boolean; grant?: string }, use: (client: PgClient) => Promise<void>): Promise<void> {
+  const role = uniqueName(prefix);
+  await harness.pool.query(`CREATE ROLE ${role} LOGIN`);
+  try {
+    if (options.runtime) await grantDataRights(harness.pool, role);
+    if (options.grant) await harness.pool.query(`${options.grant} TO ${role}`);
+    const client = await connectAs(role);
+    try {
+      await use(client);
+    } finally {
+      await client.end();
+    }
+  } finally {
+    await harness.pool.query(`DROP OWNED BY ${role}`);
+    await harness.pool.query(`DROP ROLE ${role}`);
+  }
+}
+
 const audit = (query: string, token = adminToken) => withBearer(harness, token, 'GET', `/api/admin/audit${query}`);
 
 describe('GET /api/admin/audit', () => {
@@ -121,51 +143,26 @@ describe('GET /api/admin/audit', () => {
 
 describe('audit_log at the database', () => {
   it('when the runtime role tries to UPDATE, DELETE or TRUNCATE records, then permission is denied; INSERT and SELECT work', async () => {
-    const role = uniqueName('audit_runtime');
-    await harness.pool.query(`CREATE ROLE ${role} LOGIN`);
-    try {
-      await grantDataRights(harness.pool, role);
-      const asRuntime = await connectAs(role);
-      try {
-        await asRuntime.query(`INSERT INTO audit_log (occurred_at, action, outcome) VALUES (now(), 'login', 'success')`);
-        expect((await asRuntime.query('SELECT 1 FROM audit_log LIMIT 1')).rowCount).toBe(1);
-        for (const statement of [`UPDATE audit_log SET reason = 'forged'`, 'DELETE FROM audit_log', 'TRUNCATE audit_log']) {
-          await expect(asRuntime.query(statement)).rejects.toMatchObject({ code: '42501' });
-        }
-        // The prune function is the only way out, and it refuses a retention shorter than the floor.
-        await expect(asRuntime.query('SELECT prune_audit_log(1, 1000)')).rejects.toMatchObject({ code: '22023' });
-      } finally {
-        await asRuntime.end();
+    await asRole('audit_runtime', { runtime: true }, async (asRuntime) => {
+      await asRuntime.query(`INSERT INTO audit_log (occurred_at, action, outcome) VALUES (now(), 'login', 'success')`);
+      expect((await asRuntime.query('SELECT 1 FROM audit_log LIMIT 1')).rowCount).toBe(1);
+      for (const statement of [`UPDATE audit_log SET reason = 'forged'`, 'DELETE FROM audit_log', 'TRUNCATE audit_log']) {
+        await expect(asRuntime.query(statement)).rejects.toMatchObject({ code: '42501' });
       }
-    } finally {
-      await harness.pool.query(`DROP OWNED BY ${role}`);
-      await harness.pool.query(`DROP ROLE ${role}`);
-    }
+      // The prune function is the only way out, and it refuses a retention shorter than the floor.
+      await expect(asRuntime.query('SELECT prune_audit_log(1, 1000)')).rejects.toMatchObject({ code: '22023' });
+    });
   });
 
   it('when a role without the grant calls prune_audit_log, then permission is denied: PUBLIC may not execute it', async () => {
-    const role = uniqueName('audit_stranger');
-    await harness.pool.query(`CREATE ROLE ${role} LOGIN`);
-    try {
-      const asStranger = await connectAs(role);
-      try {
-        await expect(asStranger.query('SELECT prune_audit_log(90, 1000)')).rejects.toMatchObject({ code: '42501' });
-      } finally {
-        await asStranger.end();
-      }
-    } finally {
-      await harness.pool.query(`DROP OWNED BY ${role}`);
-      await harness.pool.query(`DROP ROLE ${role}`);
-    }
+    await asRole('audit_stranger', {}, async (asStranger) => {
+      await expect(asStranger.query('SELECT prune_audit_log(90, 1000)')).rejects.toMatchObject({ code: '42501' });
+    });
   });
 
   it('when the runtime role prunes below the floor, or tries to change the floor, then it is refused; a longer retention leaves the floor where it is', async () => {
-    const role = uniqueName('audit_runtime');
-    await harness.pool.query(`CREATE ROLE ${role} LOGIN`);
     try {
-      await grantDataRights(harness.pool, role);
-      const asRuntime = await connectAs(role);
-      try {
+      await asRole('audit_runtime', { runtime: true }, async (asRuntime) => {
         // The floor is the configured retention's default, 90 days, not 7.
         await expect(asRuntime.query('SELECT prune_audit_log(89, 1000)')).rejects.toMatchObject({ code: '22023' });
         for (const statement of [
@@ -180,37 +177,21 @@ describe('audit_log at the database', () => {
         await asRuntime.query('SELECT prune_audit_log(90, 1000)');
         const { rows } = await harness.pool.query<{ min_retention_days: number }>('SELECT min_retention_days FROM audit_log_settings');
         expect(rows).toEqual([{ min_retention_days: 90 }]);
-      } finally {
-        await asRuntime.end();
-      }
+      });
     } finally {
-      // Only the owner lowers the floor (README, "Audit log").
+      // Only the owner moves the floor (README, "Audit log").
       await harness.pool.query('UPDATE audit_log_settings SET min_retention_days = 90');
-      await harness.pool.query(`DROP OWNED BY ${role}`);
-      await harness.pool.query(`DROP ROLE ${role}`);
     }
   });
 
   it('when a role holds UPDATE by mistake and shadows pg_class with a temporary table, then the trigger still refuses it', async () => {
-    const role = uniqueName('audit_shadow');
-    await harness.pool.query(`CREATE ROLE ${role} LOGIN`);
-    try {
-      await grantDataRights(harness.pool, role);
-      // The "broader grant" the trigger exists for.
-      await harness.pool.query(`GRANT UPDATE, DELETE ON audit_log TO ${role}`);
-      const asRole = await connectAs(role);
-      try {
-        await asRole.query('CREATE TEMP TABLE pg_class (oid oid, relowner oid)');
-        await asRole.query(`INSERT INTO pg_class SELECT 'audit_log'::regclass, oid FROM pg_catalog.pg_roles WHERE rolname = current_user`);
-        await expect(asRole.query("UPDATE audit_log SET reason = 'forged'")).rejects.toMatchObject({ code: '42501' });
-        await expect(asRole.query('DELETE FROM audit_log')).rejects.toMatchObject({ code: '42501' });
-      } finally {
-        await asRole.end();
-      }
-    } finally {
-      await harness.pool.query(`DROP OWNED BY ${role}`);
-      await harness.pool.query(`DROP ROLE ${role}`);
-    }
+    // The "broader grant" the trigger exists for.
+    await asRole('audit_shadow', { runtime: true, grant: 'GRANT UPDATE, DELETE ON audit_log' }, async (shadowing) => {
+      await shadowing.query('CREATE TEMP TABLE pg_class (oid oid, relowner oid)');
+      await shadowing.query(`INSERT INTO pg_class SELECT 'audit_log'::regclass, oid FROM pg_catalog.pg_roles WHERE rolname = current_user`);
+      await expect(shadowing.query("UPDATE audit_log SET reason = 'forged'")).rejects.toMatchObject({ code: '42501' });
+      await expect(shadowing.query('DELETE FROM audit_log')).rejects.toMatchObject({ code: '42501' });
+    });
   });
 
   it('when retention prunes, then only records older than AUDIT_RETENTION_DAYS go', async () => {
