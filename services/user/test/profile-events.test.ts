@@ -7,10 +7,10 @@ import { newAdmin, startUser, type UserHarness } from './user-harness';
 let harness: UserHarness;
 let probe: BrokerProbe;
 beforeAll(async () => {
-  // Enough retries (20 ms doubling) that a verification overtaking its registration outlives the wait.
-  // Enough attempts (20 ms doubling: ~41 s in all) that a slow machine cannot exhaust them before the
-  // registration that a verification overtook arrives.
-  harness = await startUser('profile_events', { EVENT_MAX_ATTEMPTS: '12' });
+  // A verification that overtook its registration is retried from 20 ms, doubling, capped at 2 s:
+  // 20 attempts last ~28 s, so a slow machine cannot exhaust them before the registration arrives,
+  // and the retry after it comes within 2 s (uncapped, the 11th waited 20 s and outlasted the test's wait).
+  harness = await startUser('profile_events', { EVENT_MAX_ATTEMPTS: '20', EVENT_RETRY_MAX_DELAY_MS: '2000' });
   probe = await openBrokerProbe();
 });
 afterAll(async () => {
