@@ -8,7 +8,7 @@ let harness: UserHarness;
 let probe: BrokerProbe;
 beforeAll(async () => {
   // A verification that overtook its registration is retried from 20 ms, doubling, capped at 2 s:
-  // 20 attempts last ~28 s, so a slow machine cannot exhaust them before the registration arrives,
+  // 20 attempts last ~27 s, so a slow machine cannot exhaust them before the registration arrives,
   // and the retry after it comes within 2 s (uncapped, the 11th waited 20 s and outlasted the test's wait).
   harness = await startUser('profile_events', { EVENT_MAX_ATTEMPTS: '20', EVENT_RETRY_MAX_DELAY_MS: '2000' });
   probe = await openBrokerProbe();
